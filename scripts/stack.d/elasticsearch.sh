@@ -1,0 +1,74 @@
+# Elasticsearch, one node, from Maven Central's integ-test distribution (a zip without bundled JDK
+# and with only the transport-netty4, x-pack-core and x-pack-security modules; see README).
+# Elasticsearch refuses to run as root, so as root it runs as the system user wharf-es.
+
+: "${WHARF_ES_VERSION:=8.19.21}"
+ES_USER=wharf-es
+
+es_home() { echo "$WHARF_STACK_CACHE/elasticsearch-$WHARF_ES_VERSION"; }
+
+elasticsearch_install() {
+  local home; home=$(es_home)
+  [ -f "$home/.installed" ] && return 0
+  command -v mvn >/dev/null || apt_ensure maven
+  command -v unzip >/dev/null || apt_ensure unzip
+  log "fetching Elasticsearch $WHARF_ES_VERSION (integ-test-zip) from Maven Central"
+  local tmp; tmp=$(mktemp -d)
+  mvn -q -B dependency:copy \
+    "-Dartifact=org.elasticsearch.distribution.integ-test-zip:elasticsearch:$WHARF_ES_VERSION:zip" \
+    "-DoutputDirectory=$tmp" >"$tmp/mvn.log" 2>&1 \
+    || { tail -n 30 "$tmp/mvn.log" >&2; die "Maven could not fetch Elasticsearch $WHARF_ES_VERSION"; }
+  rm -rf "$home" && mkdir -p "$(dirname "$home")"
+  unzip -q "$tmp/elasticsearch-$WHARF_ES_VERSION.zip" -d "$tmp/x" || die "could not unpack Elasticsearch"
+  mv "$tmp/x/elasticsearch-$WHARF_ES_VERSION" "$home"
+  chmod -R a+rX "$home"
+  rm -rf "$tmp"
+  touch "$home/.installed"
+}
+
+es_ensure_user() {
+  [ "$(id -u)" = 0 ] || return 0
+  id "$ES_USER" >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER" \
+    || die "could not create the system user $ES_USER that Elasticsearch runs as"
+}
+
+elasticsearch_start() {
+  local dir home; dir=$(svc_dir elasticsearch); home=$(es_home)
+  es_ensure_user
+  mkdir -p "$dir/config/jvm.options.d" "$dir/data" "$dir/logs" "$dir/tmp"
+  cp -r "$home/config/." "$dir/config/"
+  cat >"$dir/config/elasticsearch.yml" <<CFG
+cluster.name: wharf-local
+node.name: wharf-local-1
+discovery.type: single-node
+network.host: 127.0.0.1
+http.port: $WHARF_ES_PORT
+transport.port: $WHARF_ES_TRANSPORT_PORT
+path.data: $dir/data
+path.logs: $dir/logs
+xpack.security.enabled: false
+cluster.routing.allocation.disk.watermark.low: 1b
+cluster.routing.allocation.disk.watermark.high: 1b
+cluster.routing.allocation.disk.watermark.flood_stage: 1b
+action.destructive_requires_name: false
+indices.breaker.total.use_real_memory: false
+CFG
+  printf -- '-Xms%s\n-Xmx%s\n' "$WHARF_ES_HEAP" "$WHARF_ES_HEAP" >"$dir/config/jvm.options.d/heap.options"
+  # The run folder's parents must be traversable by the Elasticsearch user.
+  local runas=()
+  if [ "$(id -u)" = 0 ]; then
+    chown -R "$ES_USER" "$dir"
+    chmod a+x "$WHARF_STACK_RUN"
+    runas=(runuser -u "$ES_USER" --)
+  fi
+  svc_spawn elasticsearch "${runas[@]}" env "ES_PATH_CONF=$dir/config" "ES_TMPDIR=$dir/tmp" \
+    "ES_JAVA_HOME=$WHARF_JAVA17_HOME" "$home/bin/elasticsearch"
+}
+
+# Usable = cluster health yellow or green (this distribution has no `GET /` info endpoint).
+elasticsearch_ready() {
+  curl -sf "http://127.0.0.1:$WHARF_ES_PORT/_cluster/health?wait_for_status=yellow&timeout=2s" | grep -qE '"status":"(green|yellow)"'
+}
+
+elasticsearch_ports() { echo "$WHARF_ES_PORT $WHARF_ES_TRANSPORT_PORT"; }
+elasticsearch_version() { echo "$WHARF_ES_VERSION"; }

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+/**
+ * The `wharf` command. `run` (the default) starts the service; `check-config` validates a
+ * configuration file and prints what it resolves to. Exit codes: 0 ok, 1 runtime failure,
+ * 2 invalid configuration or usage.
+ */
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import { loadConfigFile } from './config/load';
+import { configJsonSchema } from './config/schema';
+import { ConfigError } from './errors';
+import { runWharf } from './system';
+
+const DEFAULT_CONFIG = process.env.WHARF_CONFIG ?? resolve(__dirname, '../../config/actors.json');
+
+function exitOnConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`wharf: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+const program = new Command()
+  .name('wharf')
+  .description('Fault-tolerant ingestion: source pollers -> Kafka -> Elasticsearch and CouchDB')
+  .showHelpAfterError()
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+
+program
+  .command('run', { isDefault: true })
+  .description('run wharf until SIGTERM or SIGINT')
+  .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+  .action(async (opts: { config: string }) => {
+    const code = await runWharf(opts.config).catch(exitOnConfigError);
+    process.exit(code);
+  });
+
+program
+  .command('check-config')
+  .description('validate a configuration file and print the configuration it resolves to (secrets hidden)')
+  .argument('[file]', 'configuration file', DEFAULT_CONFIG)
+  .action((file: string) => {
+    try {
+      const config = loadConfigFile(file);
+      const shown = JSON.stringify(config, (key, value: unknown) => (key === 'password' ? '[redacted]' : value), 2);
+      process.stdout.write(`${file}: valid\n${shown}\n`);
+    } catch (err) {
+      exitOnConfigError(err);
+    }
+  });
+
+program
+  .command('config-schema')
+  .description('print the JSON Schema of the configuration file (config/actors.schema.json is this output)')
+  .action(() => {
+    process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  process.stderr.write(`wharf: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

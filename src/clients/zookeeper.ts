@@ -1,0 +1,31 @@
+/**
+ * node-zookeeper-client sessions with a bounded connect: the library itself retries forever in
+ * silence, so wharf gives each connect a deadline and reports it as a retriable failure.
+ */
+import zookeeper from 'node-zookeeper-client';
+import type { ZookeeperConfig } from '../config/schema';
+import { ServiceUnavailableError } from '../errors';
+
+export type ZookeeperClient = zookeeper.Client;
+
+export function connectZookeeper(config: ZookeeperConfig, timeoutMs = 10_000): Promise<ZookeeperClient> {
+  const client = zookeeper.createClient(config.connect, { sessionTimeout: config.sessionTimeoutMs, spinDelay: 500, retries: 0 });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      client.close();
+      reject(new ServiceUnavailableError('zookeeper', `no session with ${config.connect} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    client.once('connected', () => {
+      clearTimeout(timer);
+      resolve(client);
+    });
+    client.connect();
+  });
+}
+
+/** Calls a callback-style node-zookeeper-client method as a promise. */
+export function zkCall<T>(fn: (callback: (error: Error | zookeeper.Exception | null, result: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) =>
+    fn((error, result) => (error ? reject(error instanceof Error ? error : new Error(error.toString())) : resolve(result))),
+  );
+}

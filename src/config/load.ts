@@ -1,0 +1,68 @@
+/**
+ * Reads, interpolates and validates a configuration file. All problems are collected and
+ * reported together as one ConfigError, each with its key path, the value found and what was
+ * expected, before anything starts.
+ */
+import { readFileSync } from 'node:fs';
+import type { z } from 'zod';
+import { ConfigError, type ConfigIssue } from '../errors';
+import { interpolate } from './interpolate';
+import { ConfigSchema, type WharfConfig } from './schema';
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): WharfConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(err as Error).message}` }]);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
+  }
+  return parseConfig(raw, file, env);
+}
+
+export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): WharfConfig {
+  const issues: ConfigIssue[] = [];
+  const interpolated = interpolate(raw, env, issues);
+  const result = ConfigSchema.safeParse(interpolated, { reportInput: true });
+  if (!result.success) issues.push(...result.error.issues.flatMap(toConfigIssues));
+  if (issues.length > 0) throw new ConfigError(file, issues);
+  return result.data as WharfConfig;
+}
+
+export function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? String(part) : `.${String(part)}`))
+    .join('');
+}
+
+function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key' }));
+  }
+  if (issue.code === 'invalid_union' && issue.path.at(-1) !== undefined && 'discriminator' in issue) {
+    return [{ path: formatPath(issue.path), message: issue.message }];
+  }
+  const shown = isSecretKey(issue.path.at(-1)) ? '[redacted]' : describeValue(issue.input);
+  const message = issue.input === undefined && issue.code === 'invalid_type' ? `missing (${lowerFirst(issue.message)})` : `${lowerFirst(issue.message)}, got ${shown}`;
+  return [{ path: formatPath(issue.path), message }];
+}
+
+const SECRET_KEY = /pass|secret|token|key|auth/i;
+
+function isSecretKey(key: PropertyKey | undefined): boolean {
+  return typeof key === 'string' && SECRET_KEY.test(key);
+}
+
+function describeValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
+}

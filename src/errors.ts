@@ -1,0 +1,62 @@
+/**
+ * wharf's error types. Every error says whether retrying the same operation can succeed
+ * (`retriable`), keeps its `cause`, and carries the domain fields an operator needs to act.
+ */
+export class WharfError extends Error {
+  readonly retriable: boolean;
+
+  constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.retriable = options.retriable;
+  }
+}
+
+/** One problem in a configuration file: where, what was found, what was expected. */
+export interface ConfigIssue {
+  path: string;
+  message: string;
+}
+
+/** The configuration cannot be used; retrying without an operator's edit cannot help. */
+export class ConfigError extends WharfError {
+  readonly file: string;
+  readonly issues: readonly ConfigIssue[];
+
+  constructor(file: string, issues: readonly ConfigIssue[]) {
+    super(`invalid configuration ${file}:\n${issues.map((i) => `  ${i.path || '(root)'}: ${i.message}`).join('\n')}`, {
+      retriable: false,
+    });
+    this.file = file;
+    this.issues = issues;
+  }
+}
+
+/** A server wharf depends on did not answer as it should; it may well answer later. */
+export class ServiceUnavailableError extends WharfError {
+  readonly service: string;
+
+  constructor(service: string, message: string, cause?: unknown) {
+    super(`${service} unavailable: ${message}`, { retriable: true, cause });
+    this.service = service;
+  }
+}
+
+/** An operation kept failing with retriable errors until its bound ran out. */
+export class RetriesExhaustedError extends WharfError {
+  readonly attempts: number;
+
+  constructor(what: string, attempts: number, cause?: unknown) {
+    super(`${what}: gave up after ${attempts} attempts${cause instanceof Error ? `: ${cause.message}` : ''}`, {
+      retriable: false,
+      cause,
+    });
+    this.attempts = attempts;
+  }
+}
+
+/** A short, log-safe description of any thrown value. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message || err.name;
+  return String(err);
+}
