@@ -41,15 +41,24 @@ export function formatPath(path: readonly PropertyKey[]): string {
 }
 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key' }));
+  const path = formatPath(issue.path);
+  const got = isSecretKey(issue.path.at(-1)) ? '[redacted]' : describeValue(issue.input);
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key' }));
+    case 'invalid_type':
+      return [{ path, message: issue.input === undefined ? `missing: expected ${issue.expected}` : `expected ${issue.expected}, got ${got}` }];
+    case 'custom':
+      return [{ path, message: issue.message }];
+    case 'invalid_union':
+      if ('discriminator' in issue && typeof issue.discriminator === 'string') {
+        const tag = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator];
+        return [{ path, message: `${lowerFirst(issue.message)}, got ${describeValue(tag)}` }];
+      }
+      return [{ path, message: `${lowerFirst(issue.message)}, got ${got}` }];
+    default:
+      return [{ path, message: `${lowerFirst(issue.message)}, got ${got}` }];
   }
-  if (issue.code === 'invalid_union' && issue.path.at(-1) !== undefined && 'discriminator' in issue) {
-    return [{ path: formatPath(issue.path), message: issue.message }];
-  }
-  const shown = isSecretKey(issue.path.at(-1)) ? '[redacted]' : describeValue(issue.input);
-  const message = issue.input === undefined && issue.code === 'invalid_type' ? `missing (${lowerFirst(issue.message)})` : `${lowerFirst(issue.message)}, got ${shown}`;
-  return [{ path: formatPath(issue.path), message }];
 }
 
 const SECRET_KEY = /pass|secret|token|key|auth/i;

@@ -1,0 +1,101 @@
+/** Broken configuration files are rejected with every problem at once, each naming its key. */
+import { expect } from 'chai';
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseConfig, loadConfigFile } from '../../src/config/load';
+import { configJsonSchema } from '../../src/config/schema';
+import { ConfigError } from '../../src/errors';
+import { DEFAULT_CONFIG_FILE } from '../helpers/local-stack';
+
+const good = () => ({
+  kafka: { brokers: ['127.0.0.1:9092'] },
+  zookeeper: { connect: '127.0.0.1:2181' },
+  sinks: [
+    { id: 'search', type: 'elasticsearch', node: 'http://127.0.0.1:9200', index: 'orders' },
+    { id: 'docs', type: 'couchdb', url: 'http://127.0.0.1:5984', db: 'orders' },
+  ],
+});
+
+function issuesOf(raw: unknown, env: NodeJS.ProcessEnv = {}): string[] {
+  try {
+    parseConfig(raw, 'test.json', env);
+  } catch (err) {
+    expect(err).to.be.instanceOf(ConfigError);
+    expect((err as ConfigError).retriable).to.equal(false);
+    return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('config validation errors', () => {
+  it('accepts a minimal file and fills in every default', () => {
+    const config = parseConfig(good(), 'test.json', {});
+    expect(config.kafka).to.include({ clientId: 'wharf', topic: 'wharf.records', dlqTopic: 'wharf.dlq', partitions: 6 });
+    expect(config.zookeeper).to.include({ root: '/wharf', sessionTimeoutMs: 10_000 });
+    expect(config.log.level).to.equal('info');
+    expect(config.startup).to.deep.equal({ waitForServicesMs: 120_000, healthIntervalMs: 30_000 });
+  });
+
+  it('names an unknown key with its full path', () => {
+    const raw = good();
+    Object.assign(raw.kafka, { brokerz: ['x'] });
+    expect(issuesOf(raw)).to.deep.equal(['kafka.brokerz: unknown key']);
+  });
+
+  it('names a wrong type with the value found', () => {
+    const raw = { ...good(), kafka: { brokers: ['127.0.0.1:9092'], partitions: 'six' } };
+    expect(issuesOf(raw)).to.deep.equal(['kafka.partitions: expected number, got "six"']);
+  });
+
+  it('rejects a negative count', () => {
+    const raw = { ...good(), kafka: { brokers: ['127.0.0.1:9092'], partitions: -2 } };
+    expect(issuesOf(raw)).to.deep.equal(['kafka.partitions: too small: expected number to be >=1, got -2']);
+  });
+
+  it('rejects a duplicate sink id, pointing at the second one', () => {
+    const raw = good();
+    raw.sinks[1].id = 'search';
+    expect(issuesOf(raw)).to.deep.equal(['sinks[1].id: duplicate id "search" (already used by sinks[0])']);
+  });
+
+  it('reports a missing required section and an unknown sink type', () => {
+    const raw: Record<string, unknown> = good();
+    delete raw.zookeeper;
+    (raw.sinks as object[]).push({ id: 'x', type: 'solr' });
+    expect(issuesOf(raw)).to.deep.equal([
+      'zookeeper: missing: expected object',
+      `sinks[2].type: invalid discriminator value. Expected 'elasticsearch' | 'couchdb', got "solr"`,
+    ]);
+  });
+
+  it('reports every problem of a file at once, including missing environment variables', () => {
+    const raw = good();
+    Object.assign(raw.kafka, { brokers: ['no-port'], extra: 1 });
+    Object.assign(raw.sinks[1], { password: '${COUCH_PASSWORD}' });
+    expect(issuesOf(raw)).to.deep.equal([
+      'sinks[1].password: environment variable COUCH_PASSWORD is not set and "${COUCH_PASSWORD}" gives no default',
+      'kafka.brokers[0]: expected host:port, e.g. "127.0.0.1:9092", got "no-port"',
+      'kafka.extra: unknown key',
+    ]);
+  });
+
+  it('never echoes a secret value in an error', () => {
+    const raw = good();
+    Object.assign(raw.sinks[1], { password: 12345 });
+    expect(issuesOf(raw)).to.deep.equal(['sinks[1].password: expected string, got [redacted]']);
+  });
+
+  it('explains a file that is not JSON', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-config-'));
+    const file = join(dir, 'broken.json');
+    writeFileSync(file, '{ "kafka": ');
+    expect(() => loadConfigFile(file)).to.throw(ConfigError, /not valid JSON/);
+  });
+
+  it('ships config/actors.json valid and config/actors.schema.json equal to the generated schema', () => {
+    expect(() => loadConfigFile(DEFAULT_CONFIG_FILE, {})).not.to.throw();
+    const shipped: unknown = JSON.parse(readFileSync(DEFAULT_CONFIG_FILE.replace(/actors\.json$/, 'actors.schema.json'), 'utf8'));
+    expect(shipped).to.deep.equal(configJsonSchema());
+  });
+});
