@@ -134,7 +134,9 @@ pgrp_rss_mib() {
 # Installs the Debian packages named, only if some are missing.
 apt_ensure() {
   local missing=() pkg
-  for pkg in "$@"; do dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg"); done
+  for pkg in "$@"; do
+    [ "$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null)" = "install ok installed" ] || missing+=("$pkg")
+  done
   [ ${#missing[@]} -eq 0 ] && return 0
   command -v apt-get >/dev/null || die "missing packages ${missing[*]} and no apt-get to install them"
   local sudo=""; [ "$(id -u)" = 0 ] || sudo=sudo
