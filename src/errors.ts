@@ -60,3 +60,35 @@ export function describeError(err: unknown): string {
   if (err instanceof Error) return err.message || err.name;
   return String(err);
 }
+
+/** A supervised child is not running right now (restarting, stopped); try again shortly. */
+export class ChildUnavailableError extends WharfError {
+  readonly child: string;
+
+  constructor(child: string, state: string) {
+    super(`actor ${child} is not available (${state})`, { retriable: true });
+    this.child = child;
+  }
+}
+
+/** A request to an actor got no answer: it crashed, was killed, or took longer than allowed. */
+export class ActorRequestError extends WharfError {
+  readonly child: string;
+  readonly topic: string;
+
+  constructor(child: string, topic: string, reason: string, cause?: unknown) {
+    super(`request ${topic} to actor ${child} failed: ${reason}`, { retriable: true, cause });
+    this.child = child;
+    this.topic = topic;
+  }
+}
+
+/** An actor's start() failed; the supervisor counts it like a crash. */
+export class ActorStartError extends WharfError {
+  readonly child: string;
+
+  constructor(child: string, reason: string, cause?: unknown) {
+    super(`actor ${child} failed to start: ${reason}`, { retriable: true, cause });
+    this.child = child;
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The base of every supervised actor, run inside comedy (in the parent process or a forked
+ * child). It speaks the supervision protocol:
+ *   - `__start(settings)`: the actor's own start(); if it throws, the supervisor kills the
+ *     process and counts a failed start (comedy's own initialize() is kept trivial, because a
+ *     failing initialize leaves comedy half-created and unkillable);
+ *   - `__heartbeat()`: answered by the event loop, so a hung child stops answering;
+ *   - comedy's destroy(): the actor's stop(), which finishes in-flight work.
+ * A forked child exits as soon as its parent's IPC channel closes (parent SIGKILLed), instead of
+ * waiting for comedy's ping timeout.
+ */
+import { getProcessLogger, type Logger } from '../log';
+
+interface SelfActor {
+  getCustomParameters(): { id?: string; logLevel?: string } | undefined;
+  getMode(): string;
+}
+
+export abstract class WharfActor<Settings = Record<string, unknown>> {
+  protected id = 'actor';
+  protected log: Logger = getProcessLogger();
+  protected settings!: Settings;
+
+  initialize(selfActor: SelfActor): void {
+    const params = selfActor.getCustomParameters() ?? {};
+    this.id = params.id ?? this.id;
+    this.log = getProcessLogger().child({ actor: this.id });
+    if (selfActor.getMode() === 'forked' && process.send) {
+      process.once('disconnect', () => process.exit(0));
+    }
+  }
+
+  async __start(settings: Settings): Promise<{ pid: number }> {
+    this.settings = settings;
+    await this.start(settings);
+    return { pid: process.pid };
+  }
+
+  __heartbeat(): { pid: number; at: number } {
+    return { pid: process.pid, at: Date.now() };
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop();
+  }
+
+  /** Acquire resources and begin work. Throwing here is a failed start. */
+  protected start(_settings: Settings): Promise<void> | void {}
+
+  /** Finish in-flight work and release resources, within the child's shutdown timeout. */
+  protected stop(): Promise<void> | void {}
+}
