@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { loadConfigFile } from './config/load';
 import { configJsonSchema } from './config/schema';
 import { ConfigError } from './errors';
+import { DEFAULT_PID_FILE, readPidFile, removePidFile, writePidFile } from './pid-file';
 import { runWharf } from './system';
 
 const DEFAULT_CONFIG = process.env.WHARF_CONFIG ?? resolve(__dirname, '../../config/actors.json');
@@ -31,9 +32,22 @@ program
   .command('run', { isDefault: true })
   .description('run wharf until SIGTERM or SIGINT')
   .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
-  .action(async (opts: { config: string }) => {
+  .option('--pid-file <file>', 'write the process id here, for `wharf reload`', DEFAULT_PID_FILE)
+  .action(async (opts: { config: string; pidFile: string }) => {
+    writePidFile(opts.pidFile);
     const code = await runWharf(opts.config).catch(exitOnConfigError);
+    removePidFile(opts.pidFile);
     process.exit(code);
+  });
+
+program
+  .command('reload')
+  .description('make a running wharf re-read its configuration (SIGHUP); an invalid file is refused and logged')
+  .option('--pid-file <file>', 'the running instance\'s pid file', DEFAULT_PID_FILE)
+  .action((opts: { pidFile: string }) => {
+    const pid = readPidFile(opts.pidFile);
+    process.kill(pid, 'SIGHUP');
+    process.stdout.write(`sent SIGHUP to wharf (pid ${pid})\n`);
   });
 
 program

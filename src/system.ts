@@ -1,55 +1,114 @@
 /**
- * wharf's assembly: configuration -> actor system -> running service, and its shutdown.
+ * wharf's assembly: configuration -> supervision tree -> running service, and its shutdown.
  *
  *   1. load and validate the whole configuration (nothing starts on an invalid file: exit 2);
- *   2. start the comedy actor system (src/supervisors) with wharf's own signal handling;
+ *   2. start the comedy actor system and the supervision tree built from `actors` in the config
+ *      (src/supervisors/topology.ts): wharf's own health group first, then the operator's groups;
  *   3. wait, with backoff and a bound, until Kafka, ZooKeeper and every sink answer, logging each
  *      failed attempt; then log "wharf healthy" (or exit 1 so that systemd restarts wharf);
- *   4. keep checking the servers and log every change, until SIGTERM/SIGINT stop it (exit 0).
+ *   4. run until a signal: SIGHUP reloads the configuration (only changed groups restart);
+ *      SIGTERM/SIGINT drain: groups stop in reverse order (intake first), each child within its
+ *      shutdown timeout, all within actors.drainMs, then exit 0. If the root supervisor gives up
+ *      (restart intensity exceeded), wharf exits 1 and systemd restarts it.
  *
- * The pipeline actors (source pollers, Kafka producer, partition consumers, sink writers) and
- * their supervision tree are assembled here as they land; see README "Architecture".
+ * The pipeline actors (source pollers, Kafka producer, partition consumers, sink writers) arrive
+ * as built-in actor kinds; see README "Architecture".
  */
-import type { WharfConfig } from './config/schema';
+import { dirname, resolve } from 'node:path';
 import { loadConfigFile } from './config/load';
+import type { WharfConfig } from './config/schema';
 import { describeError, ServiceUnavailableError } from './errors';
 import type { CheckResult } from './health/service-checks';
 import { getProcessLogger, type Logger, type LogLevel } from './log';
 import { retryWithBackoff } from './retry';
-import { createActorSystem, type ActorRef, type ActorSystem } from './supervisors/actor-system';
+import { createActorSystem, type ActorSystem } from './supervisors/actor-system';
 import { DEFAULT_BACKOFF } from './supervisors/backoff';
-import ServiceHealthActor from './actors/service-health-actor';
-
-/** How long a stop may take before wharf exits anyway. */
-const STOP_BOUND_MS = 20_000;
+import { reportSupervisionEvent } from './supervisors/events';
+import { Supervisor, type TreeNode } from './supervisors/supervisor';
+import {
+  diffGroups,
+  groupSpec,
+  groupWorkers,
+  HEALTH_GROUP,
+  healthGroupSpec,
+  topologySpec,
+  type TopologyChange,
+} from './supervisors/topology';
 
 export class WharfSystem {
   private healthTimer?: NodeJS.Timeout;
-  private lastHealth = new Map<string, boolean>();
+  private readonly lastHealth = new Map<string, boolean>();
+  /** Resolves with a reason when the root supervisor gives up. */
+  readonly escalated: Promise<string>;
 
   private constructor(
-    readonly config: WharfConfig,
+    private config: WharfConfig,
+    private readonly configFile: string,
     private readonly log: Logger,
     private readonly actors: ActorSystem,
-    private readonly health: ActorRef,
-  ) {}
+    private readonly tree: Supervisor,
+  ) {
+    this.escalated = new Promise((resolveEscalation) => (tree.onEscalate = resolveEscalation));
+  }
 
-  static async start(config: WharfConfig, log: Logger, signal?: AbortSignal): Promise<WharfSystem> {
+  static async start(config: WharfConfig, configFile: string, log: Logger, signal?: AbortSignal): Promise<WharfSystem> {
     const actors = createActorSystem({ logLevel: config.log.level });
+    const root = await actors.rootActor();
+    const tree = new Supervisor(topologySpec(config, dirname(resolve(configFile))), {
+      parentActor: root,
+      report: (event) => reportSupervisionEvent(log.child({ component: 'supervision' }), event),
+    });
+    const system = new WharfSystem(config, configFile, log, actors, tree);
     try {
-      const root = await actors.rootActor();
-      const health = await root.createChild(ServiceHealthActor, { mode: 'in-memory', customParameters: { config } });
-      const system = new WharfSystem(config, log, actors, health);
+      await tree.start();
       await system.waitUntilHealthy(signal);
       return system;
     } catch (err) {
-      await actors.destroy().catch(() => undefined);
+      await system.stop();
       throw err;
     }
   }
 
   async checkServices(): Promise<CheckResult[]> {
-    return (await this.health.sendAndReceive('check')) as CheckResult[];
+    return (await this.tree.child(HEALTH_GROUP)!.call(`${HEALTH_GROUP}-1`, 'check', null, 30_000)) as CheckResult[];
+  }
+
+  topology(): TreeNode {
+    return this.tree.describe();
+  }
+
+  /**
+   * Re-reads the configuration file. An invalid file changes nothing (the error is logged);
+   * a valid one restarts only the groups whose spec changed, and scales groups whose count did.
+   */
+  async reload(): Promise<TopologyChange | undefined> {
+    let next: WharfConfig;
+    try {
+      next = loadConfigFile(this.configFile);
+    } catch (err) {
+      this.log.error({ err: describeError(err) }, 'reload rejected: the running topology stays as it is');
+      return undefined;
+    }
+    const configDir = dirname(resolve(this.configFile));
+    const change = diffGroups(this.config.actors.groups, next.actors.groups);
+    for (const id of change.removed) await this.tree.removeChild(id);
+    for (const id of change.restarted) await this.tree.replaceChild(groupSpec(next.actors.groups.find((g) => g.id === id)!, configDir));
+    for (const id of change.scaled) await this.scaleGroup(id, groupWorkers(next.actors.groups.find((g) => g.id === id)!, configDir));
+    for (const id of change.added) await this.tree.addChild(groupSpec(next.actors.groups.find((g) => g.id === id)!, configDir));
+    if (JSON.stringify({ ...this.config, actors: null }) !== JSON.stringify({ ...next, actors: null })) {
+      await this.tree.replaceChild(healthGroupSpec(next));
+    }
+    this.config = next;
+    this.log.info({ ...change }, 'reload applied');
+    return change;
+  }
+
+  private async scaleGroup(id: string, workers: ReturnType<typeof groupWorkers>): Promise<void> {
+    const group = this.tree.child(id)!;
+    const wanted = new Set(workers.map((w) => w.id));
+    for (const childId of group.childIds().reverse()) if (!wanted.has(childId)) await group.removeChild(childId);
+    const present = new Set(group.childIds());
+    for (const spec of workers) if (!present.has(spec.id)) await group.addChild(spec);
   }
 
   private async waitUntilHealthy(signal?: AbortSignal): Promise<void> {
@@ -90,35 +149,45 @@ export class WharfSystem {
     }
   }
 
+  /** Drains: groups stop in reverse start order, each child within its shutdown timeout. */
   async stop(): Promise<void> {
     clearInterval(this.healthTimer);
-    await this.actors.destroy();
+    await this.tree.stop();
+    await this.actors.destroy().catch((err: unknown) => this.log.warn({ err: describeError(err) }, 'actor system stop reported an error'));
   }
 }
 
 /**
- * Runs wharf until SIGTERM/SIGINT. Resolves with the process exit code: 0 after a clean stop,
- * 1 when the servers never became reachable, 2 when the configuration is invalid.
+ * Runs wharf until a signal. Resolves with the process exit code: 0 after a clean stop, 1 when
+ * the servers never became reachable or the supervision tree gave up, 2 for an invalid
+ * configuration (thrown as ConfigError).
  */
 export async function runWharf(configFile: string): Promise<number> {
   const config = loadConfigFile(configFile);
   const log = getProcessLogger((process.env.WHARF_LOG_LEVEL as LogLevel | undefined) ?? config.log.level);
-  log.info({ config: configFile, sinks: config.sinks.map((s) => `${s.id} (${s.type})`) }, 'wharf starting');
+  log.info(
+    { config: configFile, sinks: config.sinks.map((s) => `${s.id} (${s.type})`), groups: config.actors.groups.map((g) => `${g.id} x${g.count}`) },
+    'wharf starting',
+  );
 
   const stopping = new AbortController();
-  const stopRequested = new Promise<string>((resolve) => {
+  const stopRequested = new Promise<string>((resolveStop) => {
     const onSignal = (name: string) => {
       stopping.abort();
-      resolve(name);
+      resolveStop(name);
     };
     process.once('SIGTERM', () => onSignal('SIGTERM'));
     process.once('SIGINT', () => onSignal('SIGINT'));
   });
-  process.on('SIGHUP', () => log.warn('SIGHUP received: hot reload arrives with the supervision tree; configuration unchanged'));
+  let system: WharfSystem | undefined;
+  let reloading = Promise.resolve();
+  process.on('SIGHUP', () => {
+    log.info('SIGHUP received: reloading configuration');
+    reloading = reloading.then(async () => void (await system?.reload()));
+  });
 
-  let system: WharfSystem;
   try {
-    system = await WharfSystem.start(config, log, stopping.signal);
+    system = await WharfSystem.start(config, configFile, log, stopping.signal);
   } catch (err) {
     if (stopping.signal.aborted) {
       log.info('stopped before services were ready');
@@ -128,12 +197,22 @@ export async function runWharf(configFile: string): Promise<number> {
     return 1;
   }
 
-  const signal = await stopRequested;
-  log.info({ signal }, 'wharf stopping');
+  const outcome = await Promise.race([
+    stopRequested.then((signal) => ({ signal })),
+    system.escalated.then((reason) => ({ reason })),
+  ]);
   const bound = setTimeout(() => {
-    log.error({ boundMs: STOP_BOUND_MS }, 'stop took too long; exiting anyway');
+    log.error({ drainMs: config.actors.drainMs }, 'drain took too long; exiting anyway');
     process.exit(1);
-  }, STOP_BOUND_MS).unref();
+  }, config.actors.drainMs + 5000).unref();
+  await reloading;
+  if ('reason' in outcome) {
+    log.fatal({ reason: outcome.reason }, 'supervision tree gave up; exiting so that the service manager restarts wharf');
+    await system.stop();
+    clearTimeout(bound);
+    return 1;
+  }
+  log.info({ signal: outcome.signal }, 'wharf stopping');
   await system.stop();
   clearTimeout(bound);
   log.info('wharf stopped');

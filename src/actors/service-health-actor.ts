@@ -1,22 +1,17 @@
 /**
  * Checks that every server wharf depends on answers: Kafka, ZooKeeper and each sink.
  * Message `check` runs all checks concurrently and replies with one result per server.
+ * Settings: `{ config }`, the whole wharf configuration.
  */
 import type { WharfConfig } from '../config/schema';
-import { getProcessLogger } from '../log';
 import { runCheck, serviceChecks, type CheckResult, type ServiceCheck } from '../health/service-checks';
+import { WharfActor } from '../supervisors/wharf-actor';
 
-interface SelfActor {
-  getCustomParameters(): { config: WharfConfig };
-}
-
-export default class ServiceHealthActor {
+export default class ServiceHealthActor extends WharfActor<{ config: WharfConfig }> {
   private checks: ServiceCheck[] = [];
 
-  initialize(selfActor: SelfActor): void {
-    const { config } = selfActor.getCustomParameters();
-    const log = getProcessLogger(config.log.level).child({ actor: 'service-health' });
-    this.checks = serviceChecks(config, log);
+  protected override start({ config }: { config: WharfConfig }): void {
+    this.checks = serviceChecks(config, this.log);
   }
 
   async check(): Promise<CheckResult[]> {

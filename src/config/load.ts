@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
+import { BUILT_IN_ACTORS } from '../actors/registry';
+import { HEALTH_GROUP } from '../supervisors/topology';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { interpolate } from './interpolate';
 import { ConfigSchema, type WharfConfig } from './schema';
@@ -30,8 +32,19 @@ export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
   const interpolated = interpolate(raw, env, issues);
   const result = ConfigSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) issues.push(...result.error.issues.flatMap(toConfigIssues));
+  else issues.push(...topologyIssues(result.data));
   if (issues.length > 0) throw new ConfigError(file, issues);
   return result.data as WharfConfig;
+}
+
+function topologyIssues(config: WharfConfig): ConfigIssue[] {
+  const known = Object.keys(BUILT_IN_ACTORS);
+  return config.actors.groups.flatMap((group, i) => [
+    ...(group.kind !== undefined && !known.includes(group.kind)
+      ? [{ path: `actors.groups[${i}].kind`, message: `unknown actor kind "${group.kind}" (built-in kinds: ${known.join(', ')})` }]
+      : []),
+    ...(group.id === HEALTH_GROUP ? [{ path: `actors.groups[${i}].id`, message: `"${HEALTH_GROUP}" is reserved for wharf's own health checks` }] : []),
+  ]);
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {

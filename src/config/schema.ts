@@ -64,6 +64,64 @@ export const StartupSchema = z.strictObject({
   healthIntervalMs: durationMs(3_600_000).default(30_000),
 });
 
+const BackoffSchema = z.strictObject({
+  minMs: durationMs(3_600_000).default(200),
+  maxMs: durationMs(3_600_000).default(30_000),
+  jitter: z.number().min(0).max(1).default(0.2),
+  resetAfterMs: durationMs(86_400_000).default(60_000),
+});
+
+export const SupervisorFlagsSchema = z.strictObject({
+  strategy: z.enum(['one-for-one', 'one-for-all', 'rest-for-one']).default('one-for-one'),
+  maxRestarts: z.int().min(0).max(10_000).default(5),
+  withinMs: durationMs(86_400_000).default(60_000),
+  backoff: BackoffSchema.prefault({}),
+});
+
+/**
+ * An actor group: `count` identical actors of one kind under their own supervisor. `kind` names
+ * a built-in actor (src/actors/registry.ts); `module` loads an operator's own compiled actor
+ * module instead (absolute, or relative to this file). `settings` is handed to each actor.
+ */
+export const ActorGroupSchema = z
+  .strictObject({
+    id: componentId,
+    kind: z.string().min(1).optional(),
+    module: z.string().min(1).optional(),
+    mode: z.enum(['in-memory', 'forked']).default('forked'),
+    count: z.int().min(0).max(256).default(1),
+    restart: z.enum(['permanent', 'transient', 'temporary']).default('permanent'),
+    shutdownMs: durationMs(600_000).default(5000),
+    heartbeat: z
+      .strictObject({ intervalMs: durationMs(600_000).default(1000), timeoutMs: durationMs(3_600_000).default(5000) })
+      .prefault({}),
+    supervisor: SupervisorFlagsSchema.prefault({}),
+    settings: z.record(z.string(), z.unknown()).default({}),
+  })
+  .superRefine((group, ctx) => {
+    if ((group.kind === undefined) === (group.module === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['kind'], message: 'give exactly one of "kind" (a built-in actor) or "module" (a path)' });
+    }
+  });
+
+export const ActorsSchema = z
+  .strictObject({
+    /** Flags of the root supervisor, whose children are the groups. */
+    root: SupervisorFlagsSchema.prefault({ maxRestarts: 3 }),
+    /** SIGTERM: how long in-flight work may take before children are killed. */
+    drainMs: durationMs(600_000).default(15_000),
+    groups: z.array(ActorGroupSchema).default([]),
+  })
+  .superRefine((actors, ctx) => {
+    const seen = new Map<string, number>();
+    actors.groups.forEach((group, i) => {
+      const first = seen.get(group.id);
+      if (first !== undefined) {
+        ctx.addIssue({ code: 'custom', path: ['groups', i, 'id'], message: `duplicate id "${group.id}" (already used by actors.groups[${first}])` });
+      } else seen.set(group.id, i);
+    });
+  });
+
 export const ConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -72,6 +130,7 @@ export const ConfigSchema = z
     zookeeper: ZookeeperSchema,
     sinks: z.array(SinkSchema).min(1),
     startup: StartupSchema.prefault({}),
+    actors: ActorsSchema.prefault({}),
   })
   .superRefine((config, ctx) => {
     const seen = new Map<string, number>();
@@ -96,6 +155,8 @@ export type ElasticsearchSinkConfig = z.output<typeof ElasticsearchSinkSchema>;
 export type CouchdbSinkConfig = z.output<typeof CouchdbSinkSchema>;
 export type KafkaConfig = z.output<typeof KafkaSchema>;
 export type ZookeeperConfig = z.output<typeof ZookeeperSchema>;
+export type ActorsConfig = z.output<typeof ActorsSchema>;
+export type ActorGroupConfig = z.output<typeof ActorGroupSchema>;
 
 /** The JSON Schema for editors, generated from the zod schema above. */
 export function configJsonSchema(): object {

@@ -80,6 +80,45 @@ export class Supervisor {
     this.ctx.report({ type: 'supervisor_stopped', supervisor: this.id });
   }
 
+  /** Appends a child and starts it (hot reload: a new group, or a group scaled up). */
+  async addChild(spec: ChildSpec): Promise<void> {
+    await this.serialized(async () => {
+      if (this.stopping) return;
+      const slot: Slot = { spec, state: 'stopped', restarts: 0 };
+      this.slots.push(slot);
+      this.spec.children.push(spec);
+      await this.startSlot(slot);
+    });
+  }
+
+  /** Stops a child and forgets it (hot reload: a group removed, or scaled down). */
+  async removeChild(childId: string): Promise<void> {
+    await this.serialized(async () => {
+      const slot = this.slots.find((s) => s.spec.id === childId);
+      if (!slot) return;
+      await this.stopSlots([slot]);
+      this.slots.splice(this.slots.indexOf(slot), 1);
+      this.spec.children.splice(this.spec.children.findIndex((c) => c.id === childId), 1);
+    });
+  }
+
+  /** Stops a child and starts it again from a new spec, in the same place. */
+  async replaceChild(spec: ChildSpec): Promise<void> {
+    await this.serialized(async () => {
+      const slot = this.slots.find((s) => s.spec.id === spec.id);
+      if (!slot || this.stopping) return;
+      await this.stopSlots([slot]);
+      slot.spec = spec;
+      this.spec.children[this.spec.children.findIndex((c) => c.id === spec.id)] = spec;
+      await this.startSlot(slot);
+    });
+  }
+
+  /** Ids of the children, in start order. */
+  childIds(): string[] {
+    return this.slots.map((s) => s.spec.id);
+  }
+
   /** Sends a request to a running worker child; rejects with a retriable error otherwise. */
   async call(childId: string, topic: string, payload: unknown, timeoutMs = 10_000): Promise<unknown> {
     const slot = this.slots.find((s) => s.spec.id === childId);

@@ -36,7 +36,6 @@ describe('supervision over forked processes', function () {
     await h.start([probe('a')]);
     const firstPid = h.pidOf('a');
     const pending = h.tree.call('a', 'slowEcho', { ms: 5000 });
-    const killedAt = Date.now();
     process.kill(firstPid, 'SIGKILL');
 
     const rejection = await pending.then(() => undefined, (err: unknown) => err);
@@ -47,7 +46,6 @@ describe('supervision over forked processes', function () {
     const exited = h.of('child_exited')[0];
     expect(exited).to.include({ child: 'a', exit: 'killed', detail: 'signal SIGKILL' });
     expect(h.of('restart_scheduled')[0]).to.deep.include({ child: 'a', restarting: ['a'], delayMs: 50 });
-    expect(Date.now() - killedAt).to.be.lessThan(1000);
 
     const answer = (await retry(() => h.tree.call('a', 'echo', 'again'))) as { pid: number; payload: string };
     expect(answer.payload).to.equal('again');
@@ -183,11 +181,12 @@ describe('supervision over forked processes', function () {
   });
 
   it('starts children in order and stops them in reverse order; one that ignores stop is killed after its shutdown timeout', async () => {
-    await h.start([probe('first'), probe('slow', { shutdownMs: 300, settings: { stopDelayMs: 10_000 } }), probe('last')]);
+    await h.start([probe('first'), probe('slow', { shutdownMs: 300, settings: { stopDelayMs: 30_000 } }), probe('last')]);
     expect(h.of('child_started').map((e) => e.child)).to.deep.equal(['first', 'slow', 'last']);
     const started = Date.now();
     await h.tree.stop();
-    expect(Date.now() - started).to.be.lessThan(5000);
+    // Generous bound: without the kill, the slow child would hold the stop for 30 s.
+    expect(Date.now() - started).to.be.lessThan(15_000);
     expect(h.of('child_stopped').map((e) => e.child)).to.deep.equal(['last', 'slow', 'first']);
     expect(workerProcesses()).to.deep.equal([]);
   });
