@@ -6,7 +6,7 @@ import type { Logger } from '../log';
 import type { ExitKind } from './decider';
 
 export type SupervisionEvent =
-  | { type: 'child_started'; supervisor: string; child: string; pid?: number; restarts: number }
+  | { type: 'child_started'; supervisor: string; child: string; actorPid?: number; restarts: number }
   | { type: 'child_start_failed'; supervisor: string; child: string; error: string }
   | { type: 'child_exited'; supervisor: string; child: string; exit: ExitKind; detail: string }
   | { type: 'child_not_restarted'; supervisor: string; child: string; exit: ExitKind; restart: string }

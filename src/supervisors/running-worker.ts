@@ -30,6 +30,7 @@ export type ExitListener = (exit: ExitKind, detail: string) => void;
 const START_TIMEOUT_MS = 30_000;
 
 export class RunningWorker {
+  /** The forked child's process id (undefined in memory). */
   pid: number | undefined;
   private stopping = false;
   private exited = false;
@@ -56,7 +57,8 @@ export class RunningWorker {
     running.watchProcess();
     try {
       const started = (await running.request('__start', spec.settings, START_TIMEOUT_MS)) as { pid: number };
-      running.pid = started.pid;
+      // An in-memory actor shares this process; only a forked one has a pid of its own.
+      if (running.child) running.pid = started.pid;
     } catch (err) {
       running.kill('start-failed');
       await running.exitedPromise();

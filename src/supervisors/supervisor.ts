@@ -169,7 +169,7 @@ export class Supervisor {
         type: 'child_started',
         supervisor: this.id,
         child: slot.spec.id,
-        pid: slot.running instanceof RunningWorker ? slot.running.pid : undefined,
+        actorPid: slot.running instanceof RunningWorker ? slot.running.pid : undefined,
         restarts: slot.restarts,
       });
     } catch (err) {
