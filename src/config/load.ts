@@ -30,11 +30,28 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
 export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): WharfConfig {
   const issues: ConfigIssue[] = [];
   const interpolated = interpolate(raw, env, issues);
+  issues.push(...duplicateIds(interpolated, ['sinks']), ...duplicateIds(interpolated, ['actors', 'groups']));
   const result = ConfigSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) issues.push(...result.error.issues.flatMap(toConfigIssues));
   else issues.push(...topologyIssues(result.data));
   if (issues.length > 0) throw new ConfigError(file, issues);
   return result.data as WharfConfig;
+}
+
+/** Ids that repeat within a list; checked on the raw input so they are reported with any other error. */
+function duplicateIds(raw: unknown, listPath: string[]): ConfigIssue[] {
+  const list = listPath.reduce<unknown>((node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), raw);
+  if (!Array.isArray(list)) return [];
+  const seen = new Map<unknown, number>();
+  const issues: ConfigIssue[] = [];
+  list.forEach((item: unknown, i) => {
+    const id = item && typeof item === 'object' ? (item as { id?: unknown }).id : undefined;
+    if (typeof id !== 'string') return;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, i);
+    else issues.push({ path: formatPath([...listPath, i, 'id']), message: `duplicate id "${id}" (already used by ${formatPath([...listPath, first])})` });
+  });
+  return issues;
 }
 
 function topologyIssues(config: WharfConfig): ConfigIssue[] {

@@ -104,50 +104,24 @@ export const ActorGroupSchema = z
     }
   });
 
-export const ActorsSchema = z
-  .strictObject({
-    /** Flags of the root supervisor, whose children are the groups. */
-    root: SupervisorFlagsSchema.prefault({ maxRestarts: 3 }),
-    /** SIGTERM: how long in-flight work may take before children are killed. */
-    drainMs: durationMs(600_000).default(15_000),
-    groups: z.array(ActorGroupSchema).default([]),
-  })
-  .superRefine((actors, ctx) => {
-    const seen = new Map<string, number>();
-    actors.groups.forEach((group, i) => {
-      const first = seen.get(group.id);
-      if (first !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['groups', i, 'id'], message: `duplicate id "${group.id}" (already used by actors.groups[${first}])` });
-      } else seen.set(group.id, i);
-    });
-  });
+export const ActorsSchema = z.strictObject({
+  /** Flags of the root supervisor, whose children are the groups. */
+  root: SupervisorFlagsSchema.prefault({ maxRestarts: 3 }),
+  /** SIGTERM: how long in-flight work may take before children are killed. */
+  drainMs: durationMs(600_000).default(15_000),
+  groups: z.array(ActorGroupSchema).default([]),
+});
 
-export const ConfigSchema = z
-  .strictObject({
-    $schema: z.string().optional(),
-    log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
-    kafka: KafkaSchema,
-    zookeeper: ZookeeperSchema,
-    sinks: z.array(SinkSchema).min(1),
-    startup: StartupSchema.prefault({}),
-    actors: ActorsSchema.prefault({}),
-  })
-  .superRefine((config, ctx) => {
-    const seen = new Map<string, number>();
-    config.sinks.forEach((sink, i) => {
-      const first = seen.get(sink.id);
-      if (first !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['sinks', i, 'id'],
-          input: sink.id,
-          message: `duplicate id "${sink.id}" (already used by sinks[${first}])`,
-        });
-      } else {
-        seen.set(sink.id, i);
-      }
-    });
-  });
+/** The whole file. Ids that must be unique (sinks, actor groups) are checked in load.ts. */
+export const ConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  kafka: KafkaSchema,
+  zookeeper: ZookeeperSchema,
+  sinks: z.array(SinkSchema).min(1),
+  startup: StartupSchema.prefault({}),
+  actors: ActorsSchema.prefault({}),
+});
 
 export type WharfConfig = z.output<typeof ConfigSchema>;
 export type SinkConfig = z.output<typeof SinkSchema>;

@@ -4,20 +4,9 @@
  * test the number of leftover worker processes is counted and must be zero.
  */
 import { expect } from 'chai';
-import { ActorRequestError, ChildUnavailableError, WharfError } from '../../src/errors';
+import { ActorRequestError, ChildUnavailableError } from '../../src/errors';
+import { reliableCall } from '../../src/supervisors/reliable-call';
 import { Harness, orphansAfter, probe, workerProcesses } from '../helpers/supervision';
-
-async function retry<T>(fn: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (!(err instanceof WharfError && err.retriable) || Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
-}
 
 describe('supervision over forked processes', function () {
   this.timeout(60_000);
@@ -47,7 +36,12 @@ describe('supervision over forked processes', function () {
     expect(exited).to.include({ child: 'a', exit: 'killed', detail: 'signal SIGKILL' });
     expect(h.of('restart_scheduled')[0]).to.deep.include({ child: 'a', restarting: ['a'], delayMs: 50 });
 
-    const answer = (await retry(() => h.tree.call('a', 'echo', 'again'))) as { pid: number; payload: string };
+    let retries = 0;
+    const answer = (await reliableCall(h.tree, 'a', 'echo', 'again', { timeoutMs: 2000, deadlineMs: 10_000, onRetry: () => retries++ })) as {
+      pid: number;
+      payload: string;
+    };
+    expect(retries).to.be.greaterThan(0);
     expect(answer.payload).to.equal('again');
     expect(answer.pid).not.to.equal(firstPid);
     expect(workerProcesses()).to.deep.equal([answer.pid]);
@@ -96,7 +90,7 @@ describe('supervision over forked processes', function () {
   it('grows the backoff delay with consecutive failures', async () => {
     await h.start([probe('a')], { backoff: { minMs: 50, maxMs: 400, jitter: 0, resetAfterMs: 10_000 } });
     for (let i = 0; i < 3; i++) {
-      await retry(() => h.tree.call('a', 'crash', null));
+      await reliableCall(h.tree, 'a', 'crash', null, { timeoutMs: 2000, deadlineMs: 10_000 });
       await h.until((events) => events.filter((e) => e.type === 'child_started').length === i + 2);
     }
     expect(h.of('restart_scheduled').map((e) => e.delayMs)).to.deep.equal([50, 100, 200]);
@@ -153,7 +147,7 @@ describe('supervision over forked processes', function () {
     await h.tree.call('h', 'hang', null);
     await h.until((events) => events.filter((e) => e.type === 'child_started').length === 2, 10_000);
     expect(h.of('child_exited')[0]).to.include({ child: 'h', exit: 'hung' });
-    const answer = (await retry(() => h.tree.call('h', 'echo', 'ok'))) as { pid: number };
+    const answer = (await reliableCall(h.tree, 'h', 'echo', 'ok', { timeoutMs: 2000, deadlineMs: 10_000 })) as { pid: number };
     expect(answer.pid).not.to.equal(hungPid);
     expect(workerProcesses()).to.deep.equal([answer.pid]);
   });

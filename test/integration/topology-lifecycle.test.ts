@@ -106,7 +106,7 @@ describe('topology from config/actors.json (wharf run, forked probe actors)', fu
       { id: 'steady', count: 2 },
       { id: 'scaling', count: 1 },
     ]);
-    await new Promise<void>((done, fail) => execFile(process.execPath, [CLI, 'reload', '--pid-file', pidFile], (err) => (err ? fail(err) : done())));
+    await new Promise<void>((done, fail) => execFile(process.execPath, [CLI, 'reload', '--pid-file', pidFile], (err) => (err ? fail(new Error(err.message)) : done())));
     await waitFor(() => wharf!.lines.filter((l) => l.msg === 'reload applied').length === 2, 30_000, 'second reload');
     const down = wharf.lines.filter((l) => l.event === 'child_stopped').map((l) => String(l.child));
     expect(down).to.deep.equal(['scaling-3', 'scaling-2']);

@@ -57,6 +57,11 @@ describe('config validation errors', () => {
     const raw = good();
     raw.sinks[1].id = 'search';
     expect(issuesOf(raw)).to.deep.equal(['sinks[1].id: duplicate id "search" (already used by sinks[0])']);
+    raw.sinks[0].node = 'not a url';
+    expect(issuesOf(raw)).to.deep.equal([
+      'sinks[1].id: duplicate id "search" (already used by sinks[0])',
+      'sinks[0].node: expected an http:// or https:// URL, got "not a url"',
+    ]);
   });
 
   it('reports a missing required section and an unknown sink type', () => {

@@ -1,0 +1,87 @@
+import { expect } from 'chai';
+import { parseConfig } from '../../src/config/load';
+import type { ActorGroupConfig } from '../../src/config/schema';
+import { ConfigError } from '../../src/errors';
+import { diffGroups, groupWorkers, topologySpec } from '../../src/supervisors/topology';
+
+const base = {
+  kafka: { brokers: ['127.0.0.1:9092'] },
+  zookeeper: { connect: '127.0.0.1:2181' },
+  sinks: [{ id: 'search', type: 'elasticsearch', node: 'http://127.0.0.1:9200', index: 'orders' }],
+};
+
+function withGroups(groups: object[]): ReturnType<typeof parseConfig> {
+  return parseConfig({ ...base, actors: { groups } }, 'test.json', {});
+}
+
+function actorIssues(actors: object): string[] {
+  try {
+    parseConfig({ ...base, actors }, 'test.json', {});
+  } catch (err) {
+    return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('topology from the actors section', () => {
+  it('builds root -> health group -> one supervisor per group with `count` workers named <group>-<n>', () => {
+    const config = withGroups([{ id: 'pollers', module: './probe', count: 3, mode: 'forked', settings: { batchSize: 500 } }]);
+    const root = topologySpec(config, '/etc/wharf');
+    expect(root.children.map((c) => c.id)).to.deep.equal(['health', 'pollers']);
+    const pollers = root.children[1];
+    expect(pollers.kind).to.equal('supervisor');
+    if (pollers.kind !== 'supervisor') return;
+    expect(pollers.children.map((c) => c.id)).to.deep.equal(['pollers-1', 'pollers-2', 'pollers-3']);
+    expect(pollers.children[0]).to.deep.include({ module: '/etc/wharf/probe', mode: 'forked', settings: { batchSize: 500 }, restart: 'permanent' });
+    expect(pollers.flags).to.deep.include({ strategy: 'one-for-one', maxRestarts: 5, withinMs: 60_000 });
+  });
+
+  it('maps a built-in kind to its module and a count of 0 to no workers', () => {
+    const [group] = withGroups([{ id: 'checks', kind: 'service-health', count: 0 }]).actors.groups;
+    expect(groupWorkers(group, '/x')).to.deep.equal([]);
+  });
+
+  it('classifies a reload: unchanged, scaled (count only), restarted (anything else), added, removed', () => {
+    const [a, b, c, d] = withGroups([
+      { id: 'a', module: '/m' },
+      { id: 'b', module: '/m', count: 2 },
+      { id: 'c', module: '/m' },
+      { id: 'd', module: '/m' },
+    ]).actors.groups;
+    const next: ActorGroupConfig[] = [a, { ...b, count: 5 }, { ...c, settings: { batchSize: 1 } }, { ...a, id: 'e' }];
+    expect(diffGroups([a, b, c, d], next)).to.deep.equal({
+      added: ['e'],
+      removed: ['d'],
+      scaled: ['b'],
+      restarted: ['c'],
+      unchanged: ['a'],
+    });
+  });
+
+  it('reports broken groups with exact messages: unknown key, wrong type, negative count, duplicate id, kind and module', () => {
+    expect(
+      actorIssues({
+        groups: [
+          { id: 'a', module: '/m', count: -1 },
+          { id: 'a', module: '/m', mode: 'threaded' },
+          { id: 'b', kind: 'service-health', module: '/m', batch: 10 },
+          { id: 'c', module: '/m', supervisor: { maxRestarts: 'many' } },
+        ],
+      }),
+    ).to.deep.equal([
+      'actors.groups[1].id: duplicate id "a" (already used by actors.groups[0])',
+      'actors.groups[0].count: too small: expected number to be >=0, got -1',
+      `actors.groups[1].mode: invalid option: expected one of "in-memory"|"forked", got "threaded"`,
+      'actors.groups[2].batch: unknown key',
+      'actors.groups[2].kind: give exactly one of "kind" (a built-in actor) or "module" (a path)',
+      'actors.groups[3].supervisor.maxRestarts: expected number, got "many"',
+    ]);
+  });
+
+  it('rejects an unknown built-in kind and the reserved group id "health"', () => {
+    expect(actorIssues({ groups: [{ id: 'health', kind: 'kafka-teleporter' }] })).to.deep.equal([
+      'actors.groups[0].kind: unknown actor kind "kafka-teleporter" (built-in kinds: service-health)',
+      'actors.groups[0].id: "health" is reserved for wharf\'s own health checks',
+    ]);
+  });
+});
