@@ -18,6 +18,8 @@ import type { WorkerSpec } from './spec';
 interface ComedyForkedParent {
   workerProcess?: ChildProcess;
   exitHandler?: () => void;
+  /** comedy clears this 1 s response-timeout interval only on a clean destroy. */
+  timeoutWorkerInterval?: NodeJS.Timeout;
   emit(event: 'destroyed'): void;
 }
 
@@ -125,8 +127,10 @@ export class RunningWorker {
       const exit: ExitKind = this.killReason ?? (signal ? 'killed' : code === 0 ? 'normal' : 'crash');
       const wasStopping = this.stopping;
       this.markExited();
-      // Drop comedy's bookkeeping of the dead child, so its later destroy() does not trip over it.
+      // Drop comedy's bookkeeping of the dead child, so its later destroy() does not trip over it
+      // and no timer or listener of it outlives it (a long-running wharf restarts children often).
       if (this.child?.exitHandler) process.removeListener('exit', this.child.exitHandler);
+      clearInterval(this.child?.timeoutWorkerInterval);
       this.child?.emit('destroyed');
       if (!wasStopping) this.onExit(exit, signal ? `signal ${signal}` : `exit code ${code}`);
     });

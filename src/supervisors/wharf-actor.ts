@@ -7,7 +7,8 @@
  *   - `__heartbeat()`: answered by the event loop, so a hung child stops answering;
  *   - comedy's destroy(): the actor's stop(), which finishes in-flight work.
  * A forked child exits as soon as its parent's IPC channel closes (parent SIGKILLed), instead of
- * waiting for comedy's ping timeout.
+ * waiting for comedy's ping timeout, and ignores SIGTERM/SIGINT sent to the whole service: its
+ * supervisor stops it, in order, after the work in flight.
  */
 import { getProcessLogger, type Logger } from '../log';
 
@@ -27,6 +28,12 @@ export abstract class WharfActor<Settings = Record<string, unknown>> {
     this.log = getProcessLogger().child({ actor: this.id });
     if (selfActor.getMode() === 'forked' && process.send) {
       process.once('disconnect', () => process.exit(0));
+      // systemd signals every process of the service, and Ctrl-C the whole process group; the
+      // parent decides when a child stops (comedy's own handlers would exit at once, mid-work).
+      for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+        process.removeAllListeners(signal);
+        process.on(signal, () => this.log.debug({ signal }, 'signal ignored: the supervisor stops this actor'));
+      }
     }
   }
 

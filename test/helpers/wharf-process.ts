@@ -22,10 +22,11 @@ export class WharfProcess {
   private readonly child: ChildProcess;
   private waiters: Array<() => void> = [];
 
-  constructor(args: string[], env: NodeJS.ProcessEnv = {}) {
+  constructor(args: string[], env: NodeJS.ProcessEnv = {}, options: { ownProcessGroup?: boolean } = {}) {
     this.child = spawn(process.execPath, [CLI, ...args], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      detached: options.ownProcessGroup ?? false,
     });
     let partial = '';
     this.child.stdout!.on('data', (chunk: Buffer) => {
@@ -52,6 +53,11 @@ export class WharfProcess {
 
   signal(name: NodeJS.Signals): void {
     this.child.kill(name);
+  }
+
+  /** Signals wharf and all its children at once, as systemd's control-group kill does. */
+  signalGroup(name: NodeJS.Signals): void {
+    process.kill(-this.pid, name);
   }
 
   /** Resolves with the first log line matching, or rejects with the log so far. */

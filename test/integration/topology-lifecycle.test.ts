@@ -58,10 +58,14 @@ describe('topology from config/actors.json (wharf run, forked probe actors)', fu
   });
 
   afterEach(async () => {
-    if (wharf && (await Promise.race([wharf.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10))])) === false) {
+    if (!wharf) return;
+    if ((await Promise.race([wharf.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 10))])) === false) {
       wharf.signal('SIGKILL');
       await wharf.exited;
     }
+    // Zero orphans: every actor process this wharf ever started is gone.
+    const pids = started(wharf.lines).map((w) => w.pid);
+    await waitFor(() => pids.every((pid) => !alive(pid)), 10_000, `actor processes ${pids.join(', ')} to exit`);
     wharf = undefined;
   });
 
@@ -81,6 +85,20 @@ describe('topology from config/actors.json (wharf run, forked probe actors)', fu
     const stopped = wharf.lines.filter((l) => l.event === 'child_stopped').map((l) => String(l.child));
     expect(stopped).to.deep.equal(['intake-2', 'intake-1', 'intake', 'sinks-2', 'sinks-1', 'sinks', 'health-1', 'health']);
     workers.forEach((w) => expect(alive(w.pid), `pid ${w.pid}`).to.equal(false));
+  });
+
+  it('drains in order and exits 0 when SIGTERM reaches every process of the service at once (systemd control-group kill)', async () => {
+    writeConfig(configFile, [
+      { id: 'sinks', count: 1 },
+      { id: 'intake', count: 2, settings: { stopDelayMs: 300 } },
+    ]);
+    wharf = new WharfProcess(['run', '--config', configFile, '--pid-file', join(dir, 'pid')], {}, { ownProcessGroup: true });
+    await wharf.waitForLog((l) => l.msg === 'wharf healthy', 60_000);
+    wharf.signalGroup('SIGTERM');
+    expect(await wharf.exited).to.equal(0);
+    expect(wharf.lines.filter((l) => l.event === 'child_exited')).to.deep.equal([]);
+    const stopped = wharf.lines.filter((l) => l.event === 'child_stopped').map((l) => String(l.child));
+    expect(stopped).to.deep.equal(['intake-2', 'intake-1', 'intake', 'sinks-1', 'sinks', 'health-1', 'health']);
   });
 
   it('hot reload: changing one group\'s count scales only that group (SIGHUP and `wharf reload`), leaving the other group\'s processes alone', async () => {
