@@ -38,6 +38,16 @@ const credentials = {
   password: z.string().min(1).optional(),
 };
 
+/** Limits every sink writer honours. */
+const writerLimits = {
+  /** Records per bulk request. */
+  batchSize: z.int().min(1).max(10_000).default(500),
+  /** A document larger than this (as JSON) is dead-lettered instead of sent. */
+  maxDocumentBytes: z.int().min(1024).max(100 * 1024 * 1024).default(10 * 1024 * 1024),
+  /** Attempts for items failing with retriable statuses (429, 5xx) before the batch is given back. */
+  maxAttempts: z.int().min(1).max(100).default(5),
+};
+
 export const ElasticsearchSinkSchema = z.strictObject({
   id: componentId,
   type: z.literal('elasticsearch'),
@@ -45,6 +55,10 @@ export const ElasticsearchSinkSchema = z.strictObject({
   index: z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lowercase Elasticsearch index name'),
   ...credentials,
   requestTimeoutMs: durationMs(600_000).default(30_000),
+  /** Index mappings and settings used when wharf creates the index (an existing index is left as it is). */
+  mappings: z.record(z.string(), z.unknown()).optional(),
+  settings: z.record(z.string(), z.unknown()).optional(),
+  ...writerLimits,
 });
 
 export const CouchdbSinkSchema = z.strictObject({
@@ -53,6 +67,7 @@ export const CouchdbSinkSchema = z.strictObject({
   url: httpUrl,
   db: z.string().regex(/^[a-z][a-z0-9_$()+/-]*$/, 'expected a CouchDB database name'),
   ...credentials,
+  ...writerLimits,
 });
 
 export const SinkSchema = z.discriminatedUnion('type', [ElasticsearchSinkSchema, CouchdbSinkSchema]);

@@ -15,6 +15,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { BUILT_IN_ACTORS } from '../actors/registry';
 import type { ActorGroupConfig, WharfConfig } from '../config/schema';
 import { supervisor, worker, type SupervisorSpec, type WorkerSpec } from './spec';
+import { canonicalJson } from '../util/canonical-json';
 
 export const ROOT_ID = 'wharf';
 export const HEALTH_GROUP = 'health';
@@ -86,11 +87,5 @@ export function diffGroups(before: readonly ActorGroupConfig[], after: readonly 
 }
 
 function same(a: unknown, b: unknown): boolean {
-  return canonical(a) === canonical(b);
-}
-
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([x], [y]) => x.localeCompare(y))) : v,
-  );
+  return canonicalJson(a) === canonicalJson(b);
 }

@@ -1,0 +1,165 @@
+/**
+ * CouchDB sink: `_bulk_docs` with `_id` = the record id. Record ids are namespaced by their
+ * source id ("orders:42"), which starts with a letter, so they never start with the "_" that
+ * CouchDB reserves; any other character is legal in a CouchDB id.
+ *
+ * A new document is written at once. On conflict (the id exists) the current revision is
+ * fetched and the document is updated only if its content changed, so a re-delivered record
+ * leaves no new revision. Documents CouchDB refuses (forbidden, invalid) are rejected for the
+ * dead-letter topic; retriable failures are retried with backoff up to maxAttempts, then the
+ * batch is given back as SinkUnavailableError.
+ */
+import type { DocumentScope, ServerScope } from 'nano';
+import { createCouchdb } from '../clients/couchdb';
+import type { CouchdbSinkConfig } from '../config/schema';
+import { describeError } from '../errors';
+import { sleep } from '../retry';
+import { backoffDelay, type BackoffPolicy } from '../supervisors/backoff';
+import { sameContent, toDocument } from './document';
+import { SinkUnavailableError, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
+
+const ITEM_RETRY: BackoffPolicy = { minMs: 100, maxMs: 5000, jitter: 0.2, resetAfterMs: 60_000 };
+/** Per-document errors that no retry can fix. */
+const PERMANENT_ERRORS = new Set(['forbidden', 'bad_request', 'doc_validation', 'unauthorized', 'invalid_id']);
+
+type Doc = Record<string, unknown> & { _id: string; _rev?: string };
+
+interface BulkItem {
+  id?: string;
+  ok?: boolean;
+  error?: string;
+  reason?: string;
+}
+
+export class CouchdbWriter implements SinkWriter {
+  readonly id: string;
+  private readonly server: ServerScope;
+  private readonly db: DocumentScope<Doc>;
+
+  constructor(
+    private readonly config: CouchdbSinkConfig,
+    private readonly retryPolicy: BackoffPolicy = ITEM_RETRY,
+  ) {
+    this.id = config.id;
+    this.server = createCouchdb(config);
+    this.db = this.server.use<Doc>(config.db);
+  }
+
+  async prepare(): Promise<void> {
+    try {
+      await this.server.db.create(this.config.db);
+    } catch (err) {
+      if ((err as { statusCode?: number }).statusCode === 412) return;
+      throw new SinkUnavailableError(this.id, `cannot create database ${this.config.db}: ${describeError(err)}`, err);
+    }
+  }
+
+  async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
+    const result: SinkWriteResult = { written: 0, unchanged: 0, rejected: [] };
+    // Within one batch the last record of an id wins, as it would have in sequence.
+    const latest = new Map<string, SinkRecord>();
+    for (const record of batch) latest.set(record.id, record);
+    const records: SinkRecord[] = [];
+    for (const record of latest.values()) {
+      const bytes = Buffer.byteLength(JSON.stringify(toDocument(record)));
+      if (bytes > this.config.maxDocumentBytes) {
+        result.rejected.push(this.rejection(record, `document of ${bytes} bytes exceeds maxDocumentBytes ${this.config.maxDocumentBytes}`, 0));
+      } else records.push(record);
+    }
+    for (let start = 0; start < records.length; start += this.config.batchSize) {
+      await this.writeChunk(records.slice(start, start + this.config.batchSize), result);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    // nano keeps no connection state of its own to release.
+  }
+
+  private async writeChunk(records: SinkRecord[], result: SinkWriteResult): Promise<void> {
+    await this.writeDocs(
+      records.map((record) => ({ record, doc: { _id: record.id, ...toDocument(record) } })),
+      result,
+    );
+  }
+
+  private async writeDocs(docs: Array<{ record: SinkRecord; doc: Doc }>, result: SinkWriteResult): Promise<void> {
+    let pending = docs;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const items = await this.bulk(pending);
+      if (items === 'refused') {
+        // The server refused the whole request for one bad document: find it by halving.
+        if (pending.length === 1) {
+          result.rejected.push(this.rejection(pending[0].record, this.lastRefusal, attempt));
+          return;
+        }
+        const half = Math.ceil(pending.length / 2);
+        await this.writeDocs(pending.slice(0, half), result);
+        await this.writeDocs(pending.slice(half), result);
+        return;
+      }
+      const conflicts: typeof pending = [];
+      const retry: typeof pending = [];
+      items.forEach((item, i) => {
+        const entry = pending[i];
+        if (item.ok || (!item.error && item.id)) result.written++;
+        else if (item.error === 'conflict') conflicts.push(entry);
+        else if (PERMANENT_ERRORS.has(item.error ?? '')) result.rejected.push(this.rejection(entry.record, `${item.error}: ${item.reason ?? ''}`, attempt));
+        else retry.push(entry);
+      });
+      const updates = await this.resolveConflicts(conflicts, result);
+      if (retry.length === 0 && updates.length === 0) return;
+      if (attempt >= this.config.maxAttempts) {
+        throw new SinkUnavailableError(this.id, `${retry.length + updates.length} document(s) still failing after ${attempt} attempts`);
+      }
+      if (retry.length > 0) await sleep(backoffDelay(this.retryPolicy, attempt - 1));
+      pending = [...updates, ...retry];
+    }
+  }
+
+  private lastRefusal = '';
+
+  private async bulk(pending: Array<{ doc: Doc }>): Promise<BulkItem[] | 'refused'> {
+    try {
+      return (await this.db.bulk({ docs: pending.map((p) => p.doc) }));
+    } catch (err) {
+      const { statusCode, error, reason } = err as { statusCode?: number; error?: string; reason?: string };
+      // CouchDB answers 400 doc_validation; pouchdb-server answers 500 with the same error name.
+      if (statusCode === 400 || PERMANENT_ERRORS.has(error ?? '')) {
+        this.lastRefusal = `${error ?? 'bad_request'}: ${reason ?? describeError(err)}`;
+        return 'refused';
+      }
+      throw new SinkUnavailableError(this.id, `bulk write failed: ${describeError(err)}`, err);
+    }
+  }
+
+  /** Compares conflicting documents with what is stored; returns those to write again with the current _rev. */
+  private async resolveConflicts(
+    conflicts: Array<{ record: SinkRecord; doc: Doc }>,
+    result: SinkWriteResult,
+  ): Promise<Array<{ record: SinkRecord; doc: Doc }>> {
+    if (conflicts.length === 0) return [];
+    const stored = await this.call('fetch current revisions', () => this.db.fetch({ keys: conflicts.map((c) => c.doc._id) }));
+    const byId = new Map<string, Doc>();
+    for (const row of stored.rows) if ('doc' in row && row.doc) byId.set(row.doc._id, row.doc);
+    const updates: Array<{ record: SinkRecord; doc: Doc }> = [];
+    for (const conflict of conflicts) {
+      const current = byId.get(conflict.doc._id);
+      if (current && sameContent(current, conflict.doc)) result.unchanged++;
+      else updates.push({ record: conflict.record, doc: { ...conflict.doc, _rev: current?._rev } });
+    }
+    return updates;
+  }
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw new SinkUnavailableError(this.id, `${what} failed: ${describeError(err)}`, err);
+    }
+  }
+
+  private rejection(record: SinkRecord, reason: string, attempts: number): RejectedRecord {
+    return { record, sink: this.id, reason, attempts };
+  }
+}

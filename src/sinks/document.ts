@@ -1,0 +1,38 @@
+/**
+ * The document a record becomes in every sink: the upstream record's own fields at top level,
+ * plus one `wharf` object saying where it came from. An upstream field named `wharf` is
+ * replaced by it (documented in the README).
+ */
+import type { SinkRecord } from './sink-writer';
+import { canonicalJson } from '../util/canonical-json';
+
+export interface WharfMeta {
+  source: string;
+  id: string;
+  ingestedAt: string;
+  partition: number;
+  offset: string;
+}
+
+export function toDocument(record: SinkRecord): Record<string, unknown> & { wharf: WharfMeta } {
+  return {
+    ...record.payload,
+    wharf: { source: record.source, id: record.id, ingestedAt: record.ingestedAt, partition: record.partition, offset: record.offset },
+  };
+}
+
+/**
+ * Whether two documents carry the same content. The Kafka position and ingest time are
+ * excluded: a replay of the same record must not count as a change.
+ */
+export function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return canonicalJson(stripVolatile(a)) === canonicalJson(stripVolatile(b));
+}
+
+function stripVolatile(doc: Record<string, unknown>): unknown {
+  const rest: Record<string, unknown> = { ...doc };
+  delete rest._id;
+  delete rest._rev;
+  const meta = rest.wharf as Partial<WharfMeta> | undefined;
+  return { ...rest, wharf: meta ? { source: meta.source, id: meta.id } : undefined };
+}

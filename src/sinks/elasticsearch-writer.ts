@@ -1,0 +1,126 @@
+/**
+ * Elasticsearch sink: `_bulk` index operations with `_id` = the record id, so a re-delivered
+ * record overwrites its document instead of duplicating it.
+ *
+ * Per item: 2xx is written; 408/429/5xx is retried (only those items, with backoff, up to
+ * maxAttempts, then the whole batch is given back as SinkUnavailableError); any other status
+ * (mapping conflict, invalid document) can never succeed and is rejected for the dead-letter
+ * topic with Elasticsearch's reason, while the rest of the batch is indexed. A document over
+ * maxDocumentBytes is rejected before it is sent. A request too large for the server (413) is
+ * split in halves.
+ */
+import { createHash } from 'node:crypto';
+import { errors, type Client } from '@elastic/elasticsearch';
+import { createElasticsearch } from '../clients/elasticsearch';
+import type { ElasticsearchSinkConfig } from '../config/schema';
+import { describeError } from '../errors';
+import { sleep } from '../retry';
+import { backoffDelay, type BackoffPolicy } from '../supervisors/backoff';
+import { toDocument } from './document';
+import { isRetriableStatus, SinkUnavailableError, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
+
+const ITEM_RETRY: BackoffPolicy = { minMs: 100, maxMs: 5000, jitter: 0.2, resetAfterMs: 60_000 };
+/** Elasticsearch refuses ids over 512 bytes. */
+const MAX_ID_BYTES = 512;
+
+export function elasticsearchId(recordId: string): string {
+  if (Buffer.byteLength(recordId) <= MAX_ID_BYTES) return recordId;
+  return `${recordId.slice(0, recordId.indexOf(':') + 1)}sha256:${createHash('sha256').update(recordId).digest('hex')}`;
+}
+
+export class ElasticsearchWriter implements SinkWriter {
+  readonly id: string;
+  private readonly client: Client;
+
+  constructor(
+    private readonly config: ElasticsearchSinkConfig,
+    private readonly retryPolicy: BackoffPolicy = ITEM_RETRY,
+  ) {
+    this.id = config.id;
+    this.client = createElasticsearch(config);
+  }
+
+  async prepare(): Promise<void> {
+    try {
+      if (await this.client.indices.exists({ index: this.config.index })) return;
+      await this.client.indices.create({ index: this.config.index, mappings: this.config.mappings, settings: this.config.settings });
+    } catch (err) {
+      const body = err instanceof errors.ResponseError ? (err.body as { error?: { type?: string } } | undefined) : undefined;
+      if (body?.error?.type === 'resource_already_exists_exception') return;
+      throw this.unavailable('cannot create the index', err);
+    }
+  }
+
+  async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
+    const result: SinkWriteResult = { written: 0, unchanged: 0, rejected: [] };
+    const sendable: SinkRecord[] = [];
+    for (const record of batch) {
+      const bytes = Buffer.byteLength(JSON.stringify(toDocument(record)));
+      if (bytes > this.config.maxDocumentBytes) {
+        result.rejected.push(this.rejection(record, `document of ${bytes} bytes exceeds maxDocumentBytes ${this.config.maxDocumentBytes}`, 413, 0));
+      } else sendable.push(record);
+    }
+    for (let start = 0; start < sendable.length; start += this.config.batchSize) {
+      await this.writeChunk(sendable.slice(start, start + this.config.batchSize), result);
+    }
+    return result;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async writeChunk(records: SinkRecord[], result: SinkWriteResult): Promise<void> {
+    let pending = records;
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      const retry: Array<{ record: SinkRecord; status: number; reason: string }> = [];
+      const response = await this.bulk(pending);
+      if (response === 'too-large') {
+        if (pending.length === 1) {
+          result.rejected.push(this.rejection(pending[0], 'request too large for the server (413)', 413, attempt));
+          return;
+        }
+        const half = Math.ceil(pending.length / 2);
+        await this.writeChunk(pending.slice(0, half), result);
+        await this.writeChunk(pending.slice(half), result);
+        return;
+      }
+      response.items.forEach((item, i) => {
+        const op = item.index!;
+        const record = pending[i];
+        if (op.status >= 200 && op.status < 300) result.written++;
+        else {
+          const reason = op.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op.status}`;
+          if (isRetriableStatus(op.status)) retry.push({ record, status: op.status, reason });
+          else result.rejected.push(this.rejection(record, reason, op.status, attempt));
+        }
+      });
+      if (retry.length === 0) return;
+      if (attempt >= this.config.maxAttempts) {
+        const statuses = [...new Set(retry.map((r) => r.status))].join(', ');
+        throw new SinkUnavailableError(this.id, `${retry.length} item(s) still failing after ${attempt} attempts (status ${statuses}): ${retry[0].reason}`);
+      }
+      await sleep(backoffDelay(this.retryPolicy, attempt - 1));
+      pending = retry.map((r) => r.record);
+    }
+  }
+
+  private async bulk(records: SinkRecord[]): Promise<{ items: Array<{ index?: { status: number; error?: { type: string; reason?: string | null } } }> } | 'too-large'> {
+    try {
+      return await this.client.bulk({
+        operations: records.flatMap((r) => [{ index: { _index: this.config.index, _id: elasticsearchId(r.id) } }, toDocument(r)]),
+      });
+    } catch (err) {
+      if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';
+      throw this.unavailable('bulk request failed', err);
+    }
+  }
+
+  private rejection(record: SinkRecord, reason: string, status: number, attempts: number): RejectedRecord {
+    return { record, sink: this.id, reason, status, attempts };
+  }
+
+  private unavailable(what: string, err: unknown): SinkUnavailableError {
+    return new SinkUnavailableError(this.id, `${what}: ${describeError(err)}`, err);
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * What every sink writer does, whatever the server: write a batch of records as documents under
+ * their deterministic ids, so that writing the same batch again changes nothing.
+ *
+ * Outcome of a batch:
+ *   - every record is written (or already there unchanged), except
+ *   - records the server can never accept (mapping conflicts, oversized or invalid documents),
+ *     returned as `rejected` with the reason, for the dead-letter topic;
+ *   - if the server is unavailable, or items keep failing with retriable errors (429, 5xx)
+ *     after the writer's own retries, `write` throws a retriable SinkUnavailableError and the
+ *     caller retries the whole batch later (it must not commit the batch's offsets).
+ */
+import { WharfError } from '../errors';
+
+export interface SinkRecord {
+  /** Deterministic id: "<source id>:<upstream id>". */
+  id: string;
+  source: string;
+  /** ISO time the record was fetched from its upstream. */
+  ingestedAt: string;
+  partition: number;
+  offset: string;
+  /** The upstream record's own fields. */
+  payload: Record<string, unknown>;
+}
+
+export interface RejectedRecord {
+  record: SinkRecord;
+  sink: string;
+  reason: string;
+  status?: number;
+  attempts: number;
+}
+
+export interface SinkWriteResult {
+  written: number;
+  unchanged: number;
+  rejected: RejectedRecord[];
+}
+
+export interface SinkWriter {
+  readonly id: string;
+  /** Creates the index or database if missing. */
+  prepare(): Promise<void>;
+  write(batch: readonly SinkRecord[]): Promise<SinkWriteResult>;
+  close(): Promise<void>;
+}
+
+/** The sink cannot take the batch now; retrying later can succeed. */
+export class SinkUnavailableError extends WharfError {
+  readonly sink: string;
+
+  constructor(sink: string, message: string, cause?: unknown) {
+    super(`sink ${sink} unavailable: ${message}`, { retriable: true, cause });
+    this.sink = sink;
+  }
+}
+
+/** HTTP statuses worth retrying (Vector's rule): 408, 429 and 5xx except 501 and 505. */
+export function isRetriableStatus(status: number | undefined): boolean {
+  if (status === undefined) return true;
+  if (status === 408 || status === 429) return true;
+  return status >= 500 && status !== 501 && status !== 505;
+}

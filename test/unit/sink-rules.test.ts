@@ -1,0 +1,35 @@
+import { expect } from 'chai';
+import { sameContent, toDocument } from '../../src/sinks/document';
+import { elasticsearchId } from '../../src/sinks/elasticsearch-writer';
+import { isRetriableStatus } from '../../src/sinks/sink-writer';
+
+const record = { id: 'orders:1', source: 'orders', ingestedAt: '2026-11-26T00:00:00.000Z', partition: 2, offset: '41', payload: { a: 1, b: { c: 2 } } };
+
+describe('sink rules (pure)', () => {
+  it('retries 408, 429 and 5xx except 501 and 505, and a missing status (no answer); never other 4xx', () => {
+    expect([408, 429, 500, 502, 503, 504, undefined].map(isRetriableStatus)).to.deep.equal(Array(7).fill(true));
+    expect([400, 401, 403, 404, 409, 413, 501, 505].map(isRetriableStatus)).to.deep.equal(Array(8).fill(false));
+  });
+
+  it('shapes a document as the upstream fields plus one wharf object', () => {
+    expect(toDocument(record)).to.deep.equal({
+      a: 1,
+      b: { c: 2 },
+      wharf: { source: 'orders', id: 'orders:1', ingestedAt: '2026-11-26T00:00:00.000Z', partition: 2, offset: '41' },
+    });
+  });
+
+  it('treats a replay from another offset or ingest time as the same content, a changed field as different', () => {
+    const stored = { _id: 'orders:1', _rev: '1-x', ...toDocument(record) };
+    expect(sameContent(stored, toDocument({ ...record, offset: '999', partition: 5, ingestedAt: '2027-01-01T00:00:00.000Z' }))).to.equal(true);
+    expect(sameContent(stored, toDocument({ ...record, payload: { b: { c: 2 }, a: 1 } }))).to.equal(true);
+    expect(sameContent(stored, toDocument({ ...record, payload: { a: 1, b: { c: 3 } } }))).to.equal(false);
+  });
+
+  it('keeps ids Elasticsearch accepts and hashes longer ones deterministically, keeping the source prefix', () => {
+    expect(elasticsearchId('orders:42')).to.equal('orders:42');
+    const long = `orders:${'é'.repeat(300)}`;
+    expect(elasticsearchId(long)).to.equal(elasticsearchId(long));
+    expect(elasticsearchId(long)).to.match(/^orders:sha256:[0-9a-f]{64}$/);
+  });
+});
