@@ -1,0 +1,25 @@
+/**
+ * Creates wharf's topics when they are missing, with the configured partition count. An
+ * existing topic is never altered; one with fewer partitions than configured is reported,
+ * since adding partitions would move keys to other partitions and break per-key order.
+ */
+import type { Admin } from 'kafkajs';
+import type { Logger } from '../log';
+
+export async function ensureTopics(admin: Admin, topics: Array<{ topic: string; numPartitions: number }>, log: Logger): Promise<void> {
+  const existing = new Set(await admin.listTopics());
+  const missing = topics.filter((t) => !existing.has(t.topic));
+  if (missing.length > 0) {
+    await admin.createTopics({ topics: missing, waitForLeaders: true });
+    log.info({ topics: missing.map((t) => `${t.topic} (${t.numPartitions} partitions)`) }, 'created Kafka topics');
+  }
+  const present = topics.filter((t) => existing.has(t.topic));
+  if (present.length === 0) return;
+  const metadata = await admin.fetchTopicMetadata({ topics: present.map((t) => t.topic) });
+  for (const { name, partitions } of metadata.topics) {
+    const wanted = present.find((t) => t.topic === name)!.numPartitions;
+    if (partitions.length < wanted) {
+      log.warn({ topic: name, partitions: partitions.length, configured: wanted }, 'topic has fewer partitions than configured; left as it is');
+    }
+  }
+}
