@@ -16,7 +16,7 @@ import { describeError } from '../errors';
 import { sleep } from '../retry';
 import { backoffDelay, type BackoffPolicy } from '../supervisors/backoff';
 import { sameContent, toDocument } from './document';
-import { SinkUnavailableError, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
+import { SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
 
 const ITEM_RETRY: BackoffPolicy = { minMs: 100, maxMs: 5000, jitter: 0.2, resetAfterMs: 60_000 };
 /** Per-document errors that no retry can fix. */
@@ -55,17 +55,11 @@ export class CouchdbWriter implements SinkWriter {
   }
 
   async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
-    const result: SinkWriteResult = { written: 0, unchanged: 0, rejected: [] };
     // Within one batch the last record of an id wins, as it would have in sequence.
     const latest = new Map<string, SinkRecord>();
     for (const record of batch) latest.set(record.id, record);
-    const records: SinkRecord[] = [];
-    for (const record of latest.values()) {
-      const bytes = Buffer.byteLength(JSON.stringify(toDocument(record)));
-      if (bytes > this.config.maxDocumentBytes) {
-        result.rejected.push(this.rejection(record, `document of ${bytes} bytes exceeds maxDocumentBytes ${this.config.maxDocumentBytes}`, 0));
-      } else records.push(record);
-    }
+    const { sendable: records, rejected } = withoutOversized(this.id, [...latest.values()], this.config.maxDocumentBytes, toDocument);
+    const result: SinkWriteResult = { written: 0, unchanged: 0, rejected };
     for (let start = 0; start < records.length; start += this.config.batchSize) {
       await this.writeChunk(records.slice(start, start + this.config.batchSize), result);
     }

@@ -17,7 +17,7 @@ import { describeError } from '../errors';
 import { sleep } from '../retry';
 import { backoffDelay, type BackoffPolicy } from '../supervisors/backoff';
 import { toDocument } from './document';
-import { isRetriableStatus, SinkUnavailableError, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
+import { isRetriableStatus, SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
 
 const ITEM_RETRY: BackoffPolicy = { minMs: 100, maxMs: 5000, jitter: 0.2, resetAfterMs: 60_000 };
 /** Elasticsearch refuses ids over 512 bytes. */
@@ -52,14 +52,8 @@ export class ElasticsearchWriter implements SinkWriter {
   }
 
   async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
-    const result: SinkWriteResult = { written: 0, unchanged: 0, rejected: [] };
-    const sendable: SinkRecord[] = [];
-    for (const record of batch) {
-      const bytes = Buffer.byteLength(JSON.stringify(toDocument(record)));
-      if (bytes > this.config.maxDocumentBytes) {
-        result.rejected.push(this.rejection(record, `document of ${bytes} bytes exceeds maxDocumentBytes ${this.config.maxDocumentBytes}`, 413, 0));
-      } else sendable.push(record);
-    }
+    const { sendable, rejected } = withoutOversized(this.id, batch, this.config.maxDocumentBytes, toDocument);
+    const result: SinkWriteResult = { written: 0, unchanged: 0, rejected };
     for (let start = 0; start < sendable.length; start += this.config.batchSize) {
       await this.writeChunk(sendable.slice(start, start + this.config.batchSize), result);
     }

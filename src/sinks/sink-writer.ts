@@ -56,6 +56,26 @@ export class SinkUnavailableError extends WharfError {
   }
 }
 
+/**
+ * Splits a batch into records small enough to send and rejections for those whose document
+ * (as JSON) is larger than `maxBytes`; those are dead-lettered without being sent.
+ */
+export function withoutOversized(
+  sink: string,
+  batch: readonly SinkRecord[],
+  maxBytes: number,
+  documentOf: (record: SinkRecord) => unknown,
+): { sendable: SinkRecord[]; rejected: RejectedRecord[] } {
+  const sendable: SinkRecord[] = [];
+  const rejected: RejectedRecord[] = [];
+  for (const record of batch) {
+    const bytes = Buffer.byteLength(JSON.stringify(documentOf(record)));
+    if (bytes > maxBytes) rejected.push({ record, sink, reason: `document of ${bytes} bytes exceeds maxDocumentBytes ${maxBytes}`, status: 413, attempts: 0 });
+    else sendable.push(record);
+  }
+  return { sendable, rejected };
+}
+
 /** HTTP statuses worth retrying (Vector's rule): 408, 429 and 5xx except 501 and 505. */
 export function isRetriableStatus(status: number | undefined): boolean {
   if (status === undefined) return true;
