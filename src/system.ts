@@ -18,6 +18,7 @@ import { dirname, resolve } from 'node:path';
 import { loadConfigFile } from './config/load';
 import type { WharfConfig } from './config/schema';
 import { describeError, ServiceUnavailableError } from './errors';
+import { canonicalJson } from './util/canonical-json';
 import type { CheckResult } from './health/service-checks';
 import { getProcessLogger, type Logger, type LogLevel } from './log';
 import { retryWithBackoff } from './retry';
@@ -30,7 +31,7 @@ import {
   groupSpec,
   groupWorkers,
   HEALTH_GROUP,
-  healthGroupSpec,
+  systemGroupSpecs,
   topologySpec,
   type TopologyChange,
 } from './supervisors/topology';
@@ -95,8 +96,13 @@ export class WharfSystem {
     for (const id of change.restarted) await this.tree.replaceChild(groupSpec(next.actors.groups.find((g) => g.id === id)!, configDir));
     for (const id of change.scaled) await this.scaleGroup(id, groupWorkers(next.actors.groups.find((g) => g.id === id)!, configDir));
     for (const id of change.added) await this.tree.addChild(groupSpec(next.actors.groups.find((g) => g.id === id)!, configDir));
-    if (JSON.stringify({ ...this.config, actors: null }) !== JSON.stringify({ ...next, actors: null })) {
-      await this.tree.replaceChild(healthGroupSpec(next));
+    // wharf's own groups follow the rest of the file (sources, sinks, Kafka, ...).
+    const before = new Map(systemGroupSpecs(this.config).map((g) => [g.id, canonicalJson(g)]));
+    for (const spec of systemGroupSpecs(next)) {
+      if (before.get(spec.id) !== canonicalJson(spec)) {
+        await this.tree.replaceChild(spec);
+        change.restarted.push(spec.id);
+      }
     }
     this.config = next;
     this.log.info({ ...change }, 'reload applied');

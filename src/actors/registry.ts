@@ -6,4 +6,6 @@ import { resolve } from 'node:path';
 
 export const BUILT_IN_ACTORS: Readonly<Record<string, string>> = {
   'service-health': resolve(__dirname, 'service-health-actor'),
+  'source-poller': resolve(__dirname, 'source-poller-actor'),
+  'partition-consumer': resolve(__dirname, 'partition-consumer-actor'),
 };

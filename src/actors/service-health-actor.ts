@@ -1,16 +1,15 @@
 /**
  * Checks that every server wharf depends on answers: Kafka, ZooKeeper and each sink.
  * Message `check` runs all checks concurrently and replies with one result per server.
- * Settings: `{ config }`, the whole wharf configuration.
+ * Settings: `{ config }`: the kafka, zookeeper and sinks sections of the configuration.
  */
-import type { WharfConfig } from '../config/schema';
-import { runCheck, serviceChecks, type CheckResult, type ServiceCheck } from '../health/service-checks';
+import { runCheck, serviceChecks, type CheckedConfig, type CheckResult, type ServiceCheck } from '../health/service-checks';
 import { WharfActor } from '../supervisors/wharf-actor';
 
-export default class ServiceHealthActor extends WharfActor<{ config: WharfConfig }> {
+export default class ServiceHealthActor extends WharfActor<{ config: CheckedConfig }> {
   private checks: ServiceCheck[] = [];
 
-  protected override start({ config }: { config: WharfConfig }): void {
+  protected override start({ config }: { config: CheckedConfig }): void {
     this.checks = serviceChecks(config, this.log);
   }
 

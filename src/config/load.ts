@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { BUILT_IN_ACTORS } from '../actors/registry';
-import { HEALTH_GROUP } from '../supervisors/topology';
+import { RESERVED_GROUPS } from '../supervisors/topology';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { interpolate } from './interpolate';
 import { ConfigSchema, type WharfConfig } from './schema';
@@ -30,7 +30,11 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
 export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): WharfConfig {
   const issues: ConfigIssue[] = [];
   const interpolated = interpolate(raw, env, issues);
-  issues.push(...duplicateIds(interpolated, ['sinks']), ...duplicateIds(interpolated, ['actors', 'groups']));
+  issues.push(
+    ...duplicateIds(interpolated, ['sources']),
+    ...duplicateIds(interpolated, ['sinks']),
+    ...duplicateIds(interpolated, ['actors', 'groups']),
+  );
   const result = ConfigSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) issues.push(...result.error.issues.flatMap(toConfigIssues));
   else issues.push(...topologyIssues(result.data));
@@ -60,7 +64,7 @@ function topologyIssues(config: WharfConfig): ConfigIssue[] {
     ...(group.kind !== undefined && !known.includes(group.kind)
       ? [{ path: `actors.groups[${i}].kind`, message: `unknown actor kind "${group.kind}" (built-in kinds: ${known.join(', ')})` }]
       : []),
-    ...(group.id === HEALTH_GROUP ? [{ path: `actors.groups[${i}].id`, message: `"${HEALTH_GROUP}" is reserved for wharf's own health checks` }] : []),
+    ...(RESERVED_GROUPS.includes(group.id) ? [{ path: `actors.groups[${i}].id`, message: `"${group.id}" is reserved for wharf's own groups (${RESERVED_GROUPS.join(', ')})` }] : []),
   ]);
 }
 

@@ -127,13 +127,61 @@ export const ActorsSchema = z.strictObject({
   groups: z.array(ActorGroupSchema).default([]),
 });
 
+/** A dot path into a JSON document, e.g. "data.items"; "" is the document itself. */
+const jsonPath = z.string().regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, 'expected a dot path such as "data.items"');
+
+export const HttpJsonSourceSchema = z.strictObject({
+  id: componentId,
+  type: z.literal('http-json'),
+  url: httpUrl,
+  /** Query parameter carrying the cursor; omitted on the very first request. */
+  cursorParam: z.string().min(1).default('since'),
+  /** Where the array of records is in a response. */
+  itemsPath: jsonPath.default('items'),
+  /** Where the next cursor is in a response; absent or null means "no more pages now". */
+  nextCursorPath: jsonPath.default('next'),
+  /** The record field holding the upstream's own id. */
+  idField: z.string().min(1).default('id'),
+  intervalMs: durationMs(86_400_000).default(5000),
+  requestTimeoutMs: durationMs(600_000).default(30_000),
+  /** Extra request headers; put secrets in the environment: "Bearer ${ORDERS_TOKEN}". */
+  headers: z.record(z.string(), z.string()).default({}),
+  /** A record larger than this (as JSON) goes to the dead-letter topic instead of Kafka. */
+  maxRecordBytes: z.int().min(64).max(50 * 1024 * 1024).default(1024 * 1024),
+});
+
+export const SourceSchema = z.discriminatedUnion('type', [HttpJsonSourceSchema]);
+
+const pipelineGroup = {
+  mode: z.enum(['in-memory', 'forked']).default('forked'),
+  shutdownMs: durationMs(600_000).default(10_000),
+  supervisor: SupervisorFlagsSchema.prefault({}),
+};
+
+/** The pipeline's own actor groups: one poller per source, and the partition consumers. */
+export const PipelineSchema = z.strictObject({
+  pollers: z.strictObject({ ...pipelineGroup }).prefault({}),
+  consumers: z
+    .strictObject({
+      ...pipelineGroup,
+      /** Consumers in this instance's share of the consumer group (each gets some partitions). */
+      count: z.int().min(0).max(256).default(2),
+      groupId: z.string().min(1).default('wharf-sinks'),
+      /** Delay before retrying a batch whose sink is unavailable (grows with failures). */
+      retry: BackoffSchema.prefault({ minMs: 500, maxMs: 30_000 }),
+    })
+    .prefault({}),
+});
+
 /** The whole file. Ids that must be unique (sinks, actor groups) are checked in load.ts. */
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
   kafka: KafkaSchema,
   zookeeper: ZookeeperSchema,
+  sources: z.array(SourceSchema).default([]),
   sinks: z.array(SinkSchema).min(1),
+  pipeline: PipelineSchema.prefault({}),
   startup: StartupSchema.prefault({}),
   actors: ActorsSchema.prefault({}),
 });
@@ -144,6 +192,9 @@ export type ElasticsearchSinkConfig = z.output<typeof ElasticsearchSinkSchema>;
 export type CouchdbSinkConfig = z.output<typeof CouchdbSinkSchema>;
 export type KafkaConfig = z.output<typeof KafkaSchema>;
 export type ZookeeperConfig = z.output<typeof ZookeeperSchema>;
+export type SourceConfig = z.output<typeof SourceSchema>;
+export type HttpJsonSourceConfig = z.output<typeof HttpJsonSourceSchema>;
+export type PipelineConfig = z.output<typeof PipelineSchema>;
 export type ActorsConfig = z.output<typeof ActorsSchema>;
 export type ActorGroupConfig = z.output<typeof ActorGroupSchema>;
 

@@ -27,7 +27,9 @@ export interface CheckResult {
   latencyMs: number;
 }
 
-export function serviceChecks(config: WharfConfig, log: Logger): ServiceCheck[] {
+export type CheckedConfig = Pick<WharfConfig, 'kafka' | 'zookeeper' | 'sinks'>;
+
+export function serviceChecks(config: CheckedConfig, log: Logger): ServiceCheck[] {
   return [kafkaCheck(config, log), zookeeperCheck(config), ...config.sinks.map(sinkCheck)];
 }
 
@@ -55,7 +57,7 @@ function guarded(service: string, endpoint: string, run: () => Promise<string>):
   };
 }
 
-function kafkaCheck(config: WharfConfig, log: Logger): ServiceCheck {
+function kafkaCheck(config: CheckedConfig, log: Logger): ServiceCheck {
   const kafka = createKafka({ ...config.kafka }, log, `${config.kafka.clientId}-health`);
   return guarded('kafka', config.kafka.brokers.join(','), async () => {
     const admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 200 } });
@@ -69,7 +71,7 @@ function kafkaCheck(config: WharfConfig, log: Logger): ServiceCheck {
   });
 }
 
-function zookeeperCheck(config: WharfConfig): ServiceCheck {
+function zookeeperCheck(config: CheckedConfig): ServiceCheck {
   const { root } = config.zookeeper;
   return guarded('zookeeper', config.zookeeper.connect, async () => {
     const client = await connectZookeeper(config.zookeeper, 5000);

@@ -3,6 +3,8 @@
  *
  *   root supervisor (actors.root flags)
  *   ├─ health            (internal: one in-memory service-health actor)
+ *   ├─ consumers         (pipeline: `pipeline.consumers.count` partition consumers -> sinks)
+ *   ├─ pollers           (pipeline: one source poller per source, `pollers-<source id>`)
  *   ├─ <group 1>         supervisor with the group's flags
  *   │   ├─ <group 1>-1   `count` identical workers
  *   │   └─ <group 1>-2
@@ -19,6 +21,10 @@ import { canonicalJson } from '../util/canonical-json';
 
 export const ROOT_ID = 'wharf';
 export const HEALTH_GROUP = 'health';
+export const CONSUMERS_GROUP = 'consumers';
+export const POLLERS_GROUP = 'pollers';
+/** Group ids wharf uses for its own groups. */
+export const RESERVED_GROUPS = [HEALTH_GROUP, CONSUMERS_GROUP, POLLERS_GROUP];
 
 export function groupModule(group: ActorGroupConfig, configDir: string): string {
   if (group.module) return isAbsolute(group.module) ? group.module : resolve(configDir, group.module);
@@ -49,15 +55,64 @@ export function groupSpec(group: ActorGroupConfig, configDir: string): Superviso
 export function healthGroupSpec(config: WharfConfig): SupervisorSpec {
   return supervisor({
     id: HEALTH_GROUP,
-    children: [worker({ id: `${HEALTH_GROUP}-1`, module: BUILT_IN_ACTORS['service-health'], mode: 'in-memory', settings: { config } })],
+    // Only what the checks read, so that reloading other sections leaves the health group alone.
+    children: [
+      worker({
+        id: `${HEALTH_GROUP}-1`,
+        module: BUILT_IN_ACTORS['service-health'],
+        mode: 'in-memory',
+        settings: { config: { kafka: config.kafka, zookeeper: config.zookeeper, sinks: config.sinks } },
+      }),
+    ],
   });
+}
+
+/** The sink side: partition consumers in one Kafka consumer group. Started before intake, stopped after it. */
+export function consumersGroupSpec(config: WharfConfig): SupervisorSpec {
+  const { consumers } = config.pipeline;
+  return supervisor({
+    id: CONSUMERS_GROUP,
+    flags: consumers.supervisor,
+    children: Array.from({ length: consumers.count }, (_, i) =>
+      worker({
+        id: `${CONSUMERS_GROUP}-${i + 1}`,
+        module: BUILT_IN_ACTORS['partition-consumer'],
+        mode: consumers.mode,
+        shutdownMs: consumers.shutdownMs,
+        settings: { kafka: config.kafka, sinks: config.sinks, consumers },
+      }),
+    ),
+  });
+}
+
+/** The intake side: one poller per source. */
+export function pollersGroupSpec(config: WharfConfig): SupervisorSpec {
+  const { pollers } = config.pipeline;
+  return supervisor({
+    id: POLLERS_GROUP,
+    flags: pollers.supervisor,
+    children: config.sources.map((source) =>
+      worker({
+        id: `${POLLERS_GROUP}-${source.id}`,
+        module: BUILT_IN_ACTORS['source-poller'],
+        mode: pollers.mode,
+        shutdownMs: pollers.shutdownMs,
+        settings: { source, kafka: config.kafka, zookeeper: config.zookeeper },
+      }),
+    ),
+  });
+}
+
+/** wharf's own groups, in start order. */
+export function systemGroupSpecs(config: WharfConfig): SupervisorSpec[] {
+  return [healthGroupSpec(config), consumersGroupSpec(config), pollersGroupSpec(config)];
 }
 
 export function topologySpec(config: WharfConfig, configDir: string): SupervisorSpec {
   return supervisor({
     id: ROOT_ID,
     flags: config.actors.root,
-    children: [healthGroupSpec(config), ...config.actors.groups.map((g) => groupSpec(g, configDir))],
+    children: [...systemGroupSpecs(config), ...config.actors.groups.map((g) => groupSpec(g, configDir))],
   });
 }
 

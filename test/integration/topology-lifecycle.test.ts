@@ -22,7 +22,9 @@ function writeConfig(file: string, groups: GroupInput[], extra: object = {}): vo
     root: { maxRestarts: 0, withinMs: 60_000, backoff: { minMs: 50, maxMs: 200 } },
     groups: groups.map((g) => ({ module: PROBE_MODULE, heartbeat: { intervalMs: 200, timeoutMs: 2000 }, ...g })),
   };
-  writeFileSync(file, JSON.stringify({ kafka: base.kafka, zookeeper: base.zookeeper, sinks: base.sinks, actors, log: { level: 'info' }, ...extra }));
+  // No partition consumers: these tests are about the supervision of the operator's groups.
+  const pipeline = { consumers: { count: 0 } };
+  writeFileSync(file, JSON.stringify({ kafka: base.kafka, zookeeper: base.zookeeper, sinks: base.sinks, actors, pipeline, log: { level: 'info' }, ...extra }));
 }
 
 function started(lines: LogLine[]): Array<{ child: string; pid: number }> {
@@ -83,7 +85,7 @@ describe('topology from config/actors.json (wharf run, forked probe actors)', fu
     wharf.signal('SIGTERM');
     expect(await wharf.exited).to.equal(0);
     const stopped = wharf.lines.filter((l) => l.event === 'child_stopped').map((l) => String(l.child));
-    expect(stopped).to.deep.equal(['intake-2', 'intake-1', 'intake', 'sinks-2', 'sinks-1', 'sinks', 'health-1', 'health']);
+    expect(stopped).to.deep.equal(['intake-2', 'intake-1', 'intake', 'sinks-2', 'sinks-1', 'sinks', 'pollers', 'consumers', 'health-1', 'health']);
     workers.forEach((w) => expect(alive(w.pid), `pid ${w.pid}`).to.equal(false));
   });
 
@@ -98,7 +100,7 @@ describe('topology from config/actors.json (wharf run, forked probe actors)', fu
     expect(await wharf.exited).to.equal(0);
     expect(wharf.lines.filter((l) => l.event === 'child_exited')).to.deep.equal([]);
     const stopped = wharf.lines.filter((l) => l.event === 'child_stopped').map((l) => String(l.child));
-    expect(stopped).to.deep.equal(['intake-2', 'intake-1', 'intake', 'sinks-1', 'sinks', 'health-1', 'health']);
+    expect(stopped).to.deep.equal(['intake-2', 'intake-1', 'intake', 'sinks-1', 'sinks', 'pollers', 'consumers', 'health-1', 'health']);
   });
 
   it('hot reload: changing one group\'s count scales only that group (SIGHUP and `wharf reload`), leaving the other group\'s processes alone', async () => {

@@ -24,16 +24,16 @@ function actorIssues(actors: object): string[] {
 }
 
 describe('topology from the actors section', () => {
-  it('builds root -> health group -> one supervisor per group with `count` workers named <group>-<n>', () => {
-    const config = withGroups([{ id: 'pollers', module: './probe', count: 3, mode: 'forked', settings: { batchSize: 500 } }]);
+  it("builds root -> wharf's own groups -> one supervisor per configured group with `count` workers named <group>-<n>", () => {
+    const config = withGroups([{ id: 'workers', module: './probe', count: 3, mode: 'forked', settings: { batchSize: 500 } }]);
     const root = topologySpec(config, '/etc/wharf');
-    expect(root.children.map((c) => c.id)).to.deep.equal(['health', 'pollers']);
-    const pollers = root.children[1];
-    expect(pollers.kind).to.equal('supervisor');
-    if (pollers.kind !== 'supervisor') return;
-    expect(pollers.children.map((c) => c.id)).to.deep.equal(['pollers-1', 'pollers-2', 'pollers-3']);
-    expect(pollers.children[0]).to.deep.include({ module: '/etc/wharf/probe', mode: 'forked', settings: { batchSize: 500 }, restart: 'permanent' });
-    expect(pollers.flags).to.deep.include({ strategy: 'one-for-one', maxRestarts: 5, withinMs: 60_000 });
+    expect(root.children.map((c) => c.id)).to.deep.equal(['health', 'consumers', 'pollers', 'workers']);
+    const workers = root.children[3];
+    expect(workers.kind).to.equal('supervisor');
+    if (workers.kind !== 'supervisor') return;
+    expect(workers.children.map((c) => c.id)).to.deep.equal(['workers-1', 'workers-2', 'workers-3']);
+    expect(workers.children[0]).to.deep.include({ module: '/etc/wharf/probe', mode: 'forked', settings: { batchSize: 500 }, restart: 'permanent' });
+    expect(workers.flags).to.deep.include({ strategy: 'one-for-one', maxRestarts: 5, withinMs: 60_000 });
   });
 
   it('maps a built-in kind to its module and a count of 0 to no workers', () => {
@@ -78,10 +78,10 @@ describe('topology from the actors section', () => {
     ]);
   });
 
-  it('rejects an unknown built-in kind and the reserved group id "health"', () => {
+  it('rejects an unknown built-in kind and the reserved group ids', () => {
     expect(actorIssues({ groups: [{ id: 'health', kind: 'kafka-teleporter' }] })).to.deep.equal([
-      'actors.groups[0].kind: unknown actor kind "kafka-teleporter" (built-in kinds: service-health)',
-      'actors.groups[0].id: "health" is reserved for wharf\'s own health checks',
+      'actors.groups[0].kind: unknown actor kind "kafka-teleporter" (built-in kinds: service-health, source-poller, partition-consumer)',
+      'actors.groups[0].id: "health" is reserved for wharf\'s own groups (health, consumers, pollers)',
     ]);
   });
 });

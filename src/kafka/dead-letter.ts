@@ -1,0 +1,26 @@
+/**
+ * The dead-letter topic: what could not be delivered, with why. Each entry keeps the original
+ * record (or raw item) so that `wharf dlq replay` can send it through the pipeline again once
+ * the operator fixed the cause.
+ */
+import type { RecordProducer } from './record-producer';
+
+export interface DeadLetter {
+  /** The record as it entered wharf (a WireRecord), or the raw upstream item if it never became one. */
+  record: unknown;
+  recordId?: string;
+  source?: string;
+  /** The sink that refused it, or "intake" for records refused before Kafka. */
+  stage: string;
+  error: string;
+  attempts: number;
+  time: string;
+  kafka?: { topic: string; partition: number; offset: string };
+}
+
+export async function sendDeadLetters(producer: RecordProducer, topic: string, letters: readonly DeadLetter[]): Promise<void> {
+  await producer.send(
+    topic,
+    letters.map((letter) => ({ key: letter.recordId ?? `${letter.source ?? 'unknown'}:malformed`, value: JSON.stringify(letter), headers: { 'wharf-stage': letter.stage } })),
+  );
+}

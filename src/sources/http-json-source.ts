@@ -1,0 +1,84 @@
+/**
+ * http-json source: GET <url>?<cursorParam>=<cursor>, the records at `itemsPath`, the next
+ * cursor at `nextCursorPath`. Honours 429/503 with Retry-After, treats 408/429/5xx, timeouts,
+ * refused connections and bodies that are not the expected JSON (an HTML error page, truncated
+ * JSON) as retriable, and sends If-None-Match when the upstream gave an ETag for the same
+ * cursor (a 304 means nothing new). Items without an id are returned as malformed.
+ */
+import type { HttpJsonSourceConfig } from '../config/schema';
+import { describeError } from '../errors';
+import { isRetriableStatus } from '../sinks/sink-writer';
+import { atPath, SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from './source-adapter';
+
+export class HttpJsonSource implements SourceAdapter {
+  readonly id: string;
+  private readonly etags = new Map<string, string>();
+
+  constructor(private readonly config: HttpJsonSourceConfig) {
+    this.id = config.id;
+  }
+
+  async fetch(cursor: string | null): Promise<SourcePage> {
+    const url = new URL(this.config.url);
+    if (cursor !== null) url.searchParams.set(this.config.cursorParam, cursor);
+    const headers: Record<string, string> = { accept: 'application/json', ...this.config.headers };
+    const etag = this.etags.get(cursor ?? '');
+    if (etag) headers['if-none-match'] = etag;
+
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(this.config.requestTimeoutMs) });
+      text = await response.text();
+    } catch (err) {
+      throw new SourceUnavailableError(this.id, `request failed: ${describeError(err)}`, { cause: err });
+    }
+    if (response.status === 304) return { records: [], malformed: [], nextCursor: cursor };
+    if (!response.ok) {
+      const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
+      const retriable = isRetriableStatus(response.status);
+      throw new SourceUnavailableError(this.id, `HTTP ${response.status}${retriable ? '' : ' (check the source configuration)'}`, { retryAfterMs });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      const kind = response.headers.get('content-type') ?? 'unknown content type';
+      throw new SourceUnavailableError(this.id, `response is not JSON (${kind}, ${text.length} bytes): ${describeError(err)}`);
+    }
+    const items = atPath(body, this.config.itemsPath);
+    if (!Array.isArray(items)) {
+      throw new SourceUnavailableError(this.id, `response has no array at "${this.config.itemsPath}"`);
+    }
+    const responseEtag = response.headers.get('etag');
+    if (responseEtag) this.etags.set(cursor ?? '', responseEtag);
+
+    const records: UpstreamRecord[] = [];
+    const malformed: MalformedItem[] = [];
+    for (const item of items) {
+      if (item === null || typeof item !== 'object' || Array.isArray(item)) {
+        malformed.push({ raw: item, reason: 'item is not a JSON object' });
+        continue;
+      }
+      const upstreamId = (item as Record<string, unknown>)[this.config.idField];
+      if (typeof upstreamId !== 'string' && typeof upstreamId !== 'number') {
+        malformed.push({ raw: item, reason: `item has no string or number "${this.config.idField}"` });
+        continue;
+      }
+      records.push({ upstreamId: String(upstreamId), payload: item as Record<string, unknown> });
+    }
+    const next = atPath(body, this.config.nextCursorPath);
+    if (next !== null && next !== undefined && typeof next !== 'string' && typeof next !== 'number') {
+      throw new SourceUnavailableError(this.id, `the next cursor at "${this.config.nextCursorPath}" is neither a string nor a number`);
+    }
+    return { records, malformed, nextCursor: next === null || next === undefined ? null : String(next) };
+  }
+}
+
+/** Retry-After as milliseconds: seconds, or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}

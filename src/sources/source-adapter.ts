@@ -1,0 +1,48 @@
+/**
+ * What every source adapter does: fetch the page of records after a cursor. Adapters do pure
+ * I/O and know nothing of Kafka, cursors' storage or actors (the source poller does that).
+ */
+import { WharfError } from '../errors';
+
+export interface UpstreamRecord {
+  /** The upstream's own id (from the source's idField). */
+  upstreamId: string;
+  payload: Record<string, unknown>;
+}
+
+/** Something in a response that cannot become a record (no id, not an object). */
+export interface MalformedItem {
+  raw: unknown;
+  reason: string;
+}
+
+export interface SourcePage {
+  records: UpstreamRecord[];
+  malformed: MalformedItem[];
+  /** The cursor to ask from next; null when the upstream gave none (no more now). */
+  nextCursor: string | null;
+}
+
+export interface SourceAdapter {
+  readonly id: string;
+  fetch(cursor: string | null): Promise<SourcePage>;
+}
+
+/** The upstream did not give a usable answer; asking again later can succeed. */
+export class SourceUnavailableError extends WharfError {
+  readonly source: string;
+  /** How long the upstream asked us to wait (Retry-After), if it did. */
+  readonly retryAfterMs?: number;
+
+  constructor(source: string, message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
+    super(`source ${source}: ${message}`, { retriable: true, cause: options.cause });
+    this.source = source;
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** The value at a dot path ("data.items") of a parsed JSON document; "" is the document. */
+export function atPath(document: unknown, path: string): unknown {
+  if (path === '') return document;
+  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), document);
+}
