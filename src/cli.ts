@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfigFile } from './config/load';
 import { configJsonSchema } from './config/schema';
+import { DemoUpstream } from './demo/upstream-server';
 import { ConfigError } from './errors';
 import { DEFAULT_PID_FILE, readPidFile, removePidFile, writePidFile } from './pid-file';
 import { runWharf } from './system';
@@ -62,6 +63,23 @@ program
     } catch (err) {
       exitOnConfigError(err);
     }
+  });
+
+program
+  .command('demo-upstream')
+  .description('serve a demo HTTP JSON feed of orders (for scripts/run-local and trying wharf out)')
+  .option('--port <port>', 'port on 127.0.0.1', (v) => Number(v), Number(process.env.WHARF_DEMO_PORT ?? 8700))
+  .option('--records <n>', 'orders available at start', (v) => Number(v), 500)
+  .option('--per-second <n>', 'new orders per second afterwards', (v) => Number(v), 5)
+  .action(async (opts: { port: number; records: number; perSecond: number }) => {
+    const upstream = new DemoUpstream({ port: opts.port, growOnDemand: true });
+    upstream.add(opts.records);
+    await upstream.start();
+    process.stdout.write(`demo upstream: ${upstream.url}?since=0 (${opts.records} orders, +${opts.perSecond}/s)\n`);
+    if (opts.perSecond > 0) setInterval(() => upstream.add(opts.perSecond), 1000);
+    const stop = () => void upstream.stop().then(() => process.exit(0));
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
   });
 
 program

@@ -11,6 +11,11 @@ export interface UpstreamOptions {
   port: number;
   path?: string;
   pageSize?: number;
+  /**
+   * Answer a `since` beyond the records held by creating the missing ones (their content is a
+   * function of their id): a restarted demo feed then continues where a stored cursor points.
+   */
+  growOnDemand?: boolean;
 }
 
 export class DemoUpstream {
@@ -39,6 +44,7 @@ export class DemoUpstream {
         return;
       }
       const since = Number(url.searchParams.get('since') ?? 0);
+      if (this.options.growOnDemand && since > this.records.length) this.add(since - this.records.length);
       const page = this.records.slice(since, since + pageSize);
       const next = page.length > 0 ? since + page.length : since;
       const body = JSON.stringify({ items: page, next: String(next) });

@@ -4,7 +4,7 @@
  * in flight. `send` resolves only once Kafka acknowledged every message, which is the moment a
  * source cursor may advance. Failures are KafkaUnavailableError (retriable).
  */
-import { CompressionTypes, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
 import { describeError, WharfError } from '../errors';
 
 export interface OutgoingMessage {
@@ -31,6 +31,8 @@ export class RecordProducer {
       idempotent: true,
       maxInFlightRequests: Math.min(options.maxInFlightRequests ?? 5, 5),
       allowAutoTopicCreation: false,
+      // kafkajs 2's default (Java-compatible murmur2) partitioner, chosen explicitly.
+      createPartitioner: Partitioners.DefaultPartitioner,
       retry: options.retries === undefined ? undefined : { retries: options.retries },
     });
   }
