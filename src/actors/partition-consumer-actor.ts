@@ -51,7 +51,7 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
       await admin.disconnect();
     }
     this.writers = sinks.map(createWriter);
-    this.dlq = new RecordProducer(client);
+    this.dlq = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000 });
     await this.dlq.connect();
     // A short fetch wait keeps a stop (drain) quick: disconnect waits for the fetch in flight.
     this.consumer = client.consumer({

@@ -47,7 +47,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     } finally {
       await admin.disconnect();
     }
-    this.producer = new RecordProducer(client);
+    this.producer = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000 });
     await this.producer.connect();
     this.zk = await connectZookeeper(zookeeper);
     const cursors = new CursorStore(this.zk, zookeeper.root);

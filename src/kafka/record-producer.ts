@@ -1,8 +1,10 @@
 /**
  * wharf's one way of writing to Kafka: an idempotent producer (no duplicates from its own
- * retries), acks from all in-sync replicas, gzip compression, and a bounded number of requests
- * in flight. `send` resolves only once Kafka acknowledged every message, which is the moment a
- * source cursor may advance. Failures are KafkaUnavailableError (retriable).
+ * retries), acks from all in-sync replicas, gzip compression, and at most 5 requests in flight.
+ * `send` resolves only once Kafka acknowledged every message, which is the moment a source
+ * cursor may advance. Every send is bounded in time: kafkajs's idempotent producer can stay
+ * stuck after a broker restart, so a send that times out or fails is a KafkaUnavailableError
+ * (retriable) and the next send uses a fresh producer.
  */
 import { CompressionTypes, Partitioners, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
 import { describeError, WharfError } from '../errors';
@@ -22,39 +24,86 @@ export class KafkaUnavailableError extends WharfError {
   }
 }
 
-export class RecordProducer {
-  private readonly producer: Producer;
+const CONNECT_TIMEOUT_MS = 15_000;
 
-  constructor(kafka: Kafka, options: { maxInFlightRequests?: number; retries?: number } = {}) {
-    // Idempotence needs acks=all and at most 5 requests in flight per connection.
-    this.producer = kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: Math.min(options.maxInFlightRequests ?? 5, 5),
-      allowAutoTopicCreation: false,
-      // kafkajs 2's default (Java-compatible murmur2) partitioner, chosen explicitly.
-      createPartitioner: Partitioners.DefaultPartitioner,
-      retry: options.retries === undefined ? undefined : { retries: options.retries },
-    });
+export interface RecordProducerOptions {
+  maxInFlightRequests?: number;
+  retries?: number;
+  /** Upper bound of one send, acknowledgement included. */
+  sendTimeoutMs?: number;
+}
+
+export class RecordProducer {
+  private producer: Producer;
+  private connected = false;
+  private broken = false;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly options: RecordProducerOptions = {},
+  ) {
+    this.producer = this.create();
   }
 
   async connect(): Promise<void> {
     try {
-      await this.producer.connect();
+      await this.bounded(this.producer.connect(), 'connecting the producer', CONNECT_TIMEOUT_MS);
+      this.connected = true;
     } catch (err) {
-      throw new KafkaUnavailableError('connecting the producer', describeError(err), { cause: err });
+      this.broken = true;
+      throw err instanceof KafkaUnavailableError ? err : new KafkaUnavailableError('connecting the producer', describeError(err), { cause: err });
     }
   }
 
   async send(topic: string, messages: readonly OutgoingMessage[]): Promise<RecordMetadata[]> {
     if (messages.length === 0) return [];
+    if (this.broken || !this.connected) await this.renew();
     try {
-      return await this.producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [...messages] });
+      return await this.bounded(
+        this.producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [...messages] }),
+        `producing to ${topic}`,
+      );
     } catch (err) {
-      throw new KafkaUnavailableError(`producing to ${topic}`, describeError(err), { topic, cause: err });
+      this.broken = true;
+      throw err instanceof KafkaUnavailableError ? err : new KafkaUnavailableError(`producing to ${topic}`, describeError(err), { topic, cause: err });
     }
   }
 
   async disconnect(): Promise<void> {
-    await this.producer.disconnect();
+    await this.bounded(this.producer.disconnect(), 'disconnecting', CONNECT_TIMEOUT_MS).catch(() => undefined);
+    this.connected = false;
+  }
+
+  private create(): Producer {
+    // Idempotence needs acks=all and at most 5 requests in flight per connection.
+    return this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: Math.min(this.options.maxInFlightRequests ?? 5, 5),
+      allowAutoTopicCreation: false,
+      // kafkajs 2's default (Java-compatible murmur2) partitioner, chosen explicitly.
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // Short kafkajs retries: wharf's callers retry with their own backoff, and log each failure.
+      retry: { retries: this.options.retries ?? 3, maxRetryTime: 5000 },
+    });
+  }
+
+  /** Replaces a producer that failed by a new one. */
+  private async renew(): Promise<void> {
+    if (this.connected || this.broken) await this.disconnect();
+    this.producer = this.create();
+    this.broken = false;
+    await this.connect();
+  }
+
+  private async bounded<T>(operation: Promise<T>, what: string, limit = this.options.sendTimeoutMs ?? 60_000): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new KafkaUnavailableError(what, `no answer within ${limit} ms`)), limit);
+    });
+    try {
+      return await Promise.race([operation, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }

@@ -2,8 +2,9 @@
  * http-json source: GET <url>?<cursorParam>=<cursor>, the records at `itemsPath`, the next
  * cursor at `nextCursorPath`. Honours 429/503 with Retry-After, treats 408/429/5xx, timeouts,
  * refused connections and bodies that are not the expected JSON (an HTML error page, truncated
- * JSON) as retriable, and sends If-None-Match when the upstream gave an ETag for the same
- * cursor (a 304 means nothing new). Items without an id are returned as malformed.
+ * JSON) as retriable, and sends If-None-Match when the upstream gave an ETag for an empty page
+ * at the same cursor (a 304 then means still nothing new). Items without an id are returned as
+ * malformed.
  */
 import type { HttpJsonSourceConfig } from '../config/schema';
 import { describeError } from '../errors';
@@ -50,8 +51,6 @@ export class HttpJsonSource implements SourceAdapter {
     if (!Array.isArray(items)) {
       throw new SourceUnavailableError(this.id, `response has no array at "${this.config.itemsPath}"`);
     }
-    const responseEtag = response.headers.get('etag');
-    if (responseEtag) this.etags.set(cursor ?? '', responseEtag);
 
     const records: UpstreamRecord[] = [];
     const malformed: MalformedItem[] = [];
@@ -67,6 +66,11 @@ export class HttpJsonSource implements SourceAdapter {
       }
       records.push({ upstreamId: String(upstreamId), payload: item as Record<string, unknown> });
     }
+    // An ETag is remembered only for a page with nothing in it: a page with records is asked
+    // again only if handling it failed, and must then come back whole, not as a 304.
+    const responseEtag = response.headers.get('etag');
+    if (responseEtag && items.length === 0) this.etags.set(cursor ?? '', responseEtag);
+    else this.etags.delete(cursor ?? '');
     const next = atPath(body, this.config.nextCursorPath);
     if (next !== null && next !== undefined && typeof next !== 'string' && typeof next !== 'number') {
       throw new SourceUnavailableError(this.id, `the next cursor at "${this.config.nextCursorPath}" is neither a string nor a number`);

@@ -18,18 +18,8 @@ import { DemoUpstream, demoOrder } from '../../src/demo/upstream-server';
 import type { DeadLetter } from '../../src/kafka/dead-letter';
 import { localConfig, localCouchdb, localElasticsearch, quietLogger } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
+import { eventually } from '../helpers/pipeline';
 import { WharfProcess } from '../helpers/wharf-process';
-
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  for (;;) {
-    last = await probe().catch(() => last);
-    if (last !== undefined && accept(last)) return last;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 describe('pipeline: http-json -> Kafka -> Elasticsearch and CouchDB (real stack, wharf run)', function () {
   this.timeout(240_000);

@@ -1,0 +1,96 @@
+/**
+ * Runs `wharf run` with one http-json source (a DemoUpstream) into fresh, uniquely named Kafka
+ * topics, consumer group, ZooKeeper root, Elasticsearch index and CouchDB database, and reads
+ * back what arrived.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createCouchdb } from '../../src/clients/couchdb';
+import { createElasticsearch } from '../../src/clients/elasticsearch';
+import { DemoUpstream } from '../../src/demo/upstream-server';
+import { localConfig, localCouchdb, localElasticsearch, REPO_ROOT } from './local-stack';
+import { uniqueName } from './names';
+import { WharfProcess } from './wharf-process';
+
+export class PipelineRun {
+  readonly name = uniqueName('pipe');
+  readonly upstream = new DemoUpstream({ port: 0, pageSize: 100 });
+  readonly es = createElasticsearch(localElasticsearch());
+  readonly couch = createCouchdb(localCouchdb());
+  wharf?: WharfProcess;
+  configFile = '';
+
+  async start(extra: { consumerRetry?: object } = {}): Promise<void> {
+    await this.upstream.start();
+    const base = localConfig();
+    const config = {
+      kafka: { ...base.kafka, topic: `${this.name}.records`, dlqTopic: `${this.name}.dlq`, partitions: 6 },
+      zookeeper: { ...base.zookeeper, root: `/wharf-test/${this.name}` },
+      sources: [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300 }],
+      sinks: [
+        { ...localElasticsearch(), index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
+        { ...localCouchdb(), db: this.name },
+      ],
+      pipeline: { consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry } } },
+    };
+    this.configFile = join(mkdtempSync(join(tmpdir(), 'wharf-pipe-')), 'actors.json');
+    writeFileSync(this.configFile, JSON.stringify(config));
+    this.wharf = new WharfProcess(['run', '--config', this.configFile, '--pid-file', `${this.configFile}.pid`]);
+    await this.wharf.waitForLog((l) => l.msg === 'wharf healthy', 60_000);
+  }
+
+  esCount(): Promise<number> {
+    return this.es.indices
+      .refresh({ index: this.name })
+      .then(() => this.es.count({ index: this.name }))
+      .then((r) => r.count);
+  }
+
+  /** Every document id in the index, sorted (ids are unique by construction: this shows which). */
+  async esIds(): Promise<string[]> {
+    await this.es.indices.refresh({ index: this.name });
+    const found = await this.es.search({ index: this.name, size: 10_000, _source: false, sort: ['_doc'] });
+    return found.hits.hits.map((h) => h._id!).sort();
+  }
+
+  couchCount(): Promise<number> {
+    return this.couch
+      .use(this.name)
+      .info()
+      .then((i) => i.doc_count);
+  }
+
+  async stop(): Promise<void> {
+    if (this.wharf) {
+      this.wharf.signal('SIGTERM');
+      await Promise.race([this.wharf.exited, new Promise((r) => setTimeout(r, 30_000))]);
+      this.wharf.signal('SIGKILL');
+    }
+    await this.upstream.stop();
+    await this.es.indices.delete({ index: this.name, ignore_unavailable: true }).catch(() => undefined);
+    await this.es.close();
+    await this.couch.db.destroy(this.name).catch(() => undefined);
+  }
+}
+
+export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  for (;;) {
+    last = await probe().catch(() => last);
+    if (last !== undefined && accept(last)) return last;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Runs scripts/stack (e.g. to stop and start one server of the local stack). */
+export function stack(...args: string[]): Promise<void> {
+  return new Promise((done, fail) =>
+    execFile(resolve(REPO_ROOT, 'scripts/stack'), args, { timeout: 300_000 }, (err, _stdout, stderr) =>
+      err ? fail(new Error(`scripts/stack ${args.join(' ')} failed: ${stderr}`)) : done(),
+    ),
+  );
+}

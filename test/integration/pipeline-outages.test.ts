@@ -1,0 +1,117 @@
+/**
+ * Sinks going away while wharf runs, on the real stack: the pollers keep polling into Kafka
+ * (the cursor keeps advancing), the partitions wait, and when the sink is back every record
+ * arrives, none twice.
+ */
+import { expect } from 'chai';
+import { connectZookeeper } from '../../src/clients/zookeeper';
+import { CursorStore } from '../../src/coordination/cursor-store';
+import { localConfig } from '../helpers/local-stack';
+import { eventually, PipelineRun, stack } from '../helpers/pipeline';
+
+async function cursorOf(run: PipelineRun): Promise<string | null> {
+  const zk = await connectZookeeper(localConfig().zookeeper);
+  try {
+    return (await new CursorStore(zk, `/wharf-test/${run.name}`).load('orders')).cursor;
+  } finally {
+    zk.close();
+  }
+}
+
+function expectedIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `orders:${i + 1}`).sort();
+}
+
+for (const sink of ['elasticsearch', 'couchdb'] as const) {
+  describe(`pipeline with ${sink} stopped mid-run (real stack)`, function () {
+    this.timeout(300_000);
+    const run = new PipelineRun();
+
+    after(async () => {
+      await stack('up', sink);
+      await run.stop();
+    });
+
+    it(`keeps polling into Kafka while ${sink} is down, then delivers everything to both sinks exactly once`, async () => {
+      run.upstream.add(300);
+      await run.start();
+      await eventually(() => run.esCount(), (n) => n === 300, 90_000, 'first 300 in Elasticsearch');
+      await eventually(() => run.couchCount(), (n) => n === 300, 90_000, 'first 300 in CouchDB');
+
+      await stack('down', sink);
+      run.upstream.add(300);
+      // Intake goes on: the cursor moves past the new records while the sink is down.
+      expect(await eventually(() => cursorOf(run), (c) => c === '600', 60_000, 'the cursor to reach 600')).to.equal('600');
+      await eventually(
+        () => Promise.resolve(run.wharf!.lines.filter((l) => l.msg === 'sink unavailable; partition waits and retries').length),
+        (n) => n > 0,
+        60_000,
+        'a consumer to report the sink unavailable',
+      );
+      await stack('up', sink);
+
+      expect(await eventually(() => run.esCount(), (n) => n >= 600, 120_000, 'all 600 in Elasticsearch')).to.equal(600);
+      expect(await eventually(() => run.couchCount(), (n) => n >= 600, 120_000, 'all 600 in CouchDB')).to.equal(600);
+      expect(await run.esIds()).to.deep.equal(expectedIds(600));
+    });
+  });
+}
+
+describe('pipeline with the Kafka broker stopped mid-run (real stack)', function () {
+  this.timeout(300_000);
+  const run = new PipelineRun();
+
+  after(async () => {
+    await stack('up', 'kafka');
+    await run.stop();
+  });
+
+  it('retries producing and consuming while the broker is down, then delivers everything exactly once', async () => {
+    run.upstream.add(300);
+    await run.start();
+    await eventually(() => run.esCount(), (n) => n === 300, 90_000, 'first 300 in Elasticsearch');
+    await stack('down', 'kafka');
+    run.upstream.add(300);
+    await eventually(
+      () => Promise.resolve(run.wharf!.lines.filter((l) => l.msg === 'poll failed, retrying').length),
+      (n) => n > 0,
+      60_000,
+      'a poller to report the broker unavailable',
+    );
+    await stack('up', 'kafka');
+    await eventually(() => run.esCount(), (n) => n >= 600, 180_000, 'all 600 in Elasticsearch').catch(async (err) => {
+      console.log(run.wharf!.stdout.split('\n').slice(-30).map((l) => l.slice(0, 450)).join('\n'));
+      console.log('cursor', await cursorOf(run));
+      throw err;
+    });
+    expect(await run.esCount()).to.equal(600);
+    expect(await eventually(() => run.couchCount(), (n) => n >= 600, 180_000, 'all 600 in CouchDB')).to.equal(600);
+    expect(await cursorOf(run)).to.equal('600');
+  });
+});
+
+describe('pipeline with its actor processes SIGKILLed mid-run (real stack)', function () {
+  this.timeout(300_000);
+  const run = new PipelineRun();
+
+  after(() => run.stop());
+
+  it('loses nothing and duplicates nothing when a partition consumer and the poller are killed while records flow', async () => {
+    run.upstream.add(3000);
+    await run.start();
+    const pidOf = (child: string) => Number(run.wharf!.lines.find((l) => l.event === 'child_started' && l.child === child)?.actorPid);
+    await eventually(() => run.esCount(), (n) => n > 0, 60_000, 'the first documents');
+    process.kill(pidOf('consumers-1'), 'SIGKILL');
+    process.kill(pidOf('pollers-orders'), 'SIGKILL');
+    await eventually(
+      () => Promise.resolve(run.wharf!.lines.filter((l) => l.event === 'child_started' && (l.child === 'consumers-1' || l.child === 'pollers-orders')).length),
+      (n) => n === 4,
+      30_000,
+      'both to be restarted',
+    );
+    expect(await eventually(() => run.esCount(), (n) => n >= 3000, 180_000, 'all 3000 in Elasticsearch')).to.equal(3000);
+    expect(await eventually(() => run.couchCount(), (n) => n >= 3000, 180_000, 'all 3000 in CouchDB')).to.equal(3000);
+    expect(await cursorOf(run)).to.equal('3000');
+    expect(await run.esIds()).to.deep.equal(expectedIds(3000));
+  });
+});
