@@ -8,7 +8,11 @@ import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { loadConfigFile } from './config/load';
 import { configJsonSchema } from './config/schema';
+import pino from 'pino';
+import { createKafka } from './clients/kafka';
 import { DemoUpstream } from './demo/upstream-server';
+import { listDeadLetters } from './kafka/dead-letter-reader';
+import { createLogger } from './log';
 import { ConfigError } from './errors';
 import { DEFAULT_PID_FILE, readPidFile, removePidFile, writePidFile } from './pid-file';
 import { runWharf } from './system';
@@ -63,6 +67,25 @@ program
     } catch (err) {
       exitOnConfigError(err);
     }
+  });
+
+const dlq = program.command('dlq').description('the dead-letter topic: what could not be delivered, and why');
+dlq
+  .command('list')
+  .description('print every dead letter as one JSON line (record, stage, error, attempts, time); commits nothing')
+  .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+  .action(async (opts: { config: string }) => {
+    let config: ReturnType<typeof loadConfigFile>;
+    try {
+      config = loadConfigFile(opts.config);
+    } catch (err) {
+      exitOnConfigError(err);
+    }
+    const kafka = createKafka(config.kafka, createLogger({ level: 'error', destination: pino.destination(2) }), `${config.kafka.clientId}-dlq-list`);
+    const letters = await listDeadLetters(kafka, config.kafka.dlqTopic, `${config.kafka.clientId}-dlq-list-${process.pid}-${Date.now()}`);
+    for (const letter of letters) process.stdout.write(`${JSON.stringify(letter)}\n`);
+    process.stderr.write(`${letters.length} dead letter(s) in ${config.kafka.dlqTopic}\n`);
+    process.exit(0);
   });
 
 program
