@@ -15,7 +15,7 @@ import type { KafkaConfig, PipelineConfig, SinkConfig } from '../config/schema';
 import { describeError, WharfError } from '../errors';
 import { sendDeadLetters, type DeadLetter } from '../kafka/dead-letter';
 import { RecordProducer } from '../kafka/record-producer';
-import { ensureTopics } from '../kafka/topics';
+import { ensureWharfTopics } from '../kafka/topics';
 import { fromMessage } from '../kafka/wire-record';
 import { sleep } from '../retry';
 import { CouchdbWriter } from '../sinks/couchdb-writer';
@@ -43,13 +43,7 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
 
   protected override async start({ kafka, sinks, consumers }: ConsumerSettings): Promise<void> {
     const client = createKafka(kafka, this.log, `${kafka.clientId}-${this.id}`);
-    const admin = client.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, [{ topic: kafka.topic, numPartitions: kafka.partitions }, { topic: kafka.dlqTopic, numPartitions: 1 }], this.log);
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureWharfTopics(client, kafka, this.log);
     this.writers = sinks.map(createWriter);
     this.dlq = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000 });
     await this.dlq.connect();

@@ -16,7 +16,7 @@ import { CursorConflictError, CursorStore } from '../coordination/cursor-store';
 import { describeError } from '../errors';
 import { sendDeadLetters, type DeadLetter } from '../kafka/dead-letter';
 import { RecordProducer } from '../kafka/record-producer';
-import { ensureTopics } from '../kafka/topics';
+import { ensureWharfTopics } from '../kafka/topics';
 import { recordId, toMessage, type WireRecord } from '../kafka/wire-record';
 import { sleep } from '../retry';
 import { HttpJsonSource } from '../sources/http-json-source';
@@ -40,13 +40,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
 
   protected override async start({ source, kafka, zookeeper }: PollerSettings): Promise<void> {
     const client = createKafka(kafka, this.log, `${kafka.clientId}-poller-${source.id}`);
-    const admin = client.admin();
-    await admin.connect();
-    try {
-      await ensureTopics(admin, [{ topic: kafka.topic, numPartitions: kafka.partitions }, { topic: kafka.dlqTopic, numPartitions: 1 }], this.log);
-    } finally {
-      await admin.disconnect();
-    }
+    await ensureWharfTopics(client, kafka, this.log);
     this.producer = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000 });
     await this.producer.connect();
     this.zk = await connectZookeeper(zookeeper);

@@ -3,7 +3,8 @@
  * existing topic is never altered; one with fewer partitions than configured is reported,
  * since adding partitions would move keys to other partitions and break per-key order.
  */
-import type { Admin } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
+import type { KafkaConfig } from '../config/schema';
 import type { Logger } from '../log';
 
 export async function ensureTopics(admin: Admin, topics: Array<{ topic: string; numPartitions: number }>, log: Logger): Promise<void> {
@@ -21,5 +22,16 @@ export async function ensureTopics(admin: Admin, topics: Array<{ topic: string; 
     if (partitions.length < wanted) {
       log.warn({ topic: name, partitions: partitions.length, configured: wanted }, 'topic has fewer partitions than configured; left as it is');
     }
+  }
+}
+
+/** wharf's records topic (configured partitions) and dead-letter topic (one partition). */
+export async function ensureWharfTopics(client: Kafka, kafka: KafkaConfig, log: Logger): Promise<void> {
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [{ topic: kafka.topic, numPartitions: kafka.partitions }, { topic: kafka.dlqTopic, numPartitions: 1 }], log);
+  } finally {
+    await admin.disconnect();
   }
 }
