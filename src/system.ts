@@ -25,7 +25,7 @@ import { retryWithBackoff } from './retry';
 import { createActorSystem, type ActorSystem } from './supervisors/actor-system';
 import { DEFAULT_BACKOFF } from './supervisors/backoff';
 import { reportSupervisionEvent } from './supervisors/events';
-import { Supervisor, type TreeNode } from './supervisors/supervisor';
+import { Supervisor } from './supervisors/supervisor';
 import {
   diffGroups,
   groupSpec,
@@ -72,10 +72,6 @@ export class WharfSystem {
 
   async checkServices(): Promise<CheckResult[]> {
     return (await this.tree.child(HEALTH_GROUP)!.call(`${HEALTH_GROUP}-1`, 'check', null, 30_000)) as CheckResult[];
-  }
-
-  topology(): TreeNode {
-    return this.tree.describe();
   }
 
   /**

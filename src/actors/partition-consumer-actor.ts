@@ -39,7 +39,6 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
   private dlq?: RecordProducer;
   private writers: SinkWriter[] = [];
   private readonly prepared = new Set<string>();
-  private written = 0;
 
   protected override async start({ kafka, sinks, consumers }: ConsumerSettings): Promise<void> {
     const client = createKafka(kafka, this.log, `${kafka.clientId}-${this.id}`);
@@ -69,10 +68,6 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
     await this.consumer?.disconnect();
     await this.dlq?.disconnect();
     await Promise.all(this.writers.map((w) => w.close()));
-  }
-
-  stats(): { written: number } {
-    return { written: this.written };
   }
 
   private async handleBatch(payload: EachBatchPayload, kafka: KafkaConfig, consumers: PipelineConfig['consumers']): Promise<void> {
@@ -134,7 +129,6 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
     const last = batch.lastOffset();
     payload.resolveOffset(last);
     await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-    this.written += records.length;
   }
 
   /** Sleeps in short steps, keeping the group membership alive, until done or stopping. */

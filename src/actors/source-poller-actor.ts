@@ -35,8 +35,6 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private loop?: Promise<void>;
   private producer?: RecordProducer;
   private zk?: ZookeeperClient;
-  private polls = 0;
-  private produced = 0;
 
   protected override async start({ source, kafka, zookeeper }: PollerSettings): Promise<void> {
     const client = createKafka(kafka, this.log, `${kafka.clientId}-poller-${source.id}`);
@@ -55,18 +53,12 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     this.zk?.close();
   }
 
-  /** Counters for tests and status. */
-  stats(): { polls: number; produced: number } {
-    return { polls: this.polls, produced: this.produced };
-  }
-
   private async run(adapter: SourceAdapter, cursors: CursorStore, source: SourceConfig, kafka: KafkaConfig): Promise<void> {
     let failures = 0;
     let stored = await this.untilStopped(() => cursors.load(source.id));
     while (!this.stopping.signal.aborted && stored) {
       try {
         const page = await adapter.fetch(stored.cursor);
-        this.polls++;
         await this.produce(page, source, kafka);
         failures = 0;
         if (page.nextCursor !== null && page.nextCursor !== stored.cursor) {
@@ -111,7 +103,6 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     }
     await this.producer!.send(kafka.topic, messages);
     if (letters.length > 0) await sendDeadLetters(this.producer!, kafka.dlqTopic, letters);
-    this.produced += messages.length;
     if (messages.length > 0 || letters.length > 0) {
       this.log.debug({ source: source.id, produced: messages.length, deadLettered: letters.length }, 'page produced');
     }

@@ -58,7 +58,7 @@ function guarded(service: string, endpoint: string, run: () => Promise<string>):
 }
 
 function kafkaCheck(config: CheckedConfig, log: Logger): ServiceCheck {
-  const kafka = createKafka({ ...config.kafka }, log, `${config.kafka.clientId}-health`);
+  const kafka = createKafka(config.kafka, log, `${config.kafka.clientId}-health`);
   return guarded('kafka', config.kafka.brokers.join(','), async () => {
     const admin = kafka.admin({ retry: { retries: 1, initialRetryTime: 200 } });
     await admin.connect();
