@@ -19,7 +19,7 @@ import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
 import { recordId, toMessage, type WireRecord } from '../kafka/wire-record';
 import { sleep } from '../retry';
-import { HttpJsonSource } from '../sources/http-json-source';
+import { createSourceAdapter } from '../sources/create-source';
 import { SourceUnavailableError, type SourceAdapter, type SourcePage } from '../sources/source-adapter';
 import { backoffDelay, DEFAULT_BACKOFF } from '../supervisors/backoff';
 import { WharfActor } from '../supervisors/wharf-actor';
@@ -43,7 +43,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     await this.producer.connect();
     this.zk = await connectZookeeper(zookeeper);
     const cursors = new CursorStore(this.zk, zookeeper.root);
-    this.loop = this.run(new HttpJsonSource(source), cursors, source, kafka);
+    this.loop = this.run(createSourceAdapter(source), cursors, source, kafka);
   }
 
   protected override async stop(): Promise<void> {

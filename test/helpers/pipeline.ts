@@ -22,13 +22,13 @@ export class PipelineRun {
   wharf?: WharfProcess;
   configFile = '';
 
-  async start(extra: { consumerRetry?: object } = {}): Promise<void> {
+  async start(extra: { consumerRetry?: object; sources?: object[] } = {}): Promise<void> {
     await this.upstream.start();
     const base = localConfig();
     const config = {
       kafka: { ...base.kafka, topic: `${this.name}.records`, dlqTopic: `${this.name}.dlq`, partitions: 6 },
       zookeeper: { ...base.zookeeper, root: `/wharf-test/${this.name}` },
-      sources: [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300 }],
+      sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300 }],
       sinks: [
         { ...localElasticsearch(), index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
         { ...localCouchdb(), db: this.name },
