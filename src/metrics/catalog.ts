@@ -1,0 +1,42 @@
+/**
+ * Every metric wharf exports, as data: name, type, help, labels (and buckets for histograms).
+ * Each process registers the ones it uses from here (registry.ts); the root merges all processes
+ * (aggregate.ts). The Grafana dashboard and the alert rules in deploy/ may only reference names
+ * from this list (a test checks it).
+ */
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricDefinition {
+  name: string;
+  type: MetricType;
+  help: string;
+  labelNames: readonly string[];
+  buckets?: readonly number[];
+}
+
+const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+const AGE_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
+
+export const METRICS = {
+  sourceRecordsPolled: { name: 'wharf_source_records_polled_total', type: 'counter', help: 'Records fetched from the upstream (including malformed ones).', labelNames: ['source'] },
+  sourceRecordsProduced: { name: 'wharf_source_records_produced_total', type: 'counter', help: 'Records from the source acknowledged by Kafka.', labelNames: ['source'] },
+  sourcePollErrors: { name: 'wharf_source_poll_errors_total', type: 'counter', help: 'Failed polls, by kind (upstream, kafka, cursor).', labelNames: ['source', 'kind'] },
+  sourceLastSuccess: { name: 'wharf_source_last_success_timestamp_seconds', type: 'gauge', help: 'Unix time of the last successful poll.', labelNames: ['source'] },
+  sourceCursorAge: { name: 'wharf_source_cursor_age_seconds', type: 'gauge', help: 'Seconds since the source cursor last advanced.', labelNames: ['source'] },
+  produceDuration: { name: 'wharf_produce_duration_seconds', type: 'histogram', help: 'Time from sending a batch to Kafka to its acknowledgement.', labelNames: ['topic'], buckets: LATENCY_BUCKETS },
+  produceErrors: { name: 'wharf_produce_errors_total', type: 'counter', help: 'Failed Kafka produce requests, by kind.', labelNames: ['topic', 'kind'] },
+  recordsConsumed: { name: 'wharf_records_consumed_total', type: 'counter', help: 'Records read from Kafka by the partition consumers.', labelNames: ['topic'] },
+  sinkRecordsWritten: { name: 'wharf_sink_records_written_total', type: 'counter', help: 'Records a sink acknowledged (created, updated or already up to date).', labelNames: ['sink'] },
+  sinkErrors: { name: 'wharf_sink_errors_total', type: 'counter', help: 'Sink failures, by kind (unavailable, retried item, rejected).', labelNames: ['sink', 'kind'] },
+  sinkBulkDuration: { name: 'wharf_sink_bulk_duration_seconds', type: 'histogram', help: 'Time of one bulk write to a sink, retries included.', labelNames: ['sink'], buckets: LATENCY_BUCKETS },
+  recordAge: { name: 'wharf_record_age_seconds', type: 'histogram', help: 'Age of a record when its sink acknowledged it (ingest time to sink ack).', labelNames: ['sink'], buckets: AGE_BUCKETS },
+  deadLetters: { name: 'wharf_dead_letters_total', type: 'counter', help: 'Records sent to the dead-letter topic, by stage (a sink id, or intake).', labelNames: ['stage'] },
+  consumerLag: { name: 'wharf_consumer_lag_records', type: 'gauge', help: 'Records in a partition not yet committed by the consumer group.', labelNames: ['group', 'topic', 'partition'] },
+  actorRestarts: { name: 'wharf_actor_restarts_total', type: 'counter', help: 'Restarts of an actor by its supervisor.', labelNames: ['actor'] },
+  actorRunning: { name: 'wharf_actor_running', type: 'gauge', help: '1 while the actor is running, 0 otherwise.', labelNames: ['actor'] },
+  escalations: { name: 'wharf_supervisor_escalations_total', type: 'counter', help: 'Times a supervisor exceeded its restart intensity and gave up to its parent.', labelNames: ['supervisor'] },
+  serviceUp: { name: 'wharf_service_up', type: 'gauge', help: '1 when the last check of a server (kafka, zookeeper, a sink) succeeded.', labelNames: ['service'] },
+} as const satisfies Record<string, MetricDefinition>;
+
+/** Node.js process metrics of every wharf process (prom-client defaults), labelled by actor. */
+export const PROCESS_METRIC_PREFIXES = ['process_', 'nodejs_'] as const;
