@@ -22,10 +22,18 @@ import { canonicalJson } from './util/canonical-json';
 import type { CheckResult } from './health/service-checks';
 import { getProcessLogger, type Logger, type LogLevel } from './log';
 import { retryWithBackoff } from './retry';
+import { createKafka } from './clients/kafka';
+import { OpsServer, type Readiness } from './http/ops-server';
+import { METRICS } from './metrics/catalog';
+import { MetricsCollector } from './metrics/collector';
+import { ConsumerLagProbe } from './metrics/consumer-lag';
+import { MetricsMerger } from './metrics/merge';
+import { gauge, snapshotMetrics, startProcessMetrics } from './metrics/process-registry';
+import { countSupervisionEvent, publishActorStates } from './metrics/supervision-metrics';
 import { createActorSystem, type ActorSystem } from './supervisors/actor-system';
 import { DEFAULT_BACKOFF } from './supervisors/backoff';
 import { reportSupervisionEvent } from './supervisors/events';
-import { Supervisor } from './supervisors/supervisor';
+import { Supervisor, type TreeNode } from './supervisors/supervisor';
 import {
   diffGroups,
   groupSpec,
@@ -36,9 +44,15 @@ import {
   type TopologyChange,
 } from './supervisors/topology';
 
+const READY_CHECK_FRESH_MS = 2000;
+const READY_CHECK_TIMEOUT_MS = 5000;
+
 export class WharfSystem {
   private healthTimer?: NodeJS.Timeout;
   private readonly lastHealth = new Map<string, boolean>();
+  private lastChecks?: { at: number; results: Promise<CheckResult[]> };
+  private readonly collector: MetricsCollector;
+  private readonly lag: ConsumerLagProbe;
   /** Resolves with a reason when the root supervisor gives up. */
   readonly escalated: Promise<string>;
 
@@ -50,6 +64,9 @@ export class WharfSystem {
     private readonly tree: Supervisor,
   ) {
     this.escalated = new Promise((resolveEscalation) => (tree.onEscalate = resolveEscalation));
+    this.collector = new MetricsCollector(() => tree.runningWorkers());
+    this.collector.start(config.metrics.collectIntervalMs);
+    this.lag = new ConsumerLagProbe(createKafka(config.kafka, log, `${config.kafka.clientId}-lag`), config.kafka.topic, config.pipeline.consumers.groupId);
   }
 
   static async start(config: WharfConfig, configFile: string, log: Logger, signal?: AbortSignal): Promise<WharfSystem> {
@@ -57,7 +74,10 @@ export class WharfSystem {
     const root = await actors.rootActor();
     const tree = new Supervisor(topologySpec(config, dirname(resolve(configFile))), {
       parentActor: root,
-      report: (event) => reportSupervisionEvent(log.child({ component: 'supervision' }), event),
+      report: (event) => {
+        reportSupervisionEvent(log.child({ component: 'supervision' }), event);
+        countSupervisionEvent(event);
+      },
     });
     const system = new WharfSystem(config, configFile, log, actors, tree);
     try {
@@ -70,8 +90,46 @@ export class WharfSystem {
     }
   }
 
-  async checkServices(): Promise<CheckResult[]> {
-    return (await this.tree.child(HEALTH_GROUP)!.call(`${HEALTH_GROUP}-1`, 'check', null, 30_000)) as CheckResult[];
+  async checkServices(timeoutMs = 30_000): Promise<CheckResult[]> {
+    const results = (await this.tree.child(HEALTH_GROUP)!.call(`${HEALTH_GROUP}-1`, 'check', null, timeoutMs)) as CheckResult[];
+    for (const r of results) gauge(METRICS.serviceUp).set({ service: r.service }, r.ok ? 1 : 0);
+    return results;
+  }
+
+  topology(): TreeNode {
+    return this.tree.describe();
+  }
+
+  async metrics(): Promise<string> {
+    await this.lag.refresh();
+    publishActorStates(this.tree.describe());
+    return this.collector.render();
+  }
+
+  /**
+   * Ready = every actor of the tree is running and every server answered a check in the last
+   * couple of seconds. Checks are shared by concurrent probes and bounded, so a probe answers
+   * within seconds even when a server hangs.
+   */
+  async readiness(): Promise<Readiness> {
+    const reasons: string[] = [];
+    const visit = (node: TreeNode, path: string) => {
+      const here = path ? `${path}/${node.id}` : node.id;
+      if (node.state !== 'running') reasons.push(`actor ${here} is ${node.state}${node.lastError ? ` (last error: ${node.lastError})` : ''}`);
+      node.children?.forEach((child) => visit(child, here));
+    };
+    visit(this.tree.describe(), '');
+    if (!this.lastChecks || Date.now() - this.lastChecks.at > READY_CHECK_FRESH_MS) {
+      this.lastChecks = { at: Date.now(), results: this.checkServices(READY_CHECK_TIMEOUT_MS) };
+    }
+    let services: CheckResult[] = [];
+    try {
+      services = await this.lastChecks.results;
+    } catch (err) {
+      reasons.push(`server checks did not complete: ${describeError(err)}`);
+    }
+    for (const r of services) if (!r.ok) reasons.push(`${r.service} at ${r.endpoint} unreachable: ${r.detail}`);
+    return { ready: reasons.length === 0, reasons, services };
   }
 
   /**
@@ -154,6 +212,8 @@ export class WharfSystem {
   /** Drains: groups stop in reverse start order, each child within its shutdown timeout. */
   async stop(): Promise<void> {
     clearInterval(this.healthTimer);
+    this.collector.stop();
+    await this.lag.close();
     await this.tree.stop();
     await this.actors.destroy().catch((err: unknown) => this.log.warn({ err: describeError(err) }, 'actor system stop reported an error'));
   }
@@ -172,6 +232,34 @@ export async function runWharf(configFile: string): Promise<number> {
     'wharf starting',
   );
 
+  startProcessMetrics('root');
+  let system: WharfSystem | undefined;
+  let ops: OpsServer;
+  const startupMetrics = new MetricsMerger();
+  try {
+    ops = await OpsServer.listen(
+      config.metrics.host,
+      config.metrics.port,
+      {
+        metrics: async () => (system ? system.metrics() : startupMetrics.render(await snapshotMetrics())),
+        readiness: async () => (system ? system.readiness() : { ready: false, reasons: ['starting: waiting for Kafka, ZooKeeper and the sinks'] }),
+        topology: () => system?.topology() ?? { id: 'root', state: 'starting' },
+      },
+      log,
+    );
+  } catch (err) {
+    log.fatal({ host: config.metrics.host, port: config.metrics.port, err: describeError(err) }, 'cannot listen for metrics (config key "metrics"): is another wharf running?');
+    return 1;
+  }
+  log.info({ url: ops.url, endpoints: ['/metrics', '/healthz', '/readyz', '/topology'] }, 'ops endpoints listening');
+  try {
+    return await superviseUntilStopped(config, configFile, log, (started) => (system = started));
+  } finally {
+    await ops.close();
+  }
+}
+
+async function superviseUntilStopped(config: WharfConfig, configFile: string, log: Logger, onStarted: (system: WharfSystem) => void): Promise<number> {
   const stopping = new AbortController();
   const stopRequested = new Promise<string>((resolveStop) => {
     const onSignal = (name: string) => {
@@ -190,6 +278,7 @@ export async function runWharf(configFile: string): Promise<number> {
 
   try {
     system = await WharfSystem.start(config, configFile, log, stopping.signal);
+    onStarted(system);
   } catch (err) {
     if (stopping.signal.aborted) {
       log.info('stopped before services were ready');

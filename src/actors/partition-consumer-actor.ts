@@ -23,6 +23,8 @@ import { ElasticsearchWriter } from '../sinks/elasticsearch-writer';
 import type { SinkRecord, SinkWriter } from '../sinks/sink-writer';
 import { backoffDelay } from '../supervisors/backoff';
 import { WharfActor } from '../supervisors/wharf-actor';
+import { METRICS } from '../metrics/catalog';
+import { counter, histogram } from '../metrics/process-registry';
 
 interface ConsumerSettings {
   kafka: KafkaConfig;
@@ -76,6 +78,7 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
     const isRunning = () => payload.isRunning();
     const isStale = () => payload.isStale();
     if (batch.messages.length === 0) return;
+    counter(METRICS.recordsConsumed).inc({ topic: batch.topic }, batch.messages.length);
     const records: SinkRecord[] = [];
     const letters: DeadLetter[] = [];
     for (const message of batch.messages) {
@@ -100,7 +103,11 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
             await writer.prepare();
             this.prepared.add(writer.id);
           }
+          const timer = histogram(METRICS.sinkBulkDuration).startTimer({ sink: writer.id });
           const result = await writer.write(records);
+          timer();
+          this.countWritten(writer.id, records, result.written + result.unchanged);
+          if (result.rejected.length > 0) counter(METRICS.sinkErrors).inc({ sink: writer.id, kind: 'rejected' }, result.rejected.length);
           for (const rejected of result.rejected) {
             letters.push({
               record: { id: rejected.record.id, source: rejected.record.source, ingestedAt: rejected.record.ingestedAt, payload: rejected.record.payload },
@@ -115,6 +122,7 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
           }
           break;
         } catch (err) {
+          counter(METRICS.sinkErrors).inc({ sink: writer.id, kind: err instanceof WharfError && err.retriable ? 'unavailable' : 'failed' });
           if (err instanceof WharfError && !err.retriable) throw err;
           const delayMs = backoffDelay(consumers.retry, failures);
           this.log.warn(
@@ -129,6 +137,16 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
     const last = batch.lastOffset();
     payload.resolveOffset(last);
     await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+  }
+
+  private countWritten(sink: string, records: readonly SinkRecord[], acknowledged: number): void {
+    counter(METRICS.sinkRecordsWritten).inc({ sink }, acknowledged);
+    const age = histogram(METRICS.recordAge);
+    const now = Date.now();
+    for (const record of records) {
+      const ingested = Date.parse(record.ingestedAt);
+      if (!Number.isNaN(ingested)) age.observe({ sink }, Math.max(0, now - ingested) / 1000);
+    }
   }
 
   /** Sleeps in short steps, keeping the group membership alive, until done or stopping. */

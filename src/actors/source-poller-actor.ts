@@ -23,6 +23,9 @@ import { createSourceAdapter } from '../sources/create-source';
 import { SourceUnavailableError, type SourceAdapter, type SourcePage } from '../sources/source-adapter';
 import { backoffDelay, DEFAULT_BACKOFF } from '../supervisors/backoff';
 import { WharfActor } from '../supervisors/wharf-actor';
+import { KafkaUnavailableError } from '../kafka/record-producer';
+import { METRICS } from '../metrics/catalog';
+import { counter, gauge } from '../metrics/process-registry';
 
 interface PollerSettings {
   source: SourceConfig;
@@ -35,6 +38,8 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private loop?: Promise<void>;
   private producer?: RecordProducer;
   private zk?: ZookeeperClient;
+  private cursorAdvancedAt = Date.now();
+  private cursorAgeTimer?: NodeJS.Timeout;
 
   protected override async start({ source, kafka, zookeeper }: PollerSettings): Promise<void> {
     const client = createKafka(kafka, this.log, `${kafka.clientId}-poller-${source.id}`);
@@ -43,11 +48,13 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     await this.producer.connect();
     this.zk = await connectZookeeper(zookeeper);
     const cursors = new CursorStore(this.zk, zookeeper.root);
+    this.cursorAgeTimer = setInterval(() => gauge(METRICS.sourceCursorAge).set({ source: source.id }, (Date.now() - this.cursorAdvancedAt) / 1000), 1000);
     this.loop = this.run(createSourceAdapter(source), cursors, source, kafka);
   }
 
   protected override async stop(): Promise<void> {
     this.stopping.abort();
+    clearInterval(this.cursorAgeTimer);
     await this.loop;
     await this.producer?.disconnect();
     this.zk?.close();
@@ -56,18 +63,24 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private async run(adapter: SourceAdapter, cursors: CursorStore, source: SourceConfig, kafka: KafkaConfig): Promise<void> {
     let failures = 0;
     let stored = await this.untilStopped(() => cursors.load(source.id));
+    if (stored?.updatedAt) this.cursorAdvancedAt = Date.parse(stored.updatedAt) || Date.now();
     while (!this.stopping.signal.aborted && stored) {
       try {
         const page = await adapter.fetch(stored.cursor);
+        counter(METRICS.sourceRecordsPolled).inc({ source: source.id }, page.records.length + page.malformed.length);
         await this.produce(page, source, kafka);
         failures = 0;
         if (page.nextCursor !== null && page.nextCursor !== stored.cursor) {
           const version = await cursors.save(source.id, page.nextCursor, stored.version);
           stored = { cursor: page.nextCursor, version };
+          this.cursorAdvancedAt = Date.now();
+          gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
           continue; // the upstream may have more pages
         }
+        gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
         await sleep(source.intervalMs, this.stopping.signal);
       } catch (err) {
+        counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: pollErrorKind(err) });
         if (err instanceof CursorConflictError) {
           this.log.warn({ source: source.id }, 'cursor moved by another instance; reloading it');
           stored = await this.untilStopped(() => cursors.load(source.id));
@@ -102,6 +115,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
       } else messages.push(message);
     }
     await this.producer!.send(kafka.topic, messages);
+    counter(METRICS.sourceRecordsProduced).inc({ source: source.id }, messages.length);
     if (letters.length > 0) await sendDeadLetters(this.producer!, kafka.dlqTopic, letters);
     if (messages.length > 0 || letters.length > 0) {
       this.log.debug({ source: source.id, produced: messages.length, deadLettered: letters.length }, 'page produced');
@@ -121,4 +135,11 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     }
     return undefined;
   }
+}
+
+function pollErrorKind(err: unknown): string {
+  if (err instanceof SourceUnavailableError) return err.retryAfterMs !== undefined ? 'upstream-throttled' : 'upstream';
+  if (err instanceof KafkaUnavailableError) return 'kafka';
+  if (err instanceof CursorConflictError) return 'cursor-conflict';
+  return 'cursor-store';
 }

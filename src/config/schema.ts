@@ -173,6 +173,16 @@ export const PipelineSchema = z.strictObject({
     .prefault({}),
 });
 
+/** The operator's HTTP listener: /metrics, /healthz, /readyz, /topology (src/http/ops-server.ts). */
+export const MetricsSchema = z.strictObject({
+  /** Loopback by default; binding another address exposes the endpoints to that network. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port (the log line "ops endpoints listening" names it). */
+  port: z.int().min(0).max(65535).default(9464),
+  /** How often the root collects every actor process's metrics, besides on each scrape; bounds what a crash can lose. */
+  collectIntervalMs: durationMs(3_600_000).default(5000),
+});
+
 /** The whole file. Ids that must be unique (sinks, actor groups) are checked in load.ts. */
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
@@ -183,6 +193,7 @@ export const ConfigSchema = z.strictObject({
   sinks: z.array(SinkSchema).min(1),
   pipeline: PipelineSchema.prefault({}),
   startup: StartupSchema.prefault({}),
+  metrics: MetricsSchema.prefault({}),
   actors: ActorsSchema.prefault({}),
 });
 

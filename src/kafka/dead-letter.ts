@@ -3,6 +3,8 @@
  * record (or raw item) so that `wharf dlq replay` can send it through the pipeline again once
  * the operator fixed the cause.
  */
+import { METRICS } from '../metrics/catalog';
+import { counter } from '../metrics/process-registry';
 import type { RecordProducer } from './record-producer';
 
 export interface DeadLetter {
@@ -23,4 +25,5 @@ export async function sendDeadLetters(producer: RecordProducer, topic: string, l
     topic,
     letters.map((letter) => ({ key: letter.recordId ?? `${letter.source ?? 'unknown'}:malformed`, value: JSON.stringify(letter), headers: { 'wharf-stage': letter.stage } })),
   );
+  for (const letter of letters) counter(METRICS.deadLetters).inc({ stage: letter.stage });
 }

@@ -7,6 +7,8 @@
  * (retriable) and the next send uses a fresh producer.
  */
 import { CompressionTypes, Partitioners, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { METRICS } from '../metrics/catalog';
+import { counter, histogram } from '../metrics/process-registry';
 import { describeError, WharfError } from '../errors';
 
 export interface OutgoingMessage {
@@ -33,6 +35,13 @@ export interface RecordProducerOptions {
   sendTimeoutMs?: number;
 }
 
+/** A short, bounded label for what went wrong (kafkajs error class names). */
+function kafkaErrorKind(err: unknown): string {
+  const cause = err instanceof KafkaUnavailableError && err.cause instanceof Error ? err.cause : err;
+  if (err instanceof KafkaUnavailableError && /within \d+ ms/.test(err.message)) return 'timeout';
+  return cause instanceof Error && cause.name.startsWith('Kafka') ? cause.name.replace(/^Kafka/, '').toLowerCase() || 'kafka' : 'other';
+}
+
 export class RecordProducer {
   private producer: Producer;
   private connected = false;
@@ -57,14 +66,18 @@ export class RecordProducer {
 
   async send(topic: string, messages: readonly OutgoingMessage[]): Promise<RecordMetadata[]> {
     if (messages.length === 0) return [];
-    if (this.broken || !this.connected) await this.renew();
+    const timer = histogram(METRICS.produceDuration).startTimer({ topic });
     try {
-      return await this.bounded(
+      if (this.broken || !this.connected) await this.renew();
+      const acknowledged = await this.bounded(
         this.producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP, messages: [...messages] }),
         `producing to ${topic}`,
       );
+      timer();
+      return acknowledged;
     } catch (err) {
       this.broken = true;
+      counter(METRICS.produceErrors).inc({ topic, kind: kafkaErrorKind(err) });
       throw err instanceof KafkaUnavailableError ? err : new KafkaUnavailableError(`producing to ${topic}`, describeError(err), { topic, cause: err });
     }
   }

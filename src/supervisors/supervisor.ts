@@ -4,6 +4,7 @@
  * The semantics are stated in spec.ts; the decisions are the pure functions of decider.ts and
  * backoff.ts. Restarts are serialized: one restart sequence at a time per supervisor.
  */
+import { basename } from 'node:path';
 import { ChildUnavailableError, describeError } from '../errors';
 import { sleep } from '../retry';
 import { backoffDelay, failuresAfterQuietPeriod } from './backoff';
@@ -31,6 +32,8 @@ export interface TreeNode {
   id: string;
   kind: 'supervisor' | 'worker';
   state: ChildState;
+  /** A worker's actor kind: the name of its module ("partition-consumer", or an operator's module). */
+  actor?: string;
   mode?: string;
   pid?: number;
   restarts: number;
@@ -133,6 +136,13 @@ export class Supervisor {
     return running instanceof Supervisor ? running : undefined;
   }
 
+  /** Every running worker of this subtree, depth first. */
+  runningWorkers(): RunningWorker[] {
+    return this.slots.flatMap((slot) =>
+      slot.running instanceof Supervisor ? slot.running.runningWorkers() : slot.running instanceof RunningWorker ? [slot.running] : [],
+    );
+  }
+
   describe(): TreeNode {
     return {
       id: this.id,
@@ -146,6 +156,7 @@ export class Supervisor {
               id: slot.spec.id,
               kind: slot.spec.kind,
               state: slot.state,
+              actor: slot.spec.kind === 'worker' ? basename(slot.spec.module).replace(/(\.js)?$/, '').replace(/-actor$/, '') : undefined,
               mode: slot.spec.kind === 'worker' ? slot.spec.mode : undefined,
               pid: slot.running?.pid,
               restarts: slot.restarts,

@@ -28,6 +28,7 @@ export class PipelineRun {
     const config = {
       kafka: { ...base.kafka, topic: `${this.name}.records`, dlqTopic: `${this.name}.dlq`, partitions: 6 },
       zookeeper: { ...base.zookeeper, root: `/wharf-test/${this.name}` },
+      metrics: { port: 0 },
       sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300 }],
       sinks: [
         { ...localElasticsearch(), index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },

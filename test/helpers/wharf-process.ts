@@ -61,6 +61,12 @@ export class WharfProcess {
   }
 
   /** Resolves with the first log line matching, or rejects with the log so far. */
+  /** The base URL of its ops endpoints (/metrics, /readyz, ...), once it listens. */
+  async opsUrl(timeoutMs = 30_000): Promise<string> {
+    const line = await this.waitForLog((l) => l.msg === 'ops endpoints listening', timeoutMs);
+    return line.url as string;
+  }
+
   waitForLog(match: (line: LogLine) => boolean, timeoutMs: number): Promise<LogLine> {
     return new Promise((resolveLine, reject) => {
       const timer = setTimeout(() => {

@@ -52,6 +52,7 @@ describe('pipeline: http-json -> Kafka -> Elasticsearch and CouchDB (real stack,
     const config = {
       kafka: { ...base.kafka, topic: `${name}.records`, dlqTopic: `${name}.dlq`, partitions: 6 },
       zookeeper: { ...base.zookeeper, root: `/wharf-test/${name}` },
+      metrics: { port: 0 },
       sources: [{ id: 'orders', type: 'http-json', url: upstream.url, cursorParam: 'since', itemsPath: 'items', nextCursorPath: 'next', idField: 'id', intervalMs: 300 }],
       sinks: [
         { ...localElasticsearch(), index: name, mappings: { properties: { amount: { type: 'integer' }, status: { type: 'keyword' } } } },

@@ -24,7 +24,7 @@ function writeConfig(file: string, groups: GroupInput[], extra: object = {}): vo
   };
   // No partition consumers: these tests are about the supervision of the operator's groups.
   const pipeline = { consumers: { count: 0 } };
-  writeFileSync(file, JSON.stringify({ kafka: base.kafka, zookeeper: base.zookeeper, sinks: base.sinks, actors, pipeline, log: { level: 'info' }, ...extra }));
+  writeFileSync(file, JSON.stringify({ kafka: base.kafka, zookeeper: base.zookeeper, sinks: base.sinks, actors, pipeline, log: { level: 'info' }, metrics: { port: 0 }, ...extra }));
 }
 
 function started(lines: LogLine[]): Array<{ child: string; pid: number }> {

@@ -1,0 +1,60 @@
+/**
+ * Consumer lag per partition, measured from Kafka itself (the group's committed offsets against
+ * each partition's end), so it covers every wharf instance in the group and does not depend on
+ * a consumer being alive to report it.
+ */
+import type { Admin, Kafka } from 'kafkajs';
+import { METRICS } from './catalog';
+import { gauge } from './process-registry';
+
+const FRESH_MS = 5000;
+const TIMEOUT_MS = 3000;
+
+export class ConsumerLagProbe {
+  private admin?: Admin;
+  private connected?: Promise<void>;
+  private measuredAt = 0;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly groupId: string,
+  ) {}
+
+  /** Refreshes the gauge unless it is recent; a Kafka outage leaves the last values (and logs nothing: the health check does). */
+  async refresh(): Promise<void> {
+    if (Date.now() - this.measuredAt < FRESH_MS) return;
+    this.measuredAt = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, TIMEOUT_MS)));
+    await Promise.race([this.measure().catch(() => this.reset()), timeout]);
+    clearTimeout(timer);
+  }
+
+  async close(): Promise<void> {
+    await this.admin?.disconnect().catch(() => undefined);
+  }
+
+  private async measure(): Promise<void> {
+    this.admin ??= this.kafka.admin();
+    this.connected ??= this.admin.connect();
+    await this.connected;
+    const [ends, committed] = await Promise.all([
+      this.admin.fetchTopicOffsets(this.topic),
+      this.admin.fetchOffsets({ groupId: this.groupId, topics: [this.topic] }),
+    ]);
+    const committedBy = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    const lag = gauge(METRICS.consumerLag);
+    lag.reset();
+    for (const end of ends) {
+      const done = committedBy.get(end.partition) ?? -1n;
+      const from = done >= 0n ? done : BigInt(end.low);
+      const behind = BigInt(end.high) - from;
+      lag.set({ group: this.groupId, topic: this.topic, partition: String(end.partition) }, Number(behind > 0n ? behind : 0n));
+    }
+  }
+
+  private reset(): void {
+    this.connected = undefined;
+  }
+}

@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { eventually, PipelineRun } from '../helpers/pipeline';
+import { findNode, getJson, scrape, type Scrape, type TopologyNode } from '../helpers/scrape';
+
+/** Series whose value must never decrease: those of counters and histograms. */
+function cumulative(series: string, types: Map<string, string>): boolean {
+  const name = /^[a-zA-Z_:][a-zA-Z0-9_:]*/.exec(series)![0];
+  const family = types.has(name) ? name : name.replace(/_(bucket|sum|count)$/, '');
+  return types.get(family) === 'counter' || types.get(family) === 'histogram';
+}
+
+describe('ops endpoints of a running wharf (real stack)', function () {
+  this.timeout(300_000);
+  const run = new PipelineRun();
+  let ops = '';
+
+  after(() => run.stop());
+
+  it('serves /healthz, /readyz and /topology with every actor, its kind, mode, pid, state and restarts', async () => {
+    run.upstream.add(3000);
+    await run.start();
+    ops = await run.wharf!.opsUrl();
+    expect(new URL(ops).hostname).to.equal('127.0.0.1');
+    expect((await getJson<{ status: string }>(`${ops}/healthz`)).body.status).to.equal('alive');
+    const ready = await eventually(() => getJson<{ ready: boolean; reasons: string[] }>(`${ops}/readyz`), (r) => r.status === 200, 30_000, '/readyz 200');
+    expect(ready.body).to.include({ ready: true });
+    const { body: tree } = await getJson<TopologyNode>(`${ops}/topology`);
+    expect(tree.id).to.equal('wharf');
+    const expected = { 'health-1': 'service-health', 'consumers-1': 'partition-consumer', 'consumers-2': 'partition-consumer', 'pollers-orders': 'source-poller' };
+    for (const [id, actor] of Object.entries(expected)) {
+      expect(findNode(tree, id), id).to.include({ kind: 'worker', actor, state: 'running', restarts: 0 });
+    }
+    expect(findNode(tree, 'consumers-1')!.mode).to.equal('forked');
+    expect(findNode(tree, 'consumers-1')!.pid).to.be.a('number');
+  });
+
+  it('merges every process\'s metrics: counters never go backwards while a consumer is SIGKILLed and restarted, and the restart is counted', async () => {
+    const previous: Scrape = new Map();
+    const types = new Map<string, string>();
+    const decreases: string[] = [];
+    let scrapes = 0;
+    const watch = async () => {
+      const now = await scrape(ops, types);
+      scrapes++;
+      for (const [series, value] of now) {
+        if (!cumulative(series, types)) continue;
+        const before = previous.get(series);
+        if (before !== undefined && value < before) decreases.push(`${series}: ${before} -> ${value}`);
+        previous.set(series, value);
+      }
+      return now;
+    };
+    let watching = true;
+    const watcher = (async () => {
+      while (watching) {
+        await watch();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    })();
+
+    await eventually(() => watch(), (s) => (s.get('wharf_sink_records_written_total{sink="search"}') ?? 0) > 0, 60_000, 'first writes counted');
+    const { body: tree } = await getJson<TopologyNode>(`${ops}/topology`);
+    const victim = findNode(tree, 'consumers-1')!.pid!;
+    process.kill(victim, 'SIGKILL');
+    await eventually(
+      () => getJson<TopologyNode>(`${ops}/topology`).then((r) => findNode(r.body, 'consumers-1')!),
+      (node) => node.state === 'running' && node.pid !== victim && node.restarts === 1,
+      30_000,
+      'consumers-1 restarted',
+    );
+    await eventually(() => run.esCount(), (n) => n >= 3000, 180_000, 'all 3000 in Elasticsearch');
+    await eventually(() => run.couchCount(), (n) => n >= 3000, 180_000, 'all 3000 in CouchDB');
+    const final = await eventually(
+      () => watch(),
+      (s) => (s.get('wharf_sink_records_written_total{sink="docs"}') ?? 0) >= 3000 && (s.get('wharf_sink_records_written_total{sink="search"}') ?? 0) >= 3000,
+      30_000,
+      'written counters to reach 3000',
+    );
+    watching = false;
+    await watcher;
+
+    expect(decreases, 'series that went backwards').to.deep.equal([]);
+    expect(scrapes).to.be.greaterThan(10);
+    expect(final.get('wharf_actor_restarts_total{actor="consumers-1"}')).to.equal(1);
+    expect(final.get('wharf_actor_running{actor="consumers-1"}')).to.equal(1);
+    expect(final.get('wharf_source_records_produced_total{source="orders"}')).to.be.at.least(3000);
+    expect(final.get('wharf_source_records_polled_total{source="orders"}')).to.be.at.least(3000);
+    expect(final.get('wharf_service_up{service="kafka"}')).to.equal(1);
+    expect(final.get(`wharf_consumer_lag_records{group="${run.name}-sinks",partition="0",topic="${run.name}.records"}`)).to.be.a('number');
+    expect(final.get('process_resident_memory_bytes{actor="consumers-1"}')).to.be.greaterThan(0);
+    expect(final.get('process_resident_memory_bytes{actor="root"}')).to.be.greaterThan(0);
+    expect([...final.keys()].some((s) => s.startsWith('wharf_record_age_seconds_bucket{le="1",sink="search"}') || s.startsWith('wharf_record_age_seconds_bucket{sink="search",le="1"}'))).to.equal(true);
+  });
+});
