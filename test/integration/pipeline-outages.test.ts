@@ -8,6 +8,9 @@ import { connectZookeeper } from '../../src/clients/zookeeper';
 import { CursorStore } from '../../src/coordination/cursor-store';
 import { localConfig } from '../helpers/local-stack';
 import { eventually, PipelineRun, stack } from '../helpers/pipeline';
+import { getJson, scrape } from '../helpers/scrape';
+
+type Readiness = { ready: boolean; reasons: string[] };
 
 async function cursorOf(run: PipelineRun): Promise<string | null> {
   const zk = await connectZookeeper(localConfig().zookeeper);
@@ -38,7 +41,13 @@ for (const sink of ['elasticsearch', 'couchdb'] as const) {
       await eventually(() => run.esCount(), (n) => n === 300, 90_000, 'first 300 in Elasticsearch');
       await eventually(() => run.couchCount(), (n) => n === 300, 90_000, 'first 300 in CouchDB');
 
+      const ops = await run.wharf!.opsUrl();
+      expect((await getJson<Readiness>(`${ops}/readyz`)).status).to.equal(200);
       await stack('down', sink);
+      const sinkId = sink === 'elasticsearch' ? 'search' : 'docs';
+      const notReady = await eventually(() => getJson<Readiness>(`${ops}/readyz`), (r) => r.status === 503, 10_000, '/readyz to answer 503');
+      expect(notReady.body.ready).to.equal(false);
+      expect(notReady.body.reasons.join('\n')).to.contain(`sink:${sinkId}`);
       run.upstream.add(300);
       // Intake goes on: the cursor moves past the new records while the sink is down.
       expect(await eventually(() => cursorOf(run), (c) => c === '600', 60_000, 'the cursor to reach 600')).to.equal('600');
@@ -48,7 +57,11 @@ for (const sink of ['elasticsearch', 'couchdb'] as const) {
         60_000,
         'a consumer to report the sink unavailable',
       );
+      // Memory stays bounded while Kafka holds the backlog: every wharf process together.
+      const rss = [...(await scrape(ops)).entries()].filter(([series]) => series.startsWith('process_resident_memory_bytes')).reduce((sum, [, v]) => sum + v, 0);
+      expect(rss).to.be.within(1, 1024 * 1024 * 1024);
       await stack('up', sink);
+      await eventually(() => getJson<Readiness>(`${ops}/readyz`), (r) => r.status === 200, 60_000, '/readyz to answer 200 again');
 
       expect(await eventually(() => run.esCount(), (n) => n >= 600, 120_000, 'all 600 in Elasticsearch')).to.equal(600);
       expect(await eventually(() => run.couchCount(), (n) => n >= 600, 120_000, 'all 600 in CouchDB')).to.equal(600);
