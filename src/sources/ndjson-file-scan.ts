@@ -28,8 +28,8 @@ export interface ScannedFile {
 export interface DirectoryScan {
   /** Files with an identity, oldest first (modification time, then name), one per identity. */
   files: ScannedFile[];
-  /** Inodes of matching files that have no identity yet. */
-  pendingInodes: Set<string>;
+  /** Matching files that have no identity yet: inode -> size. */
+  pending: Map<string, number>;
 }
 
 export async function scanDirectory(source: string, directory: string, pattern: RegExp): Promise<DirectoryScan> {
@@ -40,16 +40,16 @@ export async function scanDirectory(source: string, directory: string, pattern: 
     throw new SourceUnavailableError(source, `cannot list directory ${directory}: ${describeError(err)}`, { cause: err });
   }
   const byIdentity = new Map<string, ScannedFile>();
-  const pendingInodes = new Set<string>();
+  const pending = new Map<string, number>();
   for (const name of names) {
     const file = await identify(source, join(directory, name), name);
     if (file === 'gone') continue;
-    if ('pending' in file) pendingInodes.add(file.pending);
+    if ('pendingInode' in file) pending.set(file.pendingInode, file.size);
     // A hard link is the same file: read it once, under its first name.
     else if (!byIdentity.has(file.identity)) byIdentity.set(file.identity, file);
   }
   const files = [...byIdentity.values()].sort((a, b) => compare(a.mtimeNs, b.mtimeNs) || compare(a.name, b.name));
-  return { files, pendingInodes };
+  return { files, pending };
 }
 
 /** Opens a file by name and checks it is still the one scanned (a rotation may have replaced it since); null if not. */
@@ -67,7 +67,7 @@ export async function reopen(source: string, file: ScannedFile): Promise<{ handl
   return null;
 }
 
-async function identify(source: string, path: string, name: string): Promise<ScannedFile | { pending: string } | 'gone'> {
+async function identify(source: string, path: string, name: string): Promise<ScannedFile | { pendingInode: string; size: number } | 'gone'> {
   // Only regular files (through symlinks): opening a FIFO would block.
   if (!(await isRegularFile(source, path))) return 'gone';
   const handle = await openIfPresent(source, path);
@@ -79,7 +79,7 @@ async function identify(source: string, path: string, name: string): Promise<Sca
     const head = Buffer.alloc(FINGERPRINT_BYTES);
     const { bytesRead } = await handle.read(head, 0, FINGERPRINT_BYTES, 0);
     const newline = head.subarray(0, bytesRead).indexOf(0x0a);
-    if (newline === -1 && bytesRead < FINGERPRINT_BYTES) return { pending: inode };
+    if (newline === -1 && bytesRead < FINGERPRINT_BYTES) return { pendingInode: inode, size: Number(stats.size) };
     const firstLine = head.subarray(0, newline === -1 ? FINGERPRINT_BYTES : newline + 1);
     const fingerprint = createHash('sha256').update(firstLine).digest('hex').slice(0, 16);
     return { identity: `${inode}-${fingerprint}`, inode, name, path, size: Number(stats.size), mtimeNs: stats.mtimeNs };

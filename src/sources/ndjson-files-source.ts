@@ -10,9 +10,9 @@
  *   renamed by rotation is read to its end under its new name (the pattern must match it), and
  *   the new file under the old name is read from its start. A file shorter than its offset was
  *   truncated in place (copytruncate): it is read again from 0 under a new generation, and
- *   when its new first line differs it is simply a new file. A file with a reused inode has
- *   another first line, so it is new too. Files that disappeared leave the cursor; a file
- *   emptied but still there keeps its entry until it has a first line again.
+ *   when its new first line differs it is simply a new file. A file seen emptied keeps its
+ *   entry, marked truncated, until it has a first line again. A file with a reused inode has
+ *   another first line, so it is new too. Files that disappeared leave the cursor.
  * - Ids: the record's `idField` when configured and present (non-empty string or number), else the
  *   line's position `<identity>[.<generation>]:<byte offset>`, stable across re-reads.
  * - Empty lines are skipped; a line that is not valid UTF-8, not JSON, not a JSON object or
@@ -39,13 +39,15 @@ export class NdjsonFilesSource implements SourceAdapter {
 
   async fetch(cursor: string | null): Promise<SourcePage> {
     const previous = parseCursor(this.id, cursor);
-    const { files, pendingInodes } = await scanDirectory(this.id, this.config.path, this.pattern);
+    const { files, pending } = await scanDirectory(this.id, this.config.path, this.pattern);
     if (files.length > this.config.maxFiles) {
       throw new SourceUnavailableError(this.id, `${files.length} files in ${this.config.path} match "${this.config.pattern}", more than maxFiles ${this.config.maxFiles}: move finished files away or raise maxFiles`);
     }
     const positions: FilePositions = new Map();
     for (const [identity, position] of previous) {
-      if (pendingInodes.has(inodeOf(identity))) positions.set(identity, position);
+      const size = pending.get(inodeOf(identity));
+      // Emptied in place: remembered as truncated, so that content rewritten with the same first line is told apart.
+      if (size !== undefined) positions.set(identity, size < position.offset ? { ...position, offset: 0, generation: position.generation + 1 } : position);
     }
     for (const file of files) {
       const known = previous.get(file.identity);
