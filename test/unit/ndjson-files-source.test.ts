@@ -94,7 +94,7 @@ describe('ndjson-files source (real filesystem)', () => {
 
     dir.remove('app-1.ndjson');
     const after = await drain(logs, rotated.nextCursor);
-    expect(after.records).to.be.empty;
+    expect(after.records).to.deep.equal([]);
     expect(filesOf(after.nextCursor).map((f) => f.name)).to.deep.equal(['app.ndjson']);
   });
 
@@ -106,7 +106,7 @@ describe('ndjson-files source (real filesystem)', () => {
     // New content with another first line: another file to the cursor.
     dir.truncate('app.ndjson');
     const emptied = await drain(logs, first.nextCursor);
-    expect(emptied.records).to.be.empty;
+    expect(emptied.records).to.deep.equal([]);
     dir.append('app.ndjson', rows(10, 1));
     const rewritten = await drain(logs, emptied.nextCursor);
     expect(ns(rewritten)).to.deep.equal([10]);
@@ -129,7 +129,7 @@ describe('ndjson-files source (real filesystem)', () => {
     dir.appendRaw('a.ndjson', huge); // no newline yet: nothing is reported twice
     const first = await drain(logs, null);
     expect(ns(first)).to.deep.equal([1]);
-    expect(first.malformed).to.be.empty;
+    expect(first.malformed).to.deep.equal([]);
 
     dir.appendRaw('a.ndjson', '\n{"id":3}\n');
     const second = await drain(logs, first.nextCursor);
