@@ -237,6 +237,25 @@ describe('ndjson-files source (real filesystem)', () => {
     expect(foreign).to.be.instanceOf(InvalidCursorError).with.property('retriable', false);
   });
 
+  it('configures with defaults, and refuses a relative path or a pattern with a slash', () => {
+    expect(NdjsonFilesSourceSchema.parse({ id: 'logs', type: 'ndjson-files', path: '/var/log/app' })).to.deep.equal({
+      id: 'logs',
+      type: 'ndjson-files',
+      path: '/var/log/app',
+      pattern: '*.ndjson',
+      intervalMs: 1000,
+      maxRecordBytes: 1024 * 1024,
+      maxBatchRecords: 1000,
+      maxBatchBytes: 4 * 1024 * 1024,
+      maxFiles: 1000,
+    });
+    const issues = NdjsonFilesSourceSchema.safeParse({ id: 'logs', type: 'ndjson-files', path: 'logs', pattern: 'a/*.ndjson' }).error!.issues;
+    expect(issues.map((i) => `${i.path.join('.')}: ${i.message}`)).to.deep.equal([
+      'path: expected an absolute directory path',
+      'pattern: expected a file-name glob without "/", e.g. "*.ndjson"',
+    ]);
+  });
+
   it('matches file names by glob: * any run, ? one character, the rest literal', () => {
     const re = globToRegExp('app-??.nd*json');
     expect(['app-01.ndjson', 'app-ab.nd.old.json'].map((n) => re.test(n))).to.deep.equal([true, true]);
