@@ -3,6 +3,7 @@
  * default. Validation is pure and reports every problem at once (see load.ts); the JSON Schema
  * shipped for editors (config/actors.schema.json) is generated from this file.
  */
+import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { LOG_LEVELS } from '../log';
 
@@ -130,6 +131,9 @@ export const ActorsSchema = z.strictObject({
 /** A dot path into a JSON document, e.g. "data.items"; "" is the document itself. */
 const jsonPath = z.string().regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, 'expected a dot path such as "data.items"');
 
+/** A record larger than this (as JSON) goes to the dead-letter topic instead of Kafka. */
+const maxRecordBytes = z.int().min(64).max(50 * 1024 * 1024).default(1024 * 1024);
+
 export const HttpJsonSourceSchema = z.strictObject({
   id: componentId,
   type: z.literal('http-json'),
@@ -146,11 +150,31 @@ export const HttpJsonSourceSchema = z.strictObject({
   requestTimeoutMs: durationMs(600_000).default(30_000),
   /** Extra request headers; put secrets in the environment: "Bearer ${ORDERS_TOKEN}". */
   headers: z.record(z.string(), z.string()).default({}),
-  /** A record larger than this (as JSON) goes to the dead-letter topic instead of Kafka. */
-  maxRecordBytes: z.int().min(64).max(50 * 1024 * 1024).default(1024 * 1024),
+  maxRecordBytes,
 });
 
-export const SourceSchema = z.discriminatedUnion('type', [HttpJsonSourceSchema]);
+/** Follows a directory of newline-delimited JSON files; semantics in src/sources/ndjson-files-source.ts. */
+export const NdjsonFilesSourceSchema = z.strictObject({
+  id: componentId,
+  type: z.literal('ndjson-files'),
+  /** The directory to follow; its subdirectories are not read. */
+  path: z.string().refine(isAbsolute, 'expected an absolute directory path'),
+  /** Which file names to read: `*` is any run of characters, `?` any one. Must match rotated names too. */
+  pattern: z.string().regex(/^[^/]+$/, 'expected a file-name glob without "/", e.g. "*.ndjson"').default('*.ndjson'),
+  /** The record field holding its own id; without it, or in a record lacking it, the id is `<file identity>:<byte offset>`. */
+  idField: z.string().min(1).optional(),
+  intervalMs: durationMs(86_400_000).default(1000),
+  /** Also the longest line read: a longer one is dead-lettered with its first KiB, never held whole in memory. */
+  maxRecordBytes,
+  /** Lines (records and malformed) per page, i.e. per Kafka send and cursor save. */
+  maxBatchRecords: z.int().min(1).max(100_000).default(1000),
+  /** Bytes of lines per page; a page always takes at least one line. */
+  maxBatchBytes: z.int().min(1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+  /** Files tracked at once; the cursor holds ~100 bytes per file and ZooKeeper's node limit is 1 MB. */
+  maxFiles: z.int().min(1).max(5000).default(1000),
+});
+
+export const SourceSchema = z.discriminatedUnion('type', [HttpJsonSourceSchema, NdjsonFilesSourceSchema]);
 
 const pipelineGroup = {
   mode: z.enum(['in-memory', 'forked']).default('forked'),
@@ -205,6 +229,7 @@ export type KafkaConfig = z.output<typeof KafkaSchema>;
 export type ZookeeperConfig = z.output<typeof ZookeeperSchema>;
 export type SourceConfig = z.output<typeof SourceSchema>;
 export type HttpJsonSourceConfig = z.output<typeof HttpJsonSourceSchema>;
+export type NdjsonFilesSourceConfig = z.output<typeof NdjsonFilesSourceSchema>;
 export type PipelineConfig = z.output<typeof PipelineSchema>;
 export type ActorsConfig = z.output<typeof ActorsSchema>;
 export type ActorGroupConfig = z.output<typeof ActorGroupSchema>;

@@ -46,3 +46,13 @@ export function atPath(document: unknown, path: string): unknown {
   if (path === '') return document;
   return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), document);
 }
+
+/** The stored cursor is not one this source wrote (its type changed, or it was edited); only an operator can fix it. */
+export class InvalidCursorError extends WharfError {
+  readonly source: string;
+
+  constructor(source: string, reason: string) {
+    super(`source ${source}: stored cursor is unusable (${reason}); delete it in ZooKeeper to read from the start`, { retriable: false });
+    this.source = source;
+  }
+}
