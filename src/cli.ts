@@ -1,31 +1,19 @@
 #!/usr/bin/env node
 /**
- * The `wharf` command. `run` (the default) starts the service; `check-config` validates a
- * configuration file and prints what it resolves to. Exit codes: 0 ok, 1 runtime failure,
- * 2 invalid configuration or usage.
+ * The `wharf` command. `run` (the default) starts the service; the other commands inspect a
+ * configuration (check-config), a running instance (status, reload) or Kafka (dlq, replay), each
+ * in its own file under src/cli/. Exit codes: 0 ok, 1 runtime failure, 2 invalid configuration
+ * or usage (3: `status` found no running instance).
  */
-import { resolve } from 'node:path';
 import { Command } from 'commander';
-import { loadConfigFile } from './config/load';
-import { configJsonSchema } from './config/schema';
-import pino from 'pino';
-import { createKafka } from './clients/kafka';
+import { DEFAULT_CONFIG, exitOnConfigError } from './cli/common';
+import { registerConfigCommands } from './cli/config-commands';
+import { registerDlqCommands } from './cli/dlq-commands';
+import { registerReplayCommand } from './cli/replay-command';
+import { registerStatusCommand } from './cli/status-command';
 import { DemoUpstream } from './demo/upstream-server';
-import { listDeadLetters } from './kafka/dead-letter-reader';
-import { createLogger } from './log';
-import { ConfigError } from './errors';
 import { DEFAULT_PID_FILE, readPidFile, removePidFile, writePidFile } from './pid-file';
 import { runWharf } from './system';
-
-const DEFAULT_CONFIG = process.env.WHARF_CONFIG ?? resolve(__dirname, '../../config/actors.json');
-
-function exitOnConfigError(err: unknown): never {
-  if (err instanceof ConfigError) {
-    process.stderr.write(`wharf: ${err.message}\n`);
-    process.exit(2);
-  }
-  throw err;
-}
 
 const program = new Command()
   .name('wharf')
@@ -55,38 +43,10 @@ program
     process.stdout.write(`sent SIGHUP to wharf (pid ${pid})\n`);
   });
 
-program
-  .command('check-config')
-  .description('validate a configuration file and print the configuration it resolves to (secrets hidden)')
-  .argument('[file]', 'configuration file', DEFAULT_CONFIG)
-  .action((file: string) => {
-    try {
-      const config = loadConfigFile(file);
-      const shown = JSON.stringify(config, (key, value: unknown) => (key === 'password' ? '[redacted]' : value), 2);
-      process.stdout.write(`${file}: valid\n${shown}\n`);
-    } catch (err) {
-      exitOnConfigError(err);
-    }
-  });
-
-const dlq = program.command('dlq').description('the dead-letter topic: what could not be delivered, and why');
-dlq
-  .command('list')
-  .description('print every dead letter as one JSON line (record, stage, error, attempts, time); commits nothing')
-  .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
-  .action(async (opts: { config: string }) => {
-    let config: ReturnType<typeof loadConfigFile>;
-    try {
-      config = loadConfigFile(opts.config);
-    } catch (err) {
-      exitOnConfigError(err);
-    }
-    const kafka = createKafka(config.kafka, createLogger({ level: 'error', destination: pino.destination(2) }), `${config.kafka.clientId}-dlq-list`);
-    const letters = await listDeadLetters(kafka, config.kafka.dlqTopic, `${config.kafka.clientId}-dlq-list-${process.pid}-${Date.now()}`);
-    for (const letter of letters) process.stdout.write(`${JSON.stringify(letter)}\n`);
-    process.stderr.write(`${letters.length} dead letter(s) in ${config.kafka.dlqTopic}\n`);
-    process.exit(0);
-  });
+registerConfigCommands(program);
+registerStatusCommand(program);
+registerDlqCommands(program);
+registerReplayCommand(program);
 
 program
   .command('demo-upstream')
@@ -103,13 +63,6 @@ program
     const stop = () => void upstream.stop().then(() => process.exit(0));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
-  });
-
-program
-  .command('config-schema')
-  .description('print the JSON Schema of the configuration file (config/actors.schema.json is this output)')
-  .action(() => {
-    process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -243,7 +243,7 @@ export async function runWharf(configFile: string): Promise<number> {
       {
         metrics: async () => (system ? system.metrics() : startupMetrics.render(await snapshotMetrics())),
         readiness: async () => (system ? system.readiness() : { ready: false, reasons: ['starting: waiting for Kafka, ZooKeeper and the sinks'] }),
-        topology: () => system?.topology() ?? { id: 'root', state: 'starting' },
+        topology: () => system?.topology() ?? { id: 'wharf', kind: 'supervisor', state: 'starting', restarts: 0 },
       },
       log,
     );

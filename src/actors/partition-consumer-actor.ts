@@ -18,8 +18,7 @@ import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
 import { fromMessage } from '../kafka/wire-record';
 import { sleep } from '../retry';
-import { CouchdbWriter } from '../sinks/couchdb-writer';
-import { ElasticsearchWriter } from '../sinks/elasticsearch-writer';
+import { createSinkWriter } from '../sinks/create-sink';
 import type { SinkRecord, SinkWriter } from '../sinks/sink-writer';
 import { backoffDelay } from '../supervisors/backoff';
 import { WharfActor } from '../supervisors/wharf-actor';
@@ -32,10 +31,6 @@ interface ConsumerSettings {
   consumers: PipelineConfig['consumers'];
 }
 
-function createWriter(sink: SinkConfig): SinkWriter {
-  return sink.type === 'elasticsearch' ? new ElasticsearchWriter(sink) : new CouchdbWriter(sink);
-}
-
 export default class PartitionConsumerActor extends WharfActor<ConsumerSettings> {
   private consumer?: Consumer;
   private dlq?: RecordProducer;
@@ -45,7 +40,7 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
   protected override async start({ kafka, sinks, consumers }: ConsumerSettings): Promise<void> {
     const client = createKafka(kafka, this.log, `${kafka.clientId}-${this.id}`);
     await ensureWharfTopics(client, kafka, this.log);
-    this.writers = sinks.map(createWriter);
+    this.writers = sinks.map(createSinkWriter);
     this.dlq = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000 });
     await this.dlq.connect();
     // A short fetch wait keeps a stop (drain) quick: disconnect waits for the fetch in flight.

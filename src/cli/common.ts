@@ -1,0 +1,31 @@
+/** What every `wharf` subcommand shares: the default config file, config errors, a stderr logger. */
+import { resolve } from 'node:path';
+import pino from 'pino';
+import { loadConfigFile } from '../config/load';
+import type { WharfConfig } from '../config/schema';
+import { ConfigError } from '../errors';
+import { createLogger, type Logger } from '../log';
+
+export const DEFAULT_CONFIG = process.env.WHARF_CONFIG ?? resolve(__dirname, '../../../config/actors.json');
+
+/** Invalid configuration: every problem on stderr, exit 2. */
+export function exitOnConfigError(err: unknown): never {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`wharf: ${err.message}\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+
+export function loadConfigOrExit(file: string): WharfConfig {
+  try {
+    return loadConfigFile(file);
+  } catch (err) {
+    exitOnConfigError(err);
+  }
+}
+
+/** Warnings and errors as JSON lines on stderr; stdout carries the command's result. */
+export function stderrLogger(level: 'warn' | 'error' = 'warn'): Logger {
+  return createLogger({ level, destination: pino.destination(2) });
+}

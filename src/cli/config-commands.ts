@@ -1,0 +1,61 @@
+/** `wharf check-config` and `wharf config-schema`. */
+import { dirname, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { WharfConfig } from '../config/schema';
+import { configJsonSchema } from '../config/schema';
+import type { ChildSpec } from '../supervisors/spec';
+import { topologySpec } from '../supervisors/topology';
+import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
+import { renderTree, type TextNode } from './render-tree';
+
+function specNode(spec: ChildSpec): TextNode {
+  if (spec.kind === 'supervisor') {
+    const { strategy, maxRestarts, withinMs } = spec.flags;
+    return { label: `${spec.id}  supervisor ${strategy}, at most ${maxRestarts} restarts in ${withinMs} ms`, children: spec.children.map(specNode) };
+  }
+  const actor = spec.module.replace(/^.*\//, '').replace(/(\.js)?$/, '').replace(/-actor$/, '');
+  return { label: `${spec.id}  ${actor}  ${spec.mode}  ${spec.restart}, stop within ${spec.shutdownMs} ms` };
+}
+
+export function describeConfig(config: WharfConfig, file: string): string {
+  const lines = [
+    `${file}: valid`,
+    `kafka: ${config.kafka.brokers.join(',')}  topic ${config.kafka.topic} (${config.kafka.partitions} partitions), dead letters ${config.kafka.dlqTopic}`,
+    `zookeeper: ${config.zookeeper.connect}${config.zookeeper.root}`,
+    `sources: ${config.sources.map((s) => `${s.id} (${s.type})`).join(', ') || 'none'}`,
+    `sinks: ${config.sinks.map((s) => `${s.id} (${s.type})`).join(', ')}`,
+    `ops endpoints: http://${config.metrics.host}:${config.metrics.port}/metrics`,
+    'topology:',
+  ];
+  return `${lines.join('\n')}\n${renderTree(specNode(topologySpec(config, dirname(resolve(file)))))}`;
+}
+
+/** Passwords and request headers (tokens) never leave the file through this command. */
+function hideSecrets(key: string, value: unknown): unknown {
+  if (key === 'password') return '[redacted]';
+  if (key === 'headers' && value && typeof value === 'object') return Object.fromEntries(Object.keys(value).map((name) => [name, '[redacted]']));
+  return value;
+}
+
+export function registerConfigCommands(program: Command): void {
+  program
+    .command('check-config')
+    .description('validate a configuration file and print the topology it starts; exit 2 with every error otherwise')
+    .argument('[file]', 'configuration file', DEFAULT_CONFIG)
+    .option('--json', 'print the whole resolved configuration as JSON instead (passwords hidden)')
+    .action((file: string, opts: { json?: boolean }) => {
+      const config = loadConfigOrExit(file);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(config, hideSecrets, 2)}\n`);
+      } else {
+        process.stdout.write(describeConfig(config, file));
+      }
+    });
+
+  program
+    .command('config-schema')
+    .description('print the JSON Schema of the configuration file (config/actors.schema.json is this output)')
+    .action(() => {
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    });
+}

@@ -1,0 +1,51 @@
+/** `wharf status`: the live supervision tree and readiness of a running instance, from its ops endpoints. */
+import type { Command } from 'commander';
+import type { Readiness } from '../http/ops-server';
+import type { TreeNode } from '../supervisors/supervisor';
+import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
+import { renderTree, type TextNode } from './render-tree';
+
+function treeNode(node: TreeNode): TextNode {
+  const parts = [node.id, node.kind === 'worker' ? (node.actor ?? 'worker') : 'supervisor'];
+  if (node.mode) parts.push(node.mode);
+  if (node.pid) parts.push(`pid ${node.pid}`);
+  parts.push(node.state, `restarts ${node.restarts}`);
+  if (node.lastError) parts.push(`last error: ${node.lastError}`);
+  return { label: parts.join('  '), children: node.children?.map(treeNode) };
+}
+
+async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+export function registerStatusCommand(program: Command): void {
+  program
+    .command('status')
+    .description('print the supervision tree and readiness of a running wharf (exit 0 ready, 1 not ready, 3 not reachable)')
+    .option('-c, --config <file>', 'configuration file, for the ops endpoint address', DEFAULT_CONFIG)
+    .option('--url <url>', 'ops endpoint of the instance (default: metrics.host and metrics.port of the config)')
+    .option('--json', 'print /topology and /readyz as JSON')
+    .action(async (opts: { config: string; url?: string; json?: boolean }) => {
+      let base = opts.url;
+      if (!base) {
+        const { metrics } = loadConfigOrExit(opts.config);
+        base = `http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}`;
+      }
+      let topology: { status: number; body: TreeNode };
+      let readiness: { status: number; body: Readiness };
+      try {
+        [topology, readiness] = await Promise.all([getJson<TreeNode>(`${base}/topology`), getJson<Readiness>(`${base}/readyz`)]);
+      } catch (err) {
+        process.stderr.write(`wharf: no running wharf answers at ${base}: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(3);
+      }
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify({ topology: topology.body, readiness: readiness.body }, null, 2)}\n`);
+      } else {
+        process.stdout.write(renderTree(treeNode(topology.body)));
+        process.stdout.write(readiness.body.ready ? 'ready\n' : `not ready:\n${readiness.body.reasons.map((r) => `  - ${r}`).join('\n')}\n`);
+      }
+      process.exit(readiness.body.ready ? 0 : 1);
+    });
+}

@@ -1,0 +1,89 @@
+/**
+ * `wharf dlq replay`: sends dead letters back through the pipeline once the operator fixed the
+ * cause (a mapping, a size limit, a sink's validation). A letter that holds a wharf record is
+ * produced to the records topic again under its own id and key, so every sink writes it as the
+ * same document (one that did arrive is not duplicated). Raw upstream items that never became a
+ * record (malformed JSON, no id) cannot be replayed: they are counted and listed, to be fixed
+ * at the upstream. Progress is kept in the consumer group `<groupId>-dlq-replay`: each letter is
+ * replayed once, a later run takes only newer letters.
+ */
+import type { Kafka, KafkaMessage } from 'kafkajs';
+import type { KafkaConfig } from '../config/schema';
+import type { DeadLetter } from './dead-letter';
+import { readRanges, rangesFromGroup, rangeSize, type PartitionRange } from './range-reader';
+import type { RecordProducer } from './record-producer';
+import { toMessage, type WireRecord } from './wire-record';
+
+export interface DlqReplayFilter {
+  /** Only letters of this stage (a sink id, "intake" or "consume"). */
+  stage?: string;
+  /** Only letters of this source. */
+  source?: string;
+}
+
+export interface DlqReplayOutcome {
+  considered: number;
+  replayed: number;
+  /** Letters that match the filter but hold no wharf record. */
+  notReplayable: Array<{ partition: number; offset: string; stage: string; error: string }>;
+  skippedByFilter: number;
+}
+
+export const replayGroupId = (consumerGroupId: string) => `${consumerGroupId}-dlq-replay`;
+
+export async function planDlqReplay(kafka: Kafka, config: KafkaConfig, groupId: string): Promise<PartitionRange[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    if (!(await admin.listTopics()).includes(config.dlqTopic)) return [];
+    return await rangesFromGroup(admin, config.dlqTopic, groupId);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+export async function replayDeadLetters(
+  kafka: Kafka,
+  producer: RecordProducer | undefined,
+  config: KafkaConfig,
+  groupId: string,
+  ranges: PartitionRange[],
+  filter: DlqReplayFilter,
+  onProgress: (count: number) => void,
+): Promise<DlqReplayOutcome> {
+  const outcome: DlqReplayOutcome = { considered: 0, replayed: 0, notReplayable: [], skippedByFilter: 0 };
+  if (rangeSize(ranges) === 0) return outcome;
+  await readRanges(kafka, {
+    topic: config.dlqTopic,
+    groupId,
+    ranges,
+    onBatch: async (partition, messages) => {
+      const records = messages.flatMap((message) => select(partition, message, filter, outcome));
+      if (records.length > 0 && producer) await producer.send(config.topic, records.map(toMessage));
+      outcome.replayed += records.length;
+      onProgress(messages.length);
+    },
+  });
+  return outcome;
+}
+
+function select(partition: number, message: KafkaMessage, filter: DlqReplayFilter, outcome: DlqReplayOutcome): WireRecord[] {
+  outcome.considered++;
+  let letter: Partial<DeadLetter>;
+  try {
+    letter = JSON.parse(message.value?.toString() ?? 'null') as Partial<DeadLetter>;
+  } catch {
+    outcome.notReplayable.push({ partition, offset: message.offset, stage: '?', error: 'the dead letter itself is not JSON' });
+    return [];
+  }
+  if ((filter.stage && letter.stage !== filter.stage) || (filter.source && letter.source !== filter.source)) {
+    outcome.skippedByFilter++;
+    return [];
+  }
+  const record = letter.record as Partial<WireRecord> | undefined;
+  if (!record || typeof record.id !== 'string' || typeof record.source !== 'string' || typeof record.payload !== 'object' || record.payload === null) {
+    outcome.notReplayable.push({ partition, offset: message.offset, stage: String(letter.stage), error: String(letter.error) });
+    return [];
+  }
+  return [{ id: record.id, source: record.source, ingestedAt: String(record.ingestedAt ?? letter.time), payload: record.payload }];
+}
