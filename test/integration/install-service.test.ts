@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { REPO_ROOT } from '../helpers/local-stack';
@@ -30,9 +30,12 @@ function run(file: string, args: string[], env: Record<string, string> = {}): Pr
 
 describe('scripts/install-service (staging root)', function () {
   this.timeout(300_000);
+  const roots: string[] = [];
+  after(() => roots.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
   it('installs code, configuration, environment file and unit; a second run keeps the operator\'s files', async () => {
     const root = mkdtempSync(join(tmpdir(), 'wharf-install-'));
+    roots.push(root);
     const first = await run(INSTALL, [], { WHARF_INSTALL_ROOT: root });
     expect(first.code, first.stderr).to.equal(0);
 
