@@ -40,3 +40,13 @@ export const METRICS = {
 
 /** Node.js process metrics of every wharf process (prom-client defaults), labelled by actor. */
 export const PROCESS_METRIC_PREFIXES = ['process_', 'nodejs_'] as const;
+
+/**
+ * prom-client's default gauges that are named like counters; exported under these names, so
+ * that Prometheus' conventions (and `promtool check metrics`) hold.
+ */
+export const PROCESS_METRIC_RENAMES: Readonly<Record<string, string>> = {
+  nodejs_active_handles_total: 'nodejs_active_handles',
+  nodejs_active_requests_total: 'nodejs_active_requests',
+  nodejs_active_resources_total: 'nodejs_active_resources',
+};

@@ -4,7 +4,7 @@
  * first use from their definition in the catalogue, so a process registers only what it uses.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
-import type { MetricDefinition } from './catalog';
+import { PROCESS_METRIC_RENAMES, type MetricDefinition } from './catalog';
 
 const registry = new Registry();
 const created = new Map<string, Counter | Gauge | Histogram>();
@@ -43,6 +43,9 @@ export function startProcessMetrics(actor: string): void {
 
 export type MetricSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
-export function snapshotMetrics(): Promise<MetricSnapshot> {
-  return registry.getMetricsAsJSON();
+export async function snapshotMetrics(): Promise<MetricSnapshot> {
+  return (await registry.getMetricsAsJSON()).map((family) => {
+    const renamed = PROCESS_METRIC_RENAMES[family.name];
+    return renamed ? { ...family, name: renamed, values: family.values.map((v) => ({ ...v, metricName: renamed })) } : family;
+  });
 }

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { METRICS } from '../../src/metrics/catalog';
+import { METRICS, PROCESS_METRIC_RENAMES } from '../../src/metrics/catalog';
 import { REPO_ROOT } from '../helpers/local-stack';
 import { alertRules, dashboard, dashboardExpressions } from '../helpers/monitoring';
 
@@ -30,7 +30,7 @@ async function knownMetrics(): Promise<Map<string, Known>> {
   collectDefaultMetrics({ register: registry });
   for (const m of await registry.getMetricsAsJSON()) {
     const labels = new Set([...TARGET_LABELS, ...PROCESS_LABELS, ...m.values.flatMap((v) => Object.keys(v.labels))]);
-    known.set(m.name, { type: String(m.type), labels });
+    known.set(PROCESS_METRIC_RENAMES[m.name] ?? m.name, { type: String(m.type), labels });
   }
   return known;
 }
