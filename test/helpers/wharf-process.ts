@@ -19,6 +19,8 @@ export class WharfProcess {
   stdout = '';
   stderr = '';
   readonly exited: Promise<number | null>;
+  /** The exit code once exited (undefined before). */
+  exitCode: number | null | undefined;
   private readonly child: ChildProcess;
   private waiters: Array<() => void> = [];
 
@@ -44,7 +46,12 @@ export class WharfProcess {
       this.waiters.forEach((wake) => wake());
     });
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString()));
-    this.exited = new Promise((resolveExit) => this.child.on('exit', (code) => resolveExit(code)));
+    this.exited = new Promise((resolveExit) =>
+      this.child.on('exit', (code) => {
+        this.exitCode = code;
+        resolveExit(code);
+      }),
+    );
   }
 
   get pid(): number {

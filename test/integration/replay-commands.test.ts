@@ -1,0 +1,77 @@
+/**
+ * The operator's repair tools on a running pipeline (real stack): `wharf dlq replay` after
+ * fixing the cause of a dead letter, and `wharf replay --from` after a sink lost its data.
+ */
+import { expect } from 'chai';
+import { eventually, PipelineRun } from '../helpers/pipeline';
+import { WharfProcess } from '../helpers/wharf-process';
+
+async function cli(...args: string[]): Promise<WharfProcess> {
+  const command = new WharfProcess(args);
+  await command.exited;
+  return command;
+}
+
+const jsonLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+
+describe('wharf dlq replay and wharf replay --from (real stack)', function () {
+  this.timeout(300_000);
+  const run = new PipelineRun();
+  const startedAt = new Date(Date.now() - 1000).toISOString();
+
+  after(() => run.stop());
+
+  it('dlq replay sends a dead letter through the pipeline again once its cause is fixed, once only', async () => {
+    run.upstream.add(49);
+    run.upstream.add(1, () => ({ amount: 'not a number', status: 'poison' }));
+    run.upstream.add(50);
+    await run.start();
+    await eventually(() => run.couchCount(), (n) => n === 100, 90_000, '100 in CouchDB');
+    expect(await eventually(() => run.esCount(), (n) => n === 99, 90_000, '99 in Elasticsearch')).to.equal(99);
+
+    const dry = await cli('dlq', 'replay', '--dry-run', '--config', run.configFile);
+    expect(dry.exitCode).to.equal(0);
+    expect(jsonLines(dry.stdout).at(-1)).to.include({ dryRun: true, considered: 1, wouldReplay: 1 });
+    expect(await run.esCount()).to.equal(99);
+
+    // The operator's fix: let Elasticsearch keep documents whose amount is not a number.
+    await run.es.indices.putMapping({ index: run.name, properties: { amount: { type: 'integer', ignore_malformed: true } } });
+    const replay = await cli('dlq', 'replay', '--config', run.configFile);
+    expect(replay.exitCode, replay.stderr).to.equal(0);
+    expect(jsonLines(replay.stdout).at(-1)).to.include({ dryRun: false, considered: 1, replayed: 1, notReplayable: 0 });
+    expect(await eventually(() => run.esCount(), (n) => n === 100, 60_000, 'the replayed record in Elasticsearch')).to.equal(100);
+    expect((await run.es.get<{ status: string }>({ index: run.name, id: 'orders:50' }))._source!.status).to.equal('poison');
+
+    const again = await cli('dlq', 'replay', '--config', run.configFile);
+    expect(jsonLines(again.stdout).at(-1)).to.include({ considered: 0, replayed: 0 });
+  });
+
+  it('replay --from re-delivers to one sink what Kafka holds since a time, leaving the other sink untouched', async () => {
+    const couchRevBefore = (await run.couch.use(run.name).get('orders:1'))._rev;
+    const mappings = (await run.es.indices.getMapping({ index: run.name }))[run.name].mappings;
+    await run.es.indices.delete({ index: run.name });
+    await run.es.indices.create({ index: run.name, mappings });
+
+    const dry = await cli('replay', '--from', startedAt, '--sink', 'search', '--dry-run', '--config', run.configFile);
+    expect(dry.exitCode, dry.stderr).to.equal(0);
+    const plan = jsonLines(dry.stdout);
+    // 100 records from the upstream, plus the one the dead-letter replay produced again.
+    expect(plan.at(-1)).to.include({ dryRun: true, records: 101 });
+    expect(plan.slice(0, -1).reduce((sum, p) => sum + Number(p.records), 0)).to.equal(101);
+    expect(await run.esCount()).to.equal(0);
+
+    const replay = await cli('replay', '--from', startedAt, '--sink', 'search', '--config', run.configFile);
+    expect(replay.exitCode, replay.stderr).to.equal(0);
+    expect(jsonLines(replay.stdout).at(-1)).to.deep.include({ records: 101, written: { search: 101 }, deadLettered: 0 });
+    expect(replay.stderr).to.contain('101/101 records (100%)');
+    expect(await run.esCount()).to.equal(100);
+    expect((await run.couch.use(run.name).get('orders:1'))._rev).to.equal(couchRevBefore);
+
+    const badSink = await cli('replay', '--from', startedAt, '--sink', 'nope', '--config', run.configFile);
+    expect(badSink.exitCode).to.equal(2);
+    expect(badSink.stderr).to.contain('no sink "nope"');
+    const badTime = await cli('replay', '--from', 'yesterday', '--config', run.configFile);
+    expect(badTime.exitCode).to.equal(2);
+    expect(badTime.stderr).to.contain('--from: expected an ISO time');
+  });
+});
