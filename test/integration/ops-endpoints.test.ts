@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { eventually, PipelineRun } from '../helpers/pipeline';
+import { WharfProcess } from '../helpers/wharf-process';
 import { findNode, getJson, scrape, type Scrape, type TopologyNode } from '../helpers/scrape';
 
 /** Series whose value must never decrease: those of counters and histograms. */
@@ -32,6 +33,17 @@ describe('ops endpoints of a running wharf (real stack)', function () {
     }
     expect(findNode(tree, 'consumers-1')!.mode).to.equal('forked');
     expect(findNode(tree, 'consumers-1')!.pid).to.be.a('number');
+  });
+
+  it('`wharf status` prints the live tree and readiness; it exits 3 when nothing answers', async () => {
+    const status = new WharfProcess(['status', '--url', ops]);
+    expect(await status.exited).to.equal(0);
+    expect(status.stdout).to.match(/consumers-1 {2}partition-consumer {2}forked {2}pid \d+ {2}running {2}restarts 0/);
+    expect(status.stdout).to.contain('pollers-orders  source-poller');
+    expect(status.stdout.trim().split('\n').at(-1)).to.equal('ready');
+    const nobody = new WharfProcess(['status', '--url', 'http://127.0.0.1:9']);
+    expect(await nobody.exited).to.equal(3);
+    expect(nobody.stderr).to.contain('no running wharf answers at http://127.0.0.1:9');
   });
 
   it('merges every process\'s metrics: counters never go backwards while a consumer is SIGKILLed and restarted, and the restart is counted', async () => {
