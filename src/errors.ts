@@ -57,8 +57,14 @@ export class RetriesExhaustedError extends WharfError {
 
 /** A short, log-safe description of any thrown value. */
 export function describeError(err: unknown): string {
-  if (err instanceof Error) return err.message || err.name;
-  return String(err);
+  if (!(err instanceof Error)) return String(err);
+  let text = err.message || err.name;
+  // Node's fetch says only "fetch failed"; the why (ECONNREFUSED 127.0.0.1:9) is in its cause.
+  let cause: unknown = err.cause;
+  for (let depth = 0; depth < 3 && cause instanceof Error; depth++, cause = cause.cause) {
+    if (cause.message && !text.includes(cause.message)) text += `: ${cause.message}`;
+  }
+  return text;
 }
 
 /** A supervised child is not running right now (restarting, stopped); try again shortly. */

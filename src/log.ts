@@ -17,6 +17,11 @@ export function redactionPaths(keys: readonly string[] = SECRET_KEYS): string[] 
   return prefixes.flatMap((prefix) => keys.map((key) => `${prefix}${key}`));
 }
 
+/** Extra secret keys from the configuration (`log.redact`), handed to actor processes through the environment. */
+function configuredSecretKeys(): string[] {
+  return (process.env.WHARF_LOG_REDACT ?? '').split(',').filter((key) => /^[A-Za-z_$][\w$-]*$/.test(key));
+}
+
 export function createLogger(options: { level?: LogLevel; destination?: pino.DestinationStream } = {}): Logger {
   const level = options.level ?? (process.env.WHARF_LOG_LEVEL as LogLevel | undefined) ?? 'info';
   return pino(
@@ -25,7 +30,7 @@ export function createLogger(options: { level?: LogLevel; destination?: pino.Des
       level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: redactionPaths(), censor: '[redacted]' },
+      redact: { paths: redactionPaths([...SECRET_KEYS, ...configuredSecretKeys()]), censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),

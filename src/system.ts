@@ -226,7 +226,10 @@ export class WharfSystem {
  */
 export async function runWharf(configFile: string): Promise<number> {
   const config = loadConfigFile(configFile);
-  const log = getProcessLogger((process.env.WHARF_LOG_LEVEL as LogLevel | undefined) ?? config.log.level);
+  // Actor processes inherit the environment: this is how they get the level and secret keys.
+  process.env.WHARF_LOG_LEVEL ??= config.log.level;
+  process.env.WHARF_LOG_REDACT = config.log.redact.join(',');
+  const log = getProcessLogger(process.env.WHARF_LOG_LEVEL as LogLevel);
   log.info(
     { config: configFile, sinks: config.sinks.map((s) => `${s.id} (${s.type})`), groups: config.actors.groups.map((g) => `${g.id} x${g.count}`) },
     'wharf starting',

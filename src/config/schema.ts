@@ -210,7 +210,14 @@ export const MetricsSchema = z.strictObject({
 /** The whole file. Ids that must be unique (sinks, actor groups) are checked in load.ts. */
 export const ConfigSchema = z.strictObject({
   $schema: z.string().optional(),
-  log: z.strictObject({ level: z.enum(LOG_LEVELS).default('info') }).prefault({}),
+  log: z
+    .strictObject({
+      /** WHARF_LOG_LEVEL, when set, wins (handy for one debugging run under systemd). */
+      level: z.enum(LOG_LEVELS).default('info'),
+      /** Field names redacted wherever they appear in a log line, besides password, token, secret, authorization, ... */
+      redact: z.array(z.string().regex(/^[A-Za-z_$][\w$-]*$/, 'expected a field name')).default([]),
+    })
+    .prefault({}),
   kafka: KafkaSchema,
   zookeeper: ZookeeperSchema,
   sources: z.array(SourceSchema).default([]),

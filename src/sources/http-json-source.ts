@@ -8,21 +8,34 @@
  */
 import type { HttpJsonSourceConfig } from '../config/schema';
 import { describeError } from '../errors';
+import { safeUrl } from '../log';
 import { isRetriableStatus } from '../sinks/sink-writer';
 import { atPath, SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from './source-adapter';
 
 export class HttpJsonSource implements SourceAdapter {
   readonly id: string;
   private readonly etags = new Map<string, string>();
+  private readonly baseUrl: URL;
+  private readonly baseHeaders: Record<string, string>;
 
   constructor(private readonly config: HttpJsonSourceConfig) {
     this.id = config.id;
+    // fetch() refuses URLs with credentials (and its error would quote them): send them as Basic auth.
+    this.baseUrl = new URL(config.url);
+    this.baseHeaders = { accept: 'application/json', ...config.headers };
+    if (this.baseUrl.username || this.baseUrl.password) {
+      const hasAuthorization = Object.keys(config.headers).some((name) => name.toLowerCase() === 'authorization');
+      const credentials = `${decodeURIComponent(this.baseUrl.username)}:${decodeURIComponent(this.baseUrl.password)}`;
+      if (!hasAuthorization) this.baseHeaders.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      this.baseUrl.username = '';
+      this.baseUrl.password = '';
+    }
   }
 
   async fetch(cursor: string | null): Promise<SourcePage> {
-    const url = new URL(this.config.url);
+    const url = new URL(this.baseUrl);
     if (cursor !== null) url.searchParams.set(this.config.cursorParam, cursor);
-    const headers: Record<string, string> = { accept: 'application/json', ...this.config.headers };
+    const headers: Record<string, string> = { ...this.baseHeaders };
     const etag = this.etags.get(cursor ?? '');
     if (etag) headers['if-none-match'] = etag;
 
@@ -32,7 +45,7 @@ export class HttpJsonSource implements SourceAdapter {
       response = await fetch(url, { headers, signal: AbortSignal.timeout(this.config.requestTimeoutMs) });
       text = await response.text();
     } catch (err) {
-      throw new SourceUnavailableError(this.id, `request failed: ${describeError(err)}`, { cause: err });
+      throw new SourceUnavailableError(this.id, `GET ${safeUrl(url.toString())} failed: ${describeError(err)}`, { cause: err });
     }
     if (response.status === 304) return { records: [], malformed: [], nextCursor: cursor };
     if (!response.ok) {

@@ -69,7 +69,7 @@ describe('http-json source (real local HTTP upstream)', function () {
       expect(errors[1].message).to.match(/^source orders: response is not JSON \(application\/json, 17 bytes\)/);
       expect(errors[2].message).to.equal('source orders: HTTP 500');
       expect(errors[3]).to.deep.include({ retryAfterMs: 7000 });
-      expect(errors[4].message).to.match(/^source orders: request failed: .*(timeout|aborted)/i);
+      expect(errors[4].message, errors[4].message).to.match(/^source orders: GET http:\/\/127\.0\.0\.1:\d+\/feed failed: .*(timeout|aborted)/i);
     } finally {
       server.closeAllConnections();
       server.close();
