@@ -7,12 +7,18 @@
  * and none is lost. Records that cannot be produced (no id, too large) go to the dead-letter
  * topic. Upstream and Kafka failures are retried with backoff and logged, never crash-looped.
  *
+ * Only one wharf instance polls a source at a time: the one holding its ZooKeeper lease
+ * (coordination/source-lease.ts); the others stand by and take over when its session ends. When
+ * this instance's own session expires, polling stops at once and resumes only once a new
+ * session holds the lease again, from the cursor as stored then.
+ *
  * Settings: `{ source, kafka, zookeeper }` (sections of the wharf configuration).
  */
 import { createKafka } from '../clients/kafka';
-import { connectZookeeper, type ZookeeperClient } from '../clients/zookeeper';
+import { connectZookeeper } from '../clients/zookeeper';
 import type { KafkaConfig, SourceConfig, ZookeeperConfig } from '../config/schema';
 import { CursorConflictError, CursorStore } from '../coordination/cursor-store';
+import { SourceLease } from '../coordination/source-lease';
 import { describeError } from '../errors';
 import { sendDeadLetters, type DeadLetter } from '../kafka/dead-letter';
 import { RecordProducer } from '../kafka/record-producer';
@@ -37,19 +43,16 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
   private producer?: RecordProducer;
-  private zk?: ZookeeperClient;
   private cursorAdvancedAt = Date.now();
   private cursorAgeTimer?: NodeJS.Timeout;
 
-  protected override async start({ source, kafka, zookeeper }: PollerSettings): Promise<void> {
+  protected override async start({ source, kafka, zookeeper: zk }: PollerSettings): Promise<void> {
     const client = createKafka(kafka, this.log, `${kafka.clientId}-poller-${source.id}`);
     await ensureWharfTopics(client, kafka, this.log);
     this.producer = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000 });
     await this.producer.connect();
-    this.zk = await connectZookeeper(zookeeper);
-    const cursors = new CursorStore(this.zk, zookeeper.root);
     this.cursorAgeTimer = setInterval(() => gauge(METRICS.sourceCursorAge).set({ source: source.id }, (Date.now() - this.cursorAdvancedAt) / 1000), 1000);
-    this.loop = this.run(createSourceAdapter(source), cursors, source, kafka);
+    this.loop = this.runSessions(createSourceAdapter(source), source, kafka, zk);
   }
 
   protected override async stop(): Promise<void> {
@@ -57,14 +60,45 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     clearInterval(this.cursorAgeTimer);
     await this.loop;
     await this.producer?.disconnect();
-    this.zk?.close();
   }
 
-  private async run(adapter: SourceAdapter, cursors: CursorStore, source: SourceConfig, kafka: KafkaConfig): Promise<void> {
+  /** One ZooKeeper session after another: hold the source's lease, poll until the session ends. */
+  private async runSessions(adapter: SourceAdapter, source: SourceConfig, kafka: KafkaConfig, zk: ZookeeperConfig): Promise<void> {
+    while (!this.stopping.signal.aborted) {
+      const client = await this.untilStopped(this.stopping.signal, () => connectZookeeper(zk));
+      if (!client) return;
+      const session = new AbortController();
+      const endSession = () => session.abort();
+      this.stopping.signal.addEventListener('abort', endSession);
+      client.once('expired', () => {
+        this.log.warn({ source: source.id }, 'ZooKeeper session expired: polling stops until a new session holds the source');
+        session.abort();
+      });
+      const lease = new SourceLease(client, zk.root, source.id);
+      try {
+        const held = await lease.acquire(session.signal, (holder) =>
+          this.log.info({ source: source.id, holder: holder?.instance, since: holder?.since }, 'another instance polls this source; standing by'),
+        );
+        if (held) {
+          this.log.info({ source: source.id }, 'this instance polls the source');
+          await this.run(adapter, new CursorStore(client, zk.root), source, kafka, session.signal);
+        }
+      } catch (err) {
+        this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
+        await sleep(1000, this.stopping.signal);
+      } finally {
+        this.stopping.signal.removeEventListener('abort', endSession);
+        if (this.stopping.signal.aborted) await lease.release();
+        client.close();
+      }
+    }
+  }
+
+  private async run(adapter: SourceAdapter, cursors: CursorStore, source: SourceConfig, kafka: KafkaConfig, signal: AbortSignal): Promise<void> {
     let failures = 0;
-    let stored = await this.untilStopped(() => cursors.load(source.id));
+    let stored = await this.untilStopped(signal, () => cursors.load(source.id));
     if (stored?.updatedAt) this.cursorAdvancedAt = Date.parse(stored.updatedAt) || Date.now();
-    while (!this.stopping.signal.aborted && stored) {
+    while (!signal.aborted && stored) {
       try {
         const page = await adapter.fetch(stored.cursor);
         counter(METRICS.sourceRecordsPolled).inc({ source: source.id }, page.records.length + page.malformed.length);
@@ -78,19 +112,19 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
           continue; // the upstream may have more pages
         }
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
-        await sleep(source.intervalMs, this.stopping.signal);
+        await sleep(source.intervalMs, signal);
       } catch (err) {
         counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: pollErrorKind(err) });
         if (err instanceof CursorConflictError) {
           this.log.warn({ source: source.id }, 'cursor moved by another instance; reloading it');
-          stored = await this.untilStopped(() => cursors.load(source.id));
+          stored = await this.untilStopped(signal, () => cursors.load(source.id));
           continue;
         }
         const retryAfterMs = err instanceof SourceUnavailableError ? err.retryAfterMs : undefined;
         const delayMs = retryAfterMs ?? backoffDelay({ ...DEFAULT_BACKOFF, minMs: 500, maxMs: 60_000 }, failures);
         failures++;
         this.log.warn({ source: source.id, attempt: failures, retryInMs: delayMs, err: describeError(err) }, 'poll failed, retrying');
-        await sleep(delayMs, this.stopping.signal);
+        await sleep(delayMs, signal);
       }
     }
   }
@@ -122,15 +156,15 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     }
   }
 
-  /** Retries an operation until it succeeds or the actor stops (undefined then). */
-  private async untilStopped<T>(operation: () => Promise<T>): Promise<T | undefined> {
-    for (let failures = 0; !this.stopping.signal.aborted; failures++) {
+  /** Retries an operation until it succeeds or the signal aborts (undefined then). */
+  private async untilStopped<T>(signal: AbortSignal, operation: () => Promise<T>): Promise<T | undefined> {
+    for (let failures = 0; !signal.aborted; failures++) {
       try {
         return await operation();
       } catch (err) {
         const delayMs = backoffDelay(DEFAULT_BACKOFF, failures);
-        this.log.warn({ attempt: failures + 1, retryInMs: delayMs, err: describeError(err) }, 'cursor store unavailable, retrying');
-        await sleep(delayMs, this.stopping.signal);
+        this.log.warn({ attempt: failures + 1, retryInMs: delayMs, err: describeError(err) }, 'ZooKeeper unavailable, retrying');
+        await sleep(delayMs, signal);
       }
     }
     return undefined;

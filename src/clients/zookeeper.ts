@@ -29,3 +29,8 @@ export function zkCall<T>(fn: (callback: (error: Error | zookeeper.Exception | n
     fn((error, result) => (error ? reject(error instanceof Error ? error : new Error(error.toString())) : resolve(result))),
   );
 }
+
+/** Whether a node-zookeeper-client error carries this code (zookeeper.Exception.NO_NODE, ...). */
+export function isZkError(err: unknown, code: number): boolean {
+  return typeof (err as { getCode?: () => number }).getCode === 'function' && (err as { getCode: () => number }).getCode() === code;
+}

@@ -6,7 +6,7 @@
  * fetched before the cursor.
  */
 import zookeeper from 'node-zookeeper-client';
-import { zkCall, type ZookeeperClient } from '../clients/zookeeper';
+import { isZkError, zkCall, type ZookeeperClient } from '../clients/zookeeper';
 import { WharfError } from '../errors';
 
 export interface StoredCursor {
@@ -40,7 +40,7 @@ export class CursorStore {
       const parsed = JSON.parse(data.toString()) as { cursor: string | null; updatedAt?: string };
       return { cursor: parsed.cursor, updatedAt: parsed.updatedAt, version: stat.version };
     } catch (err) {
-      if (isCode(err, zookeeper.Exception.NO_NODE)) return { cursor: null, version: -1 };
+      if (isZkError(err, zookeeper.Exception.NO_NODE)) return { cursor: null, version: -1 };
       throw err;
     }
   }
@@ -55,7 +55,7 @@ export class CursorStore {
         await zkCall<string>((cb) => this.client.create(path, data, zookeeper.CreateMode.PERSISTENT, cb));
         return 0;
       } catch (err) {
-        if (isCode(err, zookeeper.Exception.NODE_EXISTS)) throw new CursorConflictError(source);
+        if (isZkError(err, zookeeper.Exception.NODE_EXISTS)) throw new CursorConflictError(source);
         throw err;
       }
     }
@@ -63,7 +63,7 @@ export class CursorStore {
       const stat = await zkCall<zookeeper.Stat>((cb) => this.client.setData(path, data, expectedVersion, cb));
       return stat.version;
     } catch (err) {
-      if (isCode(err, zookeeper.Exception.BAD_VERSION) || isCode(err, zookeeper.Exception.NO_NODE)) throw new CursorConflictError(source);
+      if (isZkError(err, zookeeper.Exception.BAD_VERSION) || isZkError(err, zookeeper.Exception.NO_NODE)) throw new CursorConflictError(source);
       throw err;
     }
   }
@@ -71,8 +71,4 @@ export class CursorStore {
 
 function asError(err: Error | zookeeper.Exception): Error {
   return err instanceof Error ? err : new Error(err.toString());
-}
-
-function isCode(err: unknown, code: number): boolean {
-  return typeof (err as { getCode?: () => number }).getCode === 'function' && (err as { getCode: () => number }).getCode() === code;
 }

@@ -22,12 +22,12 @@ export class PipelineRun {
   wharf?: WharfProcess;
   configFile = '';
 
-  async start(extra: { consumerRetry?: object; sources?: object[] } = {}): Promise<void> {
+  async start(extra: { consumerRetry?: object; sources?: object[]; zookeeper?: object } = {}): Promise<void> {
     await this.upstream.start();
     const base = localConfig();
     const config = {
       kafka: { ...base.kafka, topic: `${this.name}.records`, dlqTopic: `${this.name}.dlq`, partitions: 6 },
-      zookeeper: { ...base.zookeeper, root: `/wharf-test/${this.name}` },
+      zookeeper: { ...base.zookeeper, root: `/wharf-test/${this.name}`, ...extra.zookeeper },
       metrics: { port: 0 },
       sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300 }],
       sinks: [
