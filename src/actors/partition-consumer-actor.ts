@@ -13,13 +13,13 @@ import type { Consumer, EachBatchPayload } from 'kafkajs';
 import { createKafka } from '../clients/kafka';
 import type { KafkaConfig, PipelineConfig, SinkConfig } from '../config/schema';
 import { describeError, WharfError } from '../errors';
-import { sendDeadLetters, type DeadLetter } from '../kafka/dead-letter';
+import { rejectionLetter, sendDeadLetters, unreadableLetter, type DeadLetter } from '../kafka/dead-letter';
 import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
 import { fromMessage } from '../kafka/wire-record';
 import { sleep } from '../retry';
 import { createSinkWriter } from '../sinks/create-sink';
-import type { SinkRecord, SinkWriter } from '../sinks/sink-writer';
+import type { RejectedRecord, SinkRecord, SinkWriter } from '../sinks/sink-writer';
 import { backoffDelay } from '../supervisors/backoff';
 import { WharfActor } from '../supervisors/wharf-actor';
 import { METRICS } from '../metrics/catalog';
@@ -69,9 +69,6 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
 
   private async handleBatch(payload: EachBatchPayload, kafka: KafkaConfig, consumers: PipelineConfig['consumers']): Promise<void> {
     const { batch } = payload;
-    const heartbeat = () => payload.heartbeat();
-    const isRunning = () => payload.isRunning();
-    const isStale = () => payload.isStale();
     if (batch.messages.length === 0) return;
     counter(METRICS.recordsConsumed).inc({ topic: batch.topic }, batch.messages.length);
     const records: SinkRecord[] = [];
@@ -80,58 +77,53 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
       try {
         records.push(fromMessage(message.value, batch.partition, message.offset));
       } catch (err) {
-        letters.push({
-          record: message.value?.toString() ?? null,
-          stage: 'consume',
-          error: describeError(err),
-          attempts: 1,
-          time: new Date().toISOString(),
-          kafka: { topic: batch.topic, partition: batch.partition, offset: message.offset },
-        });
+        letters.push(unreadableLetter(message.value, describeError(err), batch.topic, batch.partition, message.offset));
       }
     }
-    for (const writer of this.writers) {
-      for (let failures = 0; ; failures++) {
-        if (!isRunning() || isStale()) return; // rebalanced or stopping: leave the batch uncommitted
-        try {
-          if (!this.prepared.has(writer.id)) {
-            await writer.prepare();
-            this.prepared.add(writer.id);
-          }
-          const timer = histogram(METRICS.sinkBulkDuration).startTimer({ sink: writer.id });
-          const result = await writer.write(records);
-          timer();
-          this.countWritten(writer.id, records, result.written + result.unchanged);
-          if (result.rejected.length > 0) counter(METRICS.sinkErrors).inc({ sink: writer.id, kind: 'rejected' }, result.rejected.length);
-          for (const rejected of result.rejected) {
-            letters.push({
-              record: { id: rejected.record.id, source: rejected.record.source, ingestedAt: rejected.record.ingestedAt, payload: rejected.record.payload },
-              recordId: rejected.record.id,
-              source: rejected.record.source,
-              stage: writer.id,
-              error: rejected.reason,
-              attempts: rejected.attempts,
-              time: new Date().toISOString(),
-              kafka: { topic: batch.topic, partition: batch.partition, offset: rejected.record.offset },
-            });
-          }
-          break;
-        } catch (err) {
-          counter(METRICS.sinkErrors).inc({ sink: writer.id, kind: err instanceof WharfError && err.retriable ? 'unavailable' : 'failed' });
-          if (err instanceof WharfError && !err.retriable) throw err;
-          const delayMs = backoffDelay(consumers.retry, failures);
-          this.log.warn(
-            { sink: writer.id, partition: batch.partition, attempt: failures + 1, retryInMs: delayMs, err: describeError(err) },
-            'sink unavailable; partition waits and retries',
-          );
-          await this.waitWithHeartbeats(delayMs, heartbeat, isRunning);
-        }
-      }
-    }
+    // Sinks are independent: write them concurrently; the batch is done when all acknowledged.
+    const outcomes = await Promise.all(this.writers.map((writer) => this.writeUntilAcknowledged(writer, records, payload, consumers)));
+    if (outcomes.some((rejected) => rejected === undefined)) return; // rebalanced or stopping: leave the batch uncommitted
+    for (const rejected of outcomes) letters.push(...rejected!.map((r) => rejectionLetter(r, batch.topic)));
     if (letters.length > 0) await sendDeadLetters(this.dlq!, kafka.dlqTopic, letters);
     const last = batch.lastOffset();
     payload.resolveOffset(last);
     await this.consumer!.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+  }
+
+  /**
+   * Writes the batch to one sink, retrying with backoff while it is unavailable. Returns what the
+   * sink refused for good, or undefined when the partition was taken away or wharf is stopping.
+   */
+  private async writeUntilAcknowledged(
+    writer: SinkWriter,
+    records: readonly SinkRecord[],
+    payload: EachBatchPayload,
+    consumers: PipelineConfig['consumers'],
+  ): Promise<RejectedRecord[] | undefined> {
+    for (let failures = 0; ; failures++) {
+      if (!payload.isRunning() || payload.isStale()) return undefined;
+      try {
+        if (!this.prepared.has(writer.id)) {
+          await writer.prepare();
+          this.prepared.add(writer.id);
+        }
+        const timer = histogram(METRICS.sinkBulkDuration).startTimer({ sink: writer.id });
+        const result = await writer.write(records);
+        timer();
+        this.countWritten(writer.id, records, result.written + result.unchanged);
+        if (result.rejected.length > 0) counter(METRICS.sinkErrors).inc({ sink: writer.id, kind: 'rejected' }, result.rejected.length);
+        return result.rejected;
+      } catch (err) {
+        counter(METRICS.sinkErrors).inc({ sink: writer.id, kind: err instanceof WharfError && err.retriable ? 'unavailable' : 'failed' });
+        if (err instanceof WharfError && !err.retriable) throw err;
+        const delayMs = backoffDelay(consumers.retry, failures);
+        this.log.warn(
+          { sink: writer.id, partition: payload.batch.partition, attempt: failures + 1, retryInMs: delayMs, err: describeError(err) },
+          'sink unavailable; partition waits and retries',
+        );
+        await this.waitWithHeartbeats(delayMs, () => payload.heartbeat(), () => payload.isRunning());
+      }
+    }
   }
 
   private countWritten(sink: string, records: readonly SinkRecord[], acknowledged: number): void {

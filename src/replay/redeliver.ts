@@ -11,7 +11,7 @@
 import type { Kafka } from 'kafkajs';
 import type { KafkaConfig, SinkConfig } from '../config/schema';
 import { describeError } from '../errors';
-import { sendDeadLetters, type DeadLetter } from '../kafka/dead-letter';
+import { rejectionLetter, sendDeadLetters, unreadableLetter, type DeadLetter } from '../kafka/dead-letter';
 import { readRanges, rangesFromTime, type PartitionRange } from '../kafka/range-reader';
 import type { RecordProducer } from '../kafka/record-producer';
 import { fromMessage } from '../kafka/wire-record';
@@ -65,7 +65,7 @@ export async function redeliver(options: {
           try {
             records.push(fromMessage(message.value, partition, message.offset));
           } catch (err) {
-            letters.push({ record: message.value?.toString() ?? null, stage: 'consume', error: describeError(err), attempts: 1, time: new Date().toISOString(), kafka: { topic: config.topic, partition, offset: message.offset } });
+            letters.push(unreadableLetter(message.value, describeError(err), config.topic, partition, message.offset));
           }
         }
         for (const writer of writers) {
@@ -76,19 +76,7 @@ export async function redeliver(options: {
             onRetry: ({ attempt, delayMs, error }) => log.warn({ sink: writer.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'sink unavailable, retrying'),
           });
           outcome.written[writer.id] += result.written + result.unchanged;
-          for (const rejected of result.rejected) {
-            const { record } = rejected;
-            letters.push({
-              record: { id: record.id, source: record.source, ingestedAt: record.ingestedAt, payload: record.payload },
-              recordId: record.id,
-              source: record.source,
-              stage: writer.id,
-              error: rejected.reason,
-              attempts: rejected.attempts,
-              time: new Date().toISOString(),
-              kafka: { topic: config.topic, partition, offset: record.offset },
-            });
-          }
+          letters.push(...result.rejected.map((rejected) => rejectionLetter(rejected, config.topic)));
         }
         if (letters.length > 0) await sendDeadLetters(options.producer, config.dlqTopic, letters);
         outcome.deadLettered += letters.length;

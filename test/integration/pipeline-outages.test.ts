@@ -128,3 +128,28 @@ describe('pipeline with its actor processes SIGKILLed mid-run (real stack)', fun
     expect(await run.esIds()).to.deep.equal(expectedIds(3000));
   });
 });
+
+describe('pipeline with ZooKeeper stopped mid-run (real stack)', function () {
+  this.timeout(300_000);
+  const run = new PipelineRun();
+
+  after(async () => {
+    await stack('up', 'zookeeper');
+    await run.stop();
+  });
+
+  it('stops advancing cursors while ZooKeeper is gone, outlives its session timeout, then resumes with nothing lost or duplicated', async () => {
+    run.upstream.add(300);
+    await run.start({ zookeeper: { sessionTimeoutMs: 4000 } });
+    await eventually(() => run.esCount(), (n) => n === 300, 90_000, 'first 300 in Elasticsearch');
+    await stack('down', 'zookeeper');
+    run.upstream.add(300);
+    await new Promise((r) => setTimeout(r, 10_000)); // longer than the session timeout
+    await stack('up', 'zookeeper');
+    expect(await eventually(() => run.esCount(), (n) => n >= 600, 180_000, 'all 600 in Elasticsearch')).to.equal(600);
+    expect(await eventually(() => run.couchCount(), (n) => n >= 600, 180_000, 'all 600 in CouchDB')).to.equal(600);
+    expect(await run.esIds()).to.deep.equal(expectedIds(600));
+    expect(await eventually(() => cursorOf(run), (c) => c === '600', 30_000, 'the cursor at 600')).to.equal('600');
+    expect(await run.wharf!.opsUrl().then((ops) => fetch(`${ops}/readyz`)).then((r) => r.status)).to.equal(200);
+  });
+});
