@@ -41,7 +41,7 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
     const client = createKafka(kafka, this.log, `${kafka.clientId}-${this.id}`);
     await ensureWharfTopics(client, kafka, this.log);
     this.writers = sinks.map(createSinkWriter);
-    this.dlq = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000 });
+    this.dlq = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000, compression: kafka.compression });
     await this.dlq.connect();
     // A short fetch wait keeps a stop (drain) quick: disconnect waits for the fetch in flight.
     this.consumer = client.consumer({

@@ -49,7 +49,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   protected override async start({ source, kafka, zookeeper: zk }: PollerSettings): Promise<void> {
     const client = createKafka(kafka, this.log, `${kafka.clientId}-poller-${source.id}`);
     await ensureWharfTopics(client, kafka, this.log);
-    this.producer = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000 });
+    this.producer = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000, compression: kafka.compression });
     await this.producer.connect();
     this.cursorAgeTimer = setInterval(() => gauge(METRICS.sourceCursorAge).set({ source: source.id }, (Date.now() - this.cursorAdvancedAt) / 1000), 1000);
     this.loop = this.runSessions(createSourceAdapter(source), source, kafka, zk);

@@ -48,7 +48,7 @@ export function registerDlqCommands(program: Command): void {
       let producer: RecordProducer | undefined;
       if (!opts.dryRun && total > 0) {
         await ensureWharfTopics(kafka, config.kafka, log);
-        producer = new RecordProducer(kafka);
+        producer = new RecordProducer(kafka, { compression: config.kafka.compression });
         await producer.connect();
       }
       const progress = new Progress(total, 'letters');

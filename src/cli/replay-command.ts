@@ -47,7 +47,7 @@ export function registerReplayCommand(program: Command): void {
         process.exit(0);
       }
       process.stderr.write(`re-delivering ${total} record(s) from ${from.toISOString()} to ${target}\n`);
-      const producer = new RecordProducer(kafka);
+      const producer = new RecordProducer(kafka, { compression: config.kafka.compression });
       await producer.connect();
       const progress = new Progress(total, 'records');
       try {

@@ -24,6 +24,8 @@ export const KafkaSchema = z.strictObject({
   topic: topicName.default('wharf.records'),
   dlqTopic: topicName.default('wharf.dlq'),
   partitions: z.int().min(1).max(10000).default(6),
+  /** Compression of produced batches (kafkajs supports gzip natively). */
+  compression: z.enum(['gzip', 'none']).default('gzip'),
   connectionTimeoutMs: durationMs(600_000).default(3000),
   requestTimeoutMs: durationMs(600_000).default(30_000),
 });
