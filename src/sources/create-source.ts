@@ -1,5 +1,6 @@
 /** Picks the source adapter for a configured source by its `type`. */
 import type { SourceConfig } from '../config/schema';
+import { CouchdbChangesSource } from './couchdb-changes-source';
 import { HttpJsonSource } from './http-json-source';
 import type { SourceAdapter } from './source-adapter';
 
@@ -7,5 +8,7 @@ export function createSourceAdapter(source: SourceConfig): SourceAdapter {
   switch (source.type) {
     case 'http-json':
       return new HttpJsonSource(source);
+    case 'couchdb-changes':
+      return new CouchdbChangesSource(source);
   }
 }
