@@ -82,7 +82,7 @@ describe('couchdb-changes source (real pouchdb-server)', function () {
     expect(update.records).to.deep.equal([{ upstreamId: 'a', payload: { v: 2, extra: 'x' } }]);
 
     const b = await couch.get('b');
-    await couch.destroy('b', b._rev!);
+    await couch.destroy('b', b._rev);
     await couch.insert({ _id: '_design/reports', views: { byV: { map: 'function (doc) { emit(doc.v); }' } } });
     const skipped = await feed.fetch(update.nextCursor);
     expect(skipped.records).to.deep.equal([]);
