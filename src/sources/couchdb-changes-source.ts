@@ -10,10 +10,10 @@
  * a body that is not JSON) is a retriable SourceUnavailableError saying what was wrong: the
  * operator can fix credentials or create the database while wharf keeps retrying.
  */
-import type { CouchdbChangesSourceConfig } from '../config/schema';
-import { LONGPOLL_GRACE_MS } from '../config/schema';
+import { LONGPOLL_GRACE_MS, type CouchdbChangesSourceConfig } from '../config/schema';
 import { describeError } from '../errors';
 import { safeUrl } from '../log';
+import { isRetriableStatus } from '../sinks/sink-writer';
 import { toChangesPage } from './couchdb-changes-page';
 import { parseRetryAfter } from './http-json-source';
 import { SourceUnavailableError, type SourceAdapter, type SourcePage } from './source-adapter';
@@ -89,16 +89,14 @@ export class CouchdbChangesSource implements SourceAdapter {
     const status = response.status;
     const detail = `HTTP ${status}${couchReason(text)}`;
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    switch (true) {
-      case status === 401 || status === 403:
-        return new SourceUnavailableError(this.id, `credentials refused by ${this.where} (${detail}): check username and password and the database's members`);
-      case status === 404:
-        return new SourceUnavailableError(this.id, `database ${this.where} does not exist (${detail}): create it or fix "db"`);
-      case status >= 400 && status < 500 && status !== 408 && status !== 429:
-        return new SourceUnavailableError(this.id, `_changes request refused by ${this.where} (${detail}): check the source configuration and its stored cursor`);
-      default:
-        return new SourceUnavailableError(this.id, `_changes request to ${this.where} failed (${detail})`, { retryAfterMs });
+    if (status === 401 || status === 403) {
+      return new SourceUnavailableError(this.id, `credentials refused by ${this.where} (${detail}): check username and password and the database's members`);
     }
+    if (status === 404) return new SourceUnavailableError(this.id, `database ${this.where} does not exist (${detail}): create it or fix "db"`);
+    if (!isRetriableStatus(status)) {
+      return new SourceUnavailableError(this.id, `_changes request refused by ${this.where} (${detail}): check the source configuration and its stored cursor`);
+    }
+    return new SourceUnavailableError(this.id, `_changes request to ${this.where} failed (${detail})`, { retryAfterMs });
   }
 }
 
