@@ -14,6 +14,8 @@ const hostPort = z.string().regex(/^[A-Za-z0-9.[\]:-]+:\d{1,5}$/, 'expected host
 const httpUrl = z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' });
 /** Kafka's legal topic names. */
 const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name: 1-249 of [A-Za-z0-9._-]');
+/** CouchDB's legal database names. */
+const couchdbName = z.string().regex(/^[a-z][a-z0-9_$()+/-]*$/, 'expected a CouchDB database name');
 const componentId = z
   .string()
   .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'expected an id: a lowercase letter, then up to 62 of [a-z0-9_-]');
@@ -68,7 +70,7 @@ export const CouchdbSinkSchema = z.strictObject({
   id: componentId,
   type: z.literal('couchdb'),
   url: httpUrl,
-  db: z.string().regex(/^[a-z][a-z0-9_$()+/-]*$/, 'expected a CouchDB database name'),
+  db: couchdbName,
   ...credentials,
   ...writerLimits,
 });
@@ -130,11 +132,11 @@ export const ActorsSchema = z.strictObject({
   groups: z.array(ActorGroupSchema).default([]),
 });
 
-/** A dot path into a JSON document, e.g. "data.items"; "" is the document itself. */
-const jsonPath = z.string().regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, 'expected a dot path such as "data.items"');
-
 /** A record larger than this (as JSON) goes to the dead-letter topic instead of Kafka. */
 const maxRecordBytes = z.int().min(64).max(50 * 1024 * 1024).default(1024 * 1024);
+
+/** A dot path into a JSON document, e.g. "data.items"; "" is the document itself. */
+const jsonPath = z.string().regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, 'expected a dot path such as "data.items"');
 
 export const HttpJsonSourceSchema = z.strictObject({
   id: componentId,
@@ -176,7 +178,46 @@ export const NdjsonFilesSourceSchema = z.strictObject({
   maxFiles: z.int().min(1).max(5000).default(1000),
 });
 
-export const SourceSchema = z.discriminatedUnion('type', [HttpJsonSourceSchema, NdjsonFilesSourceSchema]);
+/**
+ * How long past its `timeout` a longpoll may stay open before wharf ends it as idle: CouchDB
+ * answers by itself at `timeout`, pouchdb-server ignores it and waits for the next change.
+ */
+export const LONGPOLL_GRACE_MS = 2000;
+
+export const CouchdbChangesSourceSchema = z
+  .strictObject({
+    id: componentId,
+    type: z.literal('couchdb-changes'),
+    /** The server, e.g. "https://couch.example.com:6984"; credentials go in username/password. */
+    url: httpUrl,
+    db: couchdbName,
+    ...credentials,
+    /** Changes per request (`limit`). */
+    batchSize: z.int().min(1).max(10_000).default(500),
+    /**
+     * How long an idle feed waits server-side for a change (`feed=longpoll&timeout=`). It also
+     * bounds how long a stopping poller waits for its request to end.
+     */
+    longpollTimeoutMs: durationMs(300_000).default(5000),
+    /** Pause after a longpoll that brought nothing, before the next one. */
+    intervalMs: durationMs(86_400_000).default(1000),
+    /** Bound of one request; must exceed longpollTimeoutMs plus a grace of 2 s. */
+    requestTimeoutMs: durationMs(600_000).default(30_000),
+    /** Whether `_design/` documents become records. */
+    includeDesignDocs: z.boolean().default(false),
+    maxRecordBytes,
+  })
+  .superRefine((source, ctx) => {
+    if (source.requestTimeoutMs <= source.longpollTimeoutMs + LONGPOLL_GRACE_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requestTimeoutMs'],
+        message: `must exceed longpollTimeoutMs + ${LONGPOLL_GRACE_MS} (${source.longpollTimeoutMs + LONGPOLL_GRACE_MS}), got ${source.requestTimeoutMs}`,
+      });
+    }
+  });
+
+export const SourceSchema = z.discriminatedUnion('type', [HttpJsonSourceSchema, NdjsonFilesSourceSchema, CouchdbChangesSourceSchema]);
 
 const pipelineGroup = {
   mode: z.enum(['in-memory', 'forked']).default('forked'),
@@ -239,6 +280,7 @@ export type ZookeeperConfig = z.output<typeof ZookeeperSchema>;
 export type SourceConfig = z.output<typeof SourceSchema>;
 export type HttpJsonSourceConfig = z.output<typeof HttpJsonSourceSchema>;
 export type NdjsonFilesSourceConfig = z.output<typeof NdjsonFilesSourceSchema>;
+export type CouchdbChangesSourceConfig = z.output<typeof CouchdbChangesSourceSchema>;
 export type PipelineConfig = z.output<typeof PipelineSchema>;
 export type ActorsConfig = z.output<typeof ActorsSchema>;
 export type ActorGroupConfig = z.output<typeof ActorGroupSchema>;
