@@ -111,9 +111,8 @@ function couchReason(text: string): string {
   }
 }
 
-/** Why fetch failed, with undici's underlying cause (ECONNREFUSED, ...) or the timeout. */
+/** Why fetch failed (describeError adds undici's cause: ECONNREFUSED, ...), or the timeout. */
 function requestFailure(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && err.name === 'TimeoutError') return `no complete answer within requestTimeoutMs (${timeoutMs} ms)`;
-  const cause = err instanceof Error && err.cause !== undefined ? ` (${describeError(err.cause)})` : '';
-  return `${describeError(err)}${cause}`;
+  return describeError(err);
 }
