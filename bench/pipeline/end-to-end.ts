@@ -35,6 +35,11 @@ export interface EndToEndNames extends SinkNames {
   zookeeperRoot: string;
 }
 
+export interface Timed {
+  count: number;
+  seconds: number;
+}
+
 export interface EndToEnd extends Resources {
   /** From the records appearing upstream until both sinks acknowledged all of them. */
   seconds: number;
@@ -42,6 +47,12 @@ export interface EndToEnd extends Resources {
   intakeSeconds: number;
   elasticsearchSeconds: number;
   couchdbSeconds: number;
+  /** What each sink had acknowledged when intake finished (the backlog the sinks still had then). */
+  writtenAtIntakeDone: Map<string, number>;
+  /** The poller's produce requests in the window: how many, and seconds waiting for Kafka's acks. */
+  produceRequests: Timed;
+  /** Each sink's writes (one a Kafka batch, of one or more bulk requests): how many, and seconds in them, summed over concurrent partitions. */
+  sinkWrites: Map<string, Timed>;
   samples: number;
   deadLetters: number;
   /** wharf's warn/error log lines in the window, by message (retries explain slow runs). */
@@ -94,6 +105,8 @@ export async function runEndToEnd(
     const produced = (s: Sample) => total(s, 'wharf_source_records_produced_total', { source: SOURCE_ID });
     const written = (s: Sample, sink: string) => total(s, 'wharf_sink_records_written_total', { sink });
     const firstAt = new Map<string, number>();
+    const sinks = [stack.elasticsearch.id, stack.couchdb.id];
+    const writtenAtIntakeDone = new Map<string, number>();
     const mark = (what: string, reached: boolean, at: number) => {
       if (reached && !firstAt.has(what)) firstAt.set(what, (at - opened) / 1000);
     };
@@ -102,6 +115,7 @@ export async function runEndToEnd(
       const sample = await scrape(opsUrl);
       samples.push(sample);
       mark('intake', produced(sample) >= records.length, sample.at);
+      if (firstAt.has('intake') && writtenAtIntakeDone.size === 0) for (const sink of sinks) writtenAtIntakeDone.set(sink, written(sample, sink));
       mark('elasticsearch', written(sample, stack.elasticsearch.id) >= records.length, sample.at);
       mark('couchdb', written(sample, stack.couchdb.id) >= records.length, sample.at);
       if (firstAt.has('elasticsearch') && firstAt.has('couchdb')) break;
@@ -122,6 +136,9 @@ export async function runEndToEnd(
       intakeSeconds: firstAt.get('intake') ?? NaN,
       elasticsearchSeconds: firstAt.get('elasticsearch')!,
       couchdbSeconds: firstAt.get('couchdb')!,
+      produceRequests: timed(samples, 'wharf_produce_duration_seconds', { topic: names.topic }),
+      writtenAtIntakeDone,
+      sinkWrites: new Map(sinks.map((sink) => [sink, timed(samples, 'wharf_sink_bulk_duration_seconds', { sink })])),
       samples: samples.length,
       deadLetters: total(last, 'wharf_dead_letters_total'),
       problems: new Map([...wharf.problems].map(([msg, n]) => [msg, n - (problemsBefore.get(msg) ?? 0)] as const).filter(([, n]) => n > 0)),
@@ -130,6 +147,13 @@ export async function runEndToEnd(
     await wharf.stop();
     await upstream.stop();
   }
+}
+
+/** A histogram's count and sum over the window. */
+function timed(samples: readonly Sample[], histogram: string, where: Record<string, string>): Timed {
+  const [first, last] = [samples[0], samples[samples.length - 1]];
+  const delta = (suffix: string) => total(last, `${histogram}${suffix}`, where) - total(first, `${histogram}${suffix}`, where);
+  return { count: delta('_count'), seconds: delta('_sum') };
 }
 
 /** Waits until every consumer of the group has its partitions (the first rebalance is over). */
