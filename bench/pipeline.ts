@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { describeError } from '../src/errors';
 import { loadDirectly, type DirectLoad } from './pipeline/direct-loader';
 import { runEndToEnd, type EndToEnd } from './pipeline/end-to-end';
-import { busyShare, machineCpu } from './pipeline/metrics';
+import type { MachineBusy } from './pipeline/metrics';
 import { measureProducePath, type ProducePath } from './pipeline/produce-path';
 import { benchRecords, RECORD_BYTES } from './pipeline/records';
 import { Leftovers, localStack, runName, type LocalStack } from './pipeline/stack';
@@ -44,19 +44,11 @@ function options(): Options {
   return { records, batchSize };
 }
 
-interface Phase<T> {
-  result: T;
-  /** Share of the machine's cores busy during the phase (every process, not only the measured one). */
-  machineBusy: number;
-}
-
-async function phase<T>(leftovers: Leftovers, run: () => Promise<T>): Promise<Phase<T>> {
-  const before = machineCpu();
+/** Runs a phase, then removes what it created at once, so that its index merges and topic deletion weigh on the next phase less. */
+async function phase<T>(leftovers: Leftovers, run: () => Promise<T>): Promise<T> {
   try {
-    const result = await run();
-    return { result, machineBusy: busyShare(before, machineCpu()) };
+    return await run();
   } finally {
-    // Removed at once, so that a phase's index merges and topic deletion weigh on the next less.
     const failures = await leftovers.removeAll();
     for (const failure of failures) console.error(`cleanup: could not remove ${failure}`);
   }
@@ -65,30 +57,27 @@ async function phase<T>(leftovers: Leftovers, run: () => Promise<T>): Promise<Ph
 const rate = (records: number, seconds: number) => records / seconds;
 const fmt = (value: number, digits = 0) => value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mib = (bytes: number) => `${fmt(bytes / 2 ** 20)} MiB`;
-const pct = (share: number) => (Number.isNaN(share) ? 'n/a' : `${fmt(share * 100)}%`);
+const busy = (machine: MachineBusy) => (Number.isNaN(machine.share) ? '' : `; machine ${fmt(machine.share * 100)}% busy, ${fmt(machine.cpuSeconds, 1)} CPU s`);
 
-function report(opts: Options, produce: Phase<ProducePath>, ceiling: Phase<DirectLoad>, e2e: Phase<EndToEnd>): void {
+function report(opts: Options, p: ProducePath, c: DirectLoad, w: EndToEnd): void {
   const n = opts.records;
-  const p = produce.result;
-  const c = ceiling.result;
-  const w = e2e.result;
   const perMillion = (seconds: number) => (seconds / n) * 1e6;
   const byProcess = (values: Map<string, number>, show: (v: number) => string) =>
     [...values].sort(([a], [b]) => a.localeCompare(b)).map(([actor, v]) => `${actor} ${show(v)}`).join(', ');
   const lines = [
     `pipeline benchmark: ${fmt(n)} records of ${fmt(RECORD_BYTES)} B JSON, sink batch ${opts.batchSize}, upstream pages and producer requests of ${PAGE_SIZE}`,
     '',
-    `produce path (to Kafka: idempotent, acks=all, gzip)             machine busy ${pct(produce.machineBusy)}`,
-    `  wharf RecordProducer    ${fmt(rate(n, p.wharf.seconds)).padStart(9)} records/s   ${fmt(p.wharf.seconds, 2)} s, ${fmt(perMillion(p.wharf.cpuSeconds ?? NaN), 1)} CPU s per million records`,
-    `  kcat                    ${fmt(rate(n, p.kcat.seconds)).padStart(9)} records/s   ${fmt(p.kcat.seconds, 2)} s`,
+    `produce path (to Kafka: idempotent, acks=all, gzip)`,
+    `  wharf RecordProducer    ${fmt(rate(n, p.wharf.seconds)).padStart(9)} records/s   ${fmt(p.wharf.seconds, 2)} s, ${fmt(perMillion(p.wharf.cpuSeconds ?? NaN), 1)} CPU s per million records${busy(p.wharf.machine)}`,
+    `  kcat                    ${fmt(rate(n, p.kcat.seconds)).padStart(9)} records/s   ${fmt(p.kcat.seconds, 2)} s${busy(p.kcat.machine)}`,
     `  ratio wharf / kcat      ${fmt(p.kcat.seconds / p.wharf.seconds, 2)}`,
     '',
-    `ceiling (direct _bulk and _bulk_docs, both sinks at once)       machine busy ${pct(ceiling.machineBusy)}`,
-    `  both sinks              ${fmt(rate(n, c.seconds)).padStart(9)} records/s   ${fmt(c.seconds, 2)} s (Elasticsearch ${fmt(c.elasticsearchSeconds, 2)} s, CouchDB ${fmt(c.couchdbSeconds, 2)} s)`,
+    `ceiling (direct _bulk and _bulk_docs, both sinks at once)`,
+    `  both sinks              ${fmt(rate(n, c.seconds)).padStart(9)} records/s   ${fmt(c.seconds, 2)} s (Elasticsearch ${fmt(c.elasticsearchSeconds, 2)} s, CouchDB ${fmt(c.couchdbSeconds, 2)} s)${busy(c.machine)}`,
     `  loader CPU              ${fmt(perMillion(c.clientCpuSeconds), 1)} CPU s per million records`,
     '',
-    `end to end (wharf run: upstream -> Kafka -> both sinks)         machine busy ${pct(e2e.machineBusy)}`,
-    `  both sinks              ${fmt(rate(n, w.seconds)).padStart(9)} records/s   ${fmt(w.seconds, 2)} s`,
+    `end to end (wharf run: upstream -> Kafka -> both sinks)`,
+    `  both sinks              ${fmt(rate(n, w.seconds)).padStart(9)} records/s   ${fmt(w.seconds, 2)} s${busy(w.machine)}`,
     `  done at                 intake (all in Kafka) ${fmt(w.intakeSeconds, 2)} s, Elasticsearch ${fmt(w.elasticsearchSeconds, 2)} s, CouchDB ${fmt(w.couchdbSeconds, 2)} s`,
     `  ratio wharf / ceiling   ${fmt(c.seconds / w.seconds, 2)} (target >= ${TARGET_RATIO})`,
     `  sinks at intake done    ${[...w.writtenAtIntakeDone].map(([sink, count]) => `${sink} ${fmt(count)}`).join(', ')} of ${fmt(n)} acknowledged`,
@@ -96,6 +85,7 @@ function report(opts: Options, produce: Phase<ProducePath>, ceiling: Phase<Direc
     ...[...w.sinkWrites].map(
       ([sink, t]) => `  sink ${sink.padEnd(18)} ${fmt(t.count)} writes of ${fmt(n / t.count)} records on average, ${fmt(t.seconds / t.count, 3)} s each, ${fmt(t.seconds, 2)} s in all (over concurrent partitions)`,
     ),
+    `  benchmark process       ${fmt(w.benchCpuSeconds, 1)} CPU s (serving the upstream, sampling metrics)`,
     `  wharf CPU               ${fmt(perMillion(w.cpuSeconds), 1)} CPU s per million records (${fmt(w.cpuSeconds, 1)} s: ${byProcess(w.cpuSecondsByProcess, (v) => fmt(v, 1))})`,
     `  wharf peak RSS          ${mib(w.peakRssBytes)} (all processes; each: ${byProcess(w.peakRssBytesByProcess, mib)})`,
     `  sampled                 ${w.samples} times; dead letters ${w.deadLetters}; wharf warnings/errors ${w.problems.size === 0 ? 'none' : [...w.problems].map(([m, k]) => `${k}x ${m}`).join('; ')}`,
@@ -107,8 +97,8 @@ function report(opts: Options, produce: Phase<ProducePath>, ceiling: Phase<Direc
       recordBytes: RECORD_BYTES,
       batchSize: opts.batchSize,
       pageSize: PAGE_SIZE,
-      produce: { wharfRecordsPerSecond: rate(n, p.wharf.seconds), kcatRecordsPerSecond: rate(n, p.kcat.seconds), ratio: p.kcat.seconds / p.wharf.seconds, wharfSeconds: p.wharf.seconds, kcatSeconds: p.kcat.seconds, machineBusy: produce.machineBusy },
-      ceiling: { recordsPerSecond: rate(n, c.seconds), seconds: c.seconds, elasticsearchSeconds: c.elasticsearchSeconds, couchdbSeconds: c.couchdbSeconds, machineBusy: ceiling.machineBusy },
+      produce: { wharfMachine: p.wharf.machine, kcatMachine: p.kcat.machine, wharfRecordsPerSecond: rate(n, p.wharf.seconds), kcatRecordsPerSecond: rate(n, p.kcat.seconds), ratio: p.kcat.seconds / p.wharf.seconds, wharfSeconds: p.wharf.seconds, kcatSeconds: p.kcat.seconds },
+      ceiling: { machine: c.machine, recordsPerSecond: rate(n, c.seconds), seconds: c.seconds, elasticsearchSeconds: c.elasticsearchSeconds, couchdbSeconds: c.couchdbSeconds },
       endToEnd: {
         recordsPerSecond: rate(n, w.seconds),
         seconds: w.seconds,
@@ -123,7 +113,7 @@ function report(opts: Options, produce: Phase<ProducePath>, ceiling: Phase<Direc
         writtenAtIntakeDone: Object.fromEntries(w.writtenAtIntakeDone),
         produceRequests: w.produceRequests,
         sinkWrites: Object.fromEntries(w.sinkWrites),
-        machineBusy: e2e.machineBusy,
+        machine: w.machine,
       },
     }),
   );

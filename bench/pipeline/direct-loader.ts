@@ -6,6 +6,7 @@
  */
 import { createCouchdb } from '../../src/clients/couchdb';
 import { createElasticsearch } from '../../src/clients/elasticsearch';
+import { machineBusy, machineCpu, type MachineBusy } from './metrics';
 import { benchDocument, INDEX_MAPPINGS } from './records';
 import { countDocuments, type SinkNames } from './sink-counts';
 import type { LocalStack } from './stack';
@@ -17,6 +18,7 @@ export interface DirectLoad {
   couchdbSeconds: number;
   /** CPU of the loader's own process (the benchmark) over the load. */
   clientCpuSeconds: number;
+  machine: MachineBusy;
 }
 
 export async function loadDirectly(stack: LocalStack, target: SinkNames, records: ReadonlyArray<Record<string, unknown>>, batchSize: number): Promise<DirectLoad> {
@@ -29,6 +31,7 @@ export async function loadDirectly(stack: LocalStack, target: SinkNames, records
     const ingestedAt = new Date().toISOString();
     const batches = Array.from({ length: Math.ceil(records.length / batchSize) }, (_, i) => records.slice(i * batchSize, (i + 1) * batchSize));
     const cpuBefore = process.cpuUsage();
+    const machineBefore = machineCpu();
     const started = performance.now();
     const timed = async (load: () => Promise<void>) => {
       await load();
@@ -64,11 +67,12 @@ export async function loadDirectly(stack: LocalStack, target: SinkNames, records
     ]);
     const seconds = Math.max(elasticsearchSeconds, couchdbSeconds);
     const cpu = process.cpuUsage(cpuBefore);
+    const machine = machineBusy(machineBefore, machineCpu());
     const counts = await countDocuments(stack, target);
     if (counts.elasticsearch !== records.length || counts.couchdb !== records.length) {
       throw new Error(`direct load left ${counts.elasticsearch} documents in Elasticsearch and ${counts.couchdb} in CouchDB, expected ${records.length}`);
     }
-    return { seconds, elasticsearchSeconds, couchdbSeconds, clientCpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    return { seconds, elasticsearchSeconds, couchdbSeconds, clientCpuSeconds: (cpu.user + cpu.system) / 1e6, machine };
   } finally {
     await es.close();
   }

@@ -18,7 +18,7 @@ import { createElasticsearch } from '../../src/clients/elasticsearch';
 import { createKafka } from '../../src/clients/kafka';
 import { DemoUpstream } from '../../src/demo/upstream-server';
 import { sleep } from '../../src/retry';
-import { resources, scrape, total, type Resources, type Sample } from './metrics';
+import { machineBusy, machineCpu, resources, scrape, total, type MachineBusy, type Resources, type Sample } from './metrics';
 import { INDEX_MAPPINGS, SOURCE_ID } from './records';
 import { countDocuments, type SinkNames } from './sink-counts';
 import { quietLogger, type LocalStack } from './stack';
@@ -53,6 +53,10 @@ export interface EndToEnd extends Resources {
   produceRequests: Timed;
   /** Each sink's writes (one a Kafka batch, of one or more bulk requests): how many, and seconds in them, summed over concurrent partitions. */
   sinkWrites: Map<string, Timed>;
+  /** CPU of the benchmark's own process in the window (it serves the upstream and samples). */
+  benchCpuSeconds: number;
+  /** The machine in the window: every process (servers, wharf, this benchmark, anything else running). */
+  machine: MachineBusy;
   samples: number;
   deadLetters: number;
   /** wharf's warn/error log lines in the window, by message (retries explain slow runs). */
@@ -101,6 +105,8 @@ export async function runEndToEnd(
     const samples: Sample[] = [await scrape(opsUrl)];
     upstream.add(records.length, (n) => records[n - 1]);
     const opened = performance.now();
+    const benchCpu = process.cpuUsage();
+    const machineBefore = machineCpu();
     const deadline = Date.now() + 120_000 + records.length * 10;
     const produced = (s: Sample) => total(s, 'wharf_source_records_produced_total', { source: SOURCE_ID });
     const written = (s: Sample, sink: string) => total(s, 'wharf_sink_records_written_total', { sink });
@@ -126,6 +132,8 @@ export async function runEndToEnd(
       }
     }
     const last = samples[samples.length - 1];
+    const { user, system } = process.cpuUsage(benchCpu);
+    const machine = machineBusy(machineBefore, machineCpu());
     const counts = await countDocuments(stack, names);
     if (counts.elasticsearch !== records.length || counts.couchdb !== records.length) {
       throw new Error(`wharf acknowledged every record, yet Elasticsearch holds ${counts.elasticsearch} and CouchDB ${counts.couchdb} of ${records.length}`);
@@ -139,6 +147,8 @@ export async function runEndToEnd(
       produceRequests: timed(samples, 'wharf_produce_duration_seconds', { topic: names.topic }),
       writtenAtIntakeDone,
       sinkWrites: new Map(sinks.map((sink) => [sink, timed(samples, 'wharf_sink_bulk_duration_seconds', { sink })])),
+      benchCpuSeconds: (user + system) / 1e6,
+      machine,
       samples: samples.length,
       deadLetters: total(last, 'wharf_dead_letters_total'),
       problems: new Map([...wharf.problems].map(([msg, n]) => [msg, n - (problemsBefore.get(msg) ?? 0)] as const).filter(([, n]) => n > 0)),

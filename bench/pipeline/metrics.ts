@@ -100,8 +100,17 @@ export function machineCpu(): MachineCpu {
   }
 }
 
-/** Share of all cores busy between two readings (0..1), or NaN without /proc/stat. */
-export function busyShare(from: MachineCpu, to: MachineCpu): number {
+/** Linux's USER_HZ: /proc/stat counts in hundredths of a second. */
+const TICKS_PER_SECOND = 100;
+
+/** Between two readings: the share of all cores busy (0..1) and the CPU seconds spent by every process; NaN without /proc/stat. */
+export interface MachineBusy {
+  share: number;
+  cpuSeconds: number;
+}
+
+export function machineBusy(from: MachineCpu, to: MachineCpu): MachineBusy {
   const total = to.total - from.total;
-  return total > 0 ? (to.busy - from.busy) / total : NaN;
+  if (total <= 0) return { share: NaN, cpuSeconds: NaN };
+  return { share: (to.busy - from.busy) / total, cpuSeconds: (to.busy - from.busy) / TICKS_PER_SECOND };
 }

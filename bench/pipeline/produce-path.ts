@@ -13,6 +13,7 @@ import { createKafka } from '../../src/clients/kafka';
 import { RecordProducer } from '../../src/kafka/record-producer';
 import { ensureTopics } from '../../src/kafka/topics';
 import { recordId, toMessage, type WireRecord } from '../../src/kafka/wire-record';
+import { machineBusy, machineCpu, type MachineBusy } from './metrics';
 import { SOURCE_ID } from './records';
 import { quietLogger, type LocalStack } from './stack';
 
@@ -20,6 +21,7 @@ export interface ProduceRun {
   seconds: number;
   /** CPU of the producing process, where it can be read (wharf's producer runs in the benchmark). */
   cpuSeconds?: number;
+  machine: MachineBusy;
 }
 
 export interface ProducePath {
@@ -51,12 +53,13 @@ export async function measureProducePath(
     let wharf: ProduceRun;
     try {
       const cpuBefore = process.cpuUsage();
+      const machineBefore = machineCpu();
       const started = performance.now();
       for (let start = 0; start < records.length; start += pageSize) {
         await producer.send(topics.wharf, records.slice(start, start + pageSize).map((r) => toMessage(wireRecord(r, ingestedAt))));
       }
       const cpu = process.cpuUsage(cpuBefore);
-      wharf = { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+      wharf = { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, machine: machineBusy(machineBefore, machineCpu()) };
     } finally {
       await producer.disconnect();
     }
@@ -83,6 +86,7 @@ function runKcat(brokers: string, topic: string, file: string): Promise<ProduceR
     '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'topic.partitioner=murmur2_random',
     '-H', `wharf-source=${SOURCE_ID}`, '-l', file,
   ];
+  const machineBefore = machineCpu();
   const started = performance.now();
   const child = spawn('kcat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -90,7 +94,7 @@ function runKcat(brokers: string, topic: string, file: string): Promise<ProduceR
   return new Promise((done, fail) => {
     child.on('error', (err) => fail(new Error(`cannot run kcat (Debian package kcat): ${err.message}`)));
     child.on('exit', (code) => {
-      if (code === 0 && !/fail|error/i.test(stderr)) done({ seconds: (performance.now() - started) / 1000 });
+      if (code === 0 && !/fail|error/i.test(stderr)) done({ seconds: (performance.now() - started) / 1000, machine: machineBusy(machineBefore, machineCpu()) });
       else fail(new Error(`kcat ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
     });
   });
