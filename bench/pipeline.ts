@@ -57,7 +57,15 @@ async function phase<T>(leftovers: Leftovers, run: () => Promise<T>): Promise<T>
 const rate = (records: number, seconds: number) => records / seconds;
 const fmt = (value: number, digits = 0) => value.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const mib = (bytes: number) => `${fmt(bytes / 2 ** 20)} MiB`;
-const busy = (machine: MachineBusy) => (Number.isNaN(machine.share) ? '' : `; machine ${fmt(machine.share * 100)}% busy, ${fmt(machine.cpuSeconds, 1)} CPU s`);
+/** Where a window's machine CPU went: each server, the given processes, and the rest (anything else running). */
+const machineLine = (machine: MachineBusy, known: Array<[string, number]>) => {
+  if (Number.isNaN(machine.share)) return [];
+  const parts: Array<[string, number]> = [...machine.servers, ...known];
+  const rest = machine.cpuSeconds - parts.reduce((sum, [, seconds]) => sum + seconds, 0);
+  const shown = [...parts, ['other', rest] as [string, number]].map(([who, seconds]) => `${who} ${fmt(seconds, 1)}`).join(', ');
+  return [`    machine               ${fmt(machine.share * 100)}% busy, ${fmt(machine.cpuSeconds, 1)} CPU s: ${shown}`];
+};
+const machineJson = (machine: MachineBusy) => ({ ...machine, servers: Object.fromEntries(machine.servers) });
 
 function report(opts: Options, p: ProducePath, c: DirectLoad, w: EndToEnd): void {
   const n = opts.records;
@@ -68,16 +76,20 @@ function report(opts: Options, p: ProducePath, c: DirectLoad, w: EndToEnd): void
     `pipeline benchmark: ${fmt(n)} records of ${fmt(RECORD_BYTES)} B JSON, sink batch ${opts.batchSize}, upstream pages and producer requests of ${PAGE_SIZE}`,
     '',
     `produce path (to Kafka: idempotent, acks=all, gzip)`,
-    `  wharf RecordProducer    ${fmt(rate(n, p.wharf.seconds)).padStart(9)} records/s   ${fmt(p.wharf.seconds, 2)} s, ${fmt(perMillion(p.wharf.cpuSeconds ?? NaN), 1)} CPU s per million records${busy(p.wharf.machine)}`,
-    `  kcat                    ${fmt(rate(n, p.kcat.seconds)).padStart(9)} records/s   ${fmt(p.kcat.seconds, 2)} s${busy(p.kcat.machine)}`,
+    `  wharf RecordProducer    ${fmt(rate(n, p.wharf.seconds)).padStart(9)} records/s   ${fmt(p.wharf.seconds, 2)} s, ${fmt(perMillion(p.wharf.cpuSeconds ?? NaN), 1)} CPU s per million records`,
+    ...machineLine(p.wharf.machine, [['this benchmark (the producer)', p.wharf.cpuSeconds ?? 0]]),
+    `  kcat                    ${fmt(rate(n, p.kcat.seconds)).padStart(9)} records/s   ${fmt(p.kcat.seconds, 2)} s`,
+    ...machineLine(p.kcat.machine, []),
     `  ratio wharf / kcat      ${fmt(p.kcat.seconds / p.wharf.seconds, 2)}`,
     '',
     `ceiling (direct _bulk and _bulk_docs, both sinks at once)`,
-    `  both sinks              ${fmt(rate(n, c.seconds)).padStart(9)} records/s   ${fmt(c.seconds, 2)} s (Elasticsearch ${fmt(c.elasticsearchSeconds, 2)} s, CouchDB ${fmt(c.couchdbSeconds, 2)} s)${busy(c.machine)}`,
+    `  both sinks              ${fmt(rate(n, c.seconds)).padStart(9)} records/s   ${fmt(c.seconds, 2)} s (Elasticsearch ${fmt(c.elasticsearchSeconds, 2)} s, CouchDB ${fmt(c.couchdbSeconds, 2)} s)`,
     `  loader CPU              ${fmt(perMillion(c.clientCpuSeconds), 1)} CPU s per million records`,
+    ...machineLine(c.machine, [['this benchmark (the loader)', c.clientCpuSeconds]]),
     '',
     `end to end (wharf run: upstream -> Kafka -> both sinks)`,
-    `  both sinks              ${fmt(rate(n, w.seconds)).padStart(9)} records/s   ${fmt(w.seconds, 2)} s${busy(w.machine)}`,
+    `  both sinks              ${fmt(rate(n, w.seconds)).padStart(9)} records/s   ${fmt(w.seconds, 2)} s`,
+    ...machineLine(w.machine, [['wharf', w.cpuSeconds], ['this benchmark', w.benchCpuSeconds]]),
     `  done at                 intake (all in Kafka) ${fmt(w.intakeSeconds, 2)} s, Elasticsearch ${fmt(w.elasticsearchSeconds, 2)} s, CouchDB ${fmt(w.couchdbSeconds, 2)} s`,
     `  ratio wharf / ceiling   ${fmt(c.seconds / w.seconds, 2)} (target >= ${TARGET_RATIO})`,
     `  sinks at intake done    ${[...w.writtenAtIntakeDone].map(([sink, count]) => `${sink} ${fmt(count)}`).join(', ')} of ${fmt(n)} acknowledged`,
@@ -85,7 +97,6 @@ function report(opts: Options, p: ProducePath, c: DirectLoad, w: EndToEnd): void
     ...[...w.sinkWrites].map(
       ([sink, t]) => `  sink ${sink.padEnd(18)} ${fmt(t.count)} writes of ${fmt(n / t.count)} records on average, ${fmt(t.seconds / t.count, 3)} s each, ${fmt(t.seconds, 2)} s in all (over concurrent partitions)`,
     ),
-    `  benchmark process       ${fmt(w.benchCpuSeconds, 1)} CPU s (serving the upstream, sampling metrics)`,
     `  wharf CPU               ${fmt(perMillion(w.cpuSeconds), 1)} CPU s per million records (${fmt(w.cpuSeconds, 1)} s: ${byProcess(w.cpuSecondsByProcess, (v) => fmt(v, 1))})`,
     `  wharf peak RSS          ${mib(w.peakRssBytes)} (all processes; each: ${byProcess(w.peakRssBytesByProcess, mib)})`,
     `  sampled                 ${w.samples} times; dead letters ${w.deadLetters}; wharf warnings/errors ${w.problems.size === 0 ? 'none' : [...w.problems].map(([m, k]) => `${k}x ${m}`).join('; ')}`,
@@ -97,8 +108,8 @@ function report(opts: Options, p: ProducePath, c: DirectLoad, w: EndToEnd): void
       recordBytes: RECORD_BYTES,
       batchSize: opts.batchSize,
       pageSize: PAGE_SIZE,
-      produce: { wharfMachine: p.wharf.machine, kcatMachine: p.kcat.machine, wharfRecordsPerSecond: rate(n, p.wharf.seconds), kcatRecordsPerSecond: rate(n, p.kcat.seconds), ratio: p.kcat.seconds / p.wharf.seconds, wharfSeconds: p.wharf.seconds, kcatSeconds: p.kcat.seconds },
-      ceiling: { machine: c.machine, recordsPerSecond: rate(n, c.seconds), seconds: c.seconds, elasticsearchSeconds: c.elasticsearchSeconds, couchdbSeconds: c.couchdbSeconds },
+      produce: { wharfMachine: machineJson(p.wharf.machine), kcatMachine: machineJson(p.kcat.machine), wharfRecordsPerSecond: rate(n, p.wharf.seconds), kcatRecordsPerSecond: rate(n, p.kcat.seconds), ratio: p.kcat.seconds / p.wharf.seconds, wharfSeconds: p.wharf.seconds, kcatSeconds: p.kcat.seconds },
+      ceiling: { machine: machineJson(c.machine), recordsPerSecond: rate(n, c.seconds), seconds: c.seconds, elasticsearchSeconds: c.elasticsearchSeconds, couchdbSeconds: c.couchdbSeconds },
       endToEnd: {
         recordsPerSecond: rate(n, w.seconds),
         seconds: w.seconds,
@@ -113,7 +124,8 @@ function report(opts: Options, p: ProducePath, c: DirectLoad, w: EndToEnd): void
         writtenAtIntakeDone: Object.fromEntries(w.writtenAtIntakeDone),
         produceRequests: w.produceRequests,
         sinkWrites: Object.fromEntries(w.sinkWrites),
-        machine: w.machine,
+        benchCpuSeconds: w.benchCpuSeconds,
+        machine: machineJson(w.machine),
       },
     }),
   );

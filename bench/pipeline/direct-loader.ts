@@ -31,7 +31,7 @@ export async function loadDirectly(stack: LocalStack, target: SinkNames, records
     const ingestedAt = new Date().toISOString();
     const batches = Array.from({ length: Math.ceil(records.length / batchSize) }, (_, i) => records.slice(i * batchSize, (i + 1) * batchSize));
     const cpuBefore = process.cpuUsage();
-    const machineBefore = machineCpu();
+    const machineBefore = machineCpu(stack.serverPids);
     const started = performance.now();
     const timed = async (load: () => Promise<void>) => {
       await load();
@@ -67,7 +67,7 @@ export async function loadDirectly(stack: LocalStack, target: SinkNames, records
     ]);
     const seconds = Math.max(elasticsearchSeconds, couchdbSeconds);
     const cpu = process.cpuUsage(cpuBefore);
-    const machine = machineBusy(machineBefore, machineCpu());
+    const machine = machineBusy(machineBefore, machineCpu(stack.serverPids));
     const counts = await countDocuments(stack, target);
     if (counts.elasticsearch !== records.length || counts.couchdb !== records.length) {
       throw new Error(`direct load left ${counts.elasticsearch} documents in Elasticsearch and ${counts.couchdb} in CouchDB, expected ${records.length}`);

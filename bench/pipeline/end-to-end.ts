@@ -71,11 +71,21 @@ export async function runEndToEnd(
 ): Promise<EndToEnd> {
   const upstream = new DemoUpstream({ port: 0, path: '/records', pageSize: options.pageSize });
   await upstream.start();
-  const [es, couch] = [createElasticsearch(stack.elasticsearch), createCouchdb(stack.couchdb)];
-  await es.indices.create({ index: names.index, mappings: INDEX_MAPPINGS });
-  await es.close();
-  await couch.db.create(names.database);
+  let wharf: WharfChild | undefined;
+  try {
+    const es = createElasticsearch(stack.elasticsearch);
+    await es.indices.create({ index: names.index, mappings: INDEX_MAPPINGS }).finally(() => es.close());
+    await createCouchdb(stack.couchdb).db.create(names.database);
+    wharf = new WharfChild(writeConfig(stack, names, upstream.url, options));
+    return await measure(stack, names, records, upstream, wharf);
+  } finally {
+    await wharf?.stop();
+    await upstream.stop();
+  }
+}
 
+/** wharf's configuration for the run: the local stack's servers, this run's names, the bench upstream. */
+function writeConfig(stack: LocalStack, names: EndToEndNames, upstreamUrl: string, options: { batchSize: number; workDir: string }): string {
   const configFile = join(options.workDir, 'wharf', 'actors.json');
   mkdirSync(join(options.workDir, 'wharf'));
   writeFileSync(
@@ -85,7 +95,7 @@ export async function runEndToEnd(
       kafka: { ...stack.config.kafka, topic: names.topic, dlqTopic: names.dlqTopic },
       zookeeper: { ...stack.config.zookeeper, root: names.zookeeperRoot },
       metrics: { port: 0 },
-      sources: [{ id: SOURCE_ID, type: 'http-json', url: upstream.url, intervalMs: POLL_INTERVAL_MS }],
+      sources: [{ id: SOURCE_ID, type: 'http-json', url: upstreamUrl, intervalMs: POLL_INTERVAL_MS }],
       sinks: [
         { ...stack.elasticsearch, index: names.index, mappings: INDEX_MAPPINGS, batchSize: options.batchSize },
         { ...stack.couchdb, db: names.database, batchSize: options.batchSize },
@@ -93,70 +103,66 @@ export async function runEndToEnd(
       pipeline: { consumers: { count: CONSUMERS, groupId: names.groupId } },
     }),
   );
-  const wharf = new WharfChild(configFile);
-  try {
-    const listening = wharf.logged('ops endpoints listening', 60_000);
-    const healthy = wharf.logged('wharf healthy', 180_000);
-    const opsUrl = String((await listening).url);
-    await healthy;
-    await untilGroupStable(stack, names.groupId);
+  return configFile;
+}
 
-    const problemsBefore = new Map(wharf.problems);
-    const samples: Sample[] = [await scrape(opsUrl)];
-    upstream.add(records.length, (n) => records[n - 1]);
-    const opened = performance.now();
-    const benchCpu = process.cpuUsage();
-    const machineBefore = machineCpu();
-    const deadline = Date.now() + 120_000 + records.length * 10;
-    const produced = (s: Sample) => total(s, 'wharf_source_records_produced_total', { source: SOURCE_ID });
-    const written = (s: Sample, sink: string) => total(s, 'wharf_sink_records_written_total', { sink });
-    const firstAt = new Map<string, number>();
-    const sinks = [stack.elasticsearch.id, stack.couchdb.id];
-    const writtenAtIntakeDone = new Map<string, number>();
-    const mark = (what: string, reached: boolean, at: number) => {
-      if (reached && !firstAt.has(what)) firstAt.set(what, (at - opened) / 1000);
-    };
-    for (;;) {
-      await sleep(Math.max(0, samples[samples.length - 1].at + SAMPLE_MS - performance.now()));
-      const sample = await scrape(opsUrl);
-      samples.push(sample);
-      mark('intake', produced(sample) >= records.length, sample.at);
-      if (firstAt.has('intake') && writtenAtIntakeDone.size === 0) for (const sink of sinks) writtenAtIntakeDone.set(sink, written(sample, sink));
-      mark('elasticsearch', written(sample, stack.elasticsearch.id) >= records.length, sample.at);
-      mark('couchdb', written(sample, stack.couchdb.id) >= records.length, sample.at);
-      if (firstAt.has('elasticsearch') && firstAt.has('couchdb')) break;
-      if (Date.now() > deadline) {
-        throw new Error(
-          `wharf did not deliver ${records.length} records in time: produced ${produced(sample)}, written ${written(sample, stack.elasticsearch.id)} (Elasticsearch), ${written(sample, stack.couchdb.id)} (CouchDB)`,
-        );
-      }
+async function measure(stack: LocalStack, names: EndToEndNames, records: ReadonlyArray<Record<string, unknown>>, upstream: DemoUpstream, wharf: WharfChild): Promise<EndToEnd> {
+  const [listening] = await Promise.all([wharf.logged('ops endpoints listening', 60_000), wharf.logged('wharf healthy', 180_000)]);
+  const opsUrl = String(listening.url);
+  await untilGroupStable(stack, names.groupId);
+
+  const problemsBefore = new Map(wharf.problems);
+  const samples: Sample[] = [await scrape(opsUrl)];
+  upstream.add(records.length, (n) => records[n - 1]);
+  const opened = performance.now();
+  const benchCpu = process.cpuUsage();
+  const machineBefore = machineCpu(stack.serverPids);
+  const deadline = Date.now() + 120_000 + records.length * 10;
+  const produced = (s: Sample) => total(s, 'wharf_source_records_produced_total', { source: SOURCE_ID });
+  const written = (s: Sample, sink: string) => total(s, 'wharf_sink_records_written_total', { sink });
+  const firstAt = new Map<string, number>();
+  const sinks = [stack.elasticsearch.id, stack.couchdb.id];
+  const writtenAtIntakeDone = new Map<string, number>();
+  const mark = (what: string, reached: boolean, at: number) => {
+    if (reached && !firstAt.has(what)) firstAt.set(what, (at - opened) / 1000);
+  };
+  for (;;) {
+    await sleep(Math.max(0, samples[samples.length - 1].at + SAMPLE_MS - performance.now()));
+    const sample = await scrape(opsUrl);
+    samples.push(sample);
+    mark('intake', produced(sample) >= records.length, sample.at);
+    if (firstAt.has('intake') && writtenAtIntakeDone.size === 0) for (const sink of sinks) writtenAtIntakeDone.set(sink, written(sample, sink));
+    mark('elasticsearch', written(sample, stack.elasticsearch.id) >= records.length, sample.at);
+    mark('couchdb', written(sample, stack.couchdb.id) >= records.length, sample.at);
+    if (firstAt.has('elasticsearch') && firstAt.has('couchdb')) break;
+    if (Date.now() > deadline) {
+      throw new Error(
+        `wharf did not deliver ${records.length} records in time: produced ${produced(sample)}, written ${written(sample, stack.elasticsearch.id)} (Elasticsearch), ${written(sample, stack.couchdb.id)} (CouchDB)`,
+      );
     }
-    const last = samples[samples.length - 1];
-    const { user, system } = process.cpuUsage(benchCpu);
-    const machine = machineBusy(machineBefore, machineCpu());
-    const counts = await countDocuments(stack, names);
-    if (counts.elasticsearch !== records.length || counts.couchdb !== records.length) {
-      throw new Error(`wharf acknowledged every record, yet Elasticsearch holds ${counts.elasticsearch} and CouchDB ${counts.couchdb} of ${records.length}`);
-    }
-    return {
-      ...resources(samples),
-      seconds: (last.at - opened) / 1000,
-      intakeSeconds: firstAt.get('intake') ?? NaN,
-      elasticsearchSeconds: firstAt.get('elasticsearch')!,
-      couchdbSeconds: firstAt.get('couchdb')!,
-      produceRequests: timed(samples, 'wharf_produce_duration_seconds', { topic: names.topic }),
-      writtenAtIntakeDone,
-      sinkWrites: new Map(sinks.map((sink) => [sink, timed(samples, 'wharf_sink_bulk_duration_seconds', { sink })])),
-      benchCpuSeconds: (user + system) / 1e6,
-      machine,
-      samples: samples.length,
-      deadLetters: total(last, 'wharf_dead_letters_total'),
-      problems: new Map([...wharf.problems].map(([msg, n]) => [msg, n - (problemsBefore.get(msg) ?? 0)] as const).filter(([, n]) => n > 0)),
-    };
-  } finally {
-    await wharf.stop();
-    await upstream.stop();
   }
+  const last = samples[samples.length - 1];
+  const { user, system } = process.cpuUsage(benchCpu);
+  const machine = machineBusy(machineBefore, machineCpu(stack.serverPids));
+  const counts = await countDocuments(stack, names);
+  if (counts.elasticsearch !== records.length || counts.couchdb !== records.length) {
+    throw new Error(`wharf acknowledged every record, yet Elasticsearch holds ${counts.elasticsearch} and CouchDB ${counts.couchdb} of ${records.length}`);
+  }
+  return {
+    ...resources(samples),
+    seconds: (last.at - opened) / 1000,
+    intakeSeconds: firstAt.get('intake') ?? NaN,
+    elasticsearchSeconds: firstAt.get('elasticsearch')!,
+    couchdbSeconds: firstAt.get('couchdb')!,
+    produceRequests: timed(samples, 'wharf_produce_duration_seconds', { topic: names.topic }),
+    writtenAtIntakeDone,
+    sinkWrites: new Map(sinks.map((sink) => [sink, timed(samples, 'wharf_sink_bulk_duration_seconds', { sink })])),
+    benchCpuSeconds: (user + system) / 1e6,
+    machine,
+    samples: samples.length,
+    deadLetters: total(last, 'wharf_dead_letters_total'),
+    problems: new Map([...wharf.problems].map(([msg, n]) => [msg, n - (problemsBefore.get(msg) ?? 0)] as const).filter(([, n]) => n > 0)),
+  };
 }
 
 /** A histogram's count and sum over the window. */

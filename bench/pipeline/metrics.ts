@@ -1,9 +1,12 @@
 /**
  * What the benchmark reads about the running wharf from its /metrics endpoint (merged over the
- * root and every forked actor process, each series labelled with its `actor`), and the
- * machine-wide CPU share from /proc/stat (how saturated the two cores were in a phase).
+ * root and every forked actor process, each series labelled with its `actor`), and the CPU of
+ * the whole machine and of each local-stack server from /proc (how saturated the cores were in
+ * a window, and by whom).
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 export interface Series {
   name: string;
@@ -83,34 +86,79 @@ export function resources(samples: readonly Sample[]): Resources {
   return { cpuSeconds, cpuSecondsByProcess, peakRssBytes, peakRssBytesByProcess };
 }
 
-/** Jiffies of the whole machine (all cores): busy and total. Zero where /proc/stat is missing. */
+/**
+ * CPU ticks of the whole machine (all cores), busy and total, and of each local-stack server
+ * (by pid, from `scripts/stack status`), so a window's CPU can be attributed. Empty where
+ * /proc is missing.
+ */
 export interface MachineCpu {
   busy: number;
   total: number;
+  servers: Map<string, number>;
 }
 
-export function machineCpu(): MachineCpu {
+export interface MachineBusy {
+  /** Share of all cores busy, 0..1 (NaN without /proc/stat). */
+  share: number;
+  /** CPU seconds spent by every process on the machine. */
+  cpuSeconds: number;
+  /** CPU seconds of each local-stack server (a server restarted in the window is left out). */
+  servers: Map<string, number>;
+}
+
+/** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
+const TICKS_PER_SECOND = 100;
+
+export function machineCpu(serverPids: ReadonlyMap<string, number> = new Map()): MachineCpu {
+  const servers = new Map<string, number>();
+  for (const [server, pid] of serverPids) {
+    const ticks = processTicks(pid);
+    if (ticks !== undefined) servers.set(server, ticks);
+  }
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
     const idle = fields[3] + (fields[4] ?? 0);
     const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
-    return { busy: total - idle, total };
+    return { busy: total - idle, total, servers };
   } catch {
-    return { busy: 0, total: 0 };
+    return { busy: 0, total: 0, servers };
   }
 }
 
-/** Linux's USER_HZ: /proc/stat counts in hundredths of a second. */
-const TICKS_PER_SECOND = 100;
-
-/** Between two readings: the share of all cores busy (0..1) and the CPU seconds spent by every process; NaN without /proc/stat. */
-export interface MachineBusy {
-  share: number;
-  cpuSeconds: number;
+export function machineBusy(from: MachineCpu, to: MachineCpu): MachineBusy {
+  const servers = new Map<string, number>();
+  for (const [server, ticks] of to.servers) {
+    const before = from.servers.get(server);
+    if (before !== undefined && ticks >= before) servers.set(server, (ticks - before) / TICKS_PER_SECOND);
+  }
+  const total = to.total - from.total;
+  if (total <= 0) return { share: NaN, cpuSeconds: NaN, servers };
+  return { share: (to.busy - from.busy) / total, cpuSeconds: (to.busy - from.busy) / TICKS_PER_SECOND, servers };
 }
 
-export function machineBusy(from: MachineCpu, to: MachineCpu): MachineBusy {
-  const total = to.total - from.total;
-  if (total <= 0) return { share: NaN, cpuSeconds: NaN };
-  return { share: (to.busy - from.busy) / total, cpuSeconds: (to.busy - from.busy) / TICKS_PER_SECOND };
+/** utime + stime of a process, in ticks; undefined when it is gone. */
+function processTicks(pid: number): number | undefined {
+  try {
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The local stack's server pids, read from `scripts/stack status`; empty if it cannot tell. */
+export function stackServerPids(repoRoot: string): Map<string, number> {
+  const pids = new Map<string, number>();
+  try {
+    const status = execFileSync(join(repoRoot, 'scripts/stack'), ['status'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] });
+    for (const line of status.split('\n').slice(1)) {
+      const [service, , pid] = line.trim().split(/\s+/);
+      if (service && /^\d+$/.test(pid ?? '')) pids.set(service, Number(pid));
+    }
+  } catch {
+    // No breakdown by server, only the machine's total.
+  }
+  return pids;
 }

@@ -53,20 +53,20 @@ export async function measureProducePath(
     let wharf: ProduceRun;
     try {
       const cpuBefore = process.cpuUsage();
-      const machineBefore = machineCpu();
+      const machineBefore = machineCpu(stack.serverPids);
       const started = performance.now();
       for (let start = 0; start < records.length; start += pageSize) {
         await producer.send(topics.wharf, records.slice(start, start + pageSize).map((r) => toMessage(wireRecord(r, ingestedAt))));
       }
       const cpu = process.cpuUsage(cpuBefore);
-      wharf = { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, machine: machineBusy(machineBefore, machineCpu()) };
+      wharf = { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, machine: machineBusy(machineBefore, machineCpu(stack.serverPids)) };
     } finally {
       await producer.disconnect();
     }
 
     const lines = join(workDir, 'kcat-input.tsv');
     writeFileSync(lines, records.map((r) => `${recordId(SOURCE_ID, String(r.id))}\t${String(toMessage(wireRecord(r, ingestedAt)).value)}\n`).join(''));
-    const kcat = await runKcat(stack.config.kafka.brokers.join(','), topics.kcat, lines);
+    const kcat = await runKcat(stack, topics.kcat, lines);
 
     for (const topic of [topics.wharf, topics.kcat]) {
       const offsets = await admin.fetchTopicOffsets(topic);
@@ -80,13 +80,13 @@ export async function measureProducePath(
 }
 
 /** kcat producing every line of `file`; the time includes its start and connection (a few ms). */
-function runKcat(brokers: string, topic: string, file: string): Promise<ProduceRun> {
+function runKcat(stack: LocalStack, topic: string, file: string): Promise<ProduceRun> {
   const args = [
-    '-P', '-b', brokers, '-t', topic, '-K', '\\t', '-z', 'gzip',
+    '-P', '-b', stack.config.kafka.brokers.join(','), '-t', topic, '-K', '\\t', '-z', 'gzip',
     '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'topic.partitioner=murmur2_random',
     '-H', `wharf-source=${SOURCE_ID}`, '-l', file,
   ];
-  const machineBefore = machineCpu();
+  const machineBefore = machineCpu(stack.serverPids);
   const started = performance.now();
   const child = spawn('kcat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
@@ -94,7 +94,7 @@ function runKcat(brokers: string, topic: string, file: string): Promise<ProduceR
   return new Promise((done, fail) => {
     child.on('error', (err) => fail(new Error(`cannot run kcat (Debian package kcat): ${err.message}`)));
     child.on('exit', (code) => {
-      if (code === 0 && !/fail|error/i.test(stderr)) done({ seconds: (performance.now() - started) / 1000, machine: machineBusy(machineBefore, machineCpu()) });
+      if (code === 0 && !/fail|error/i.test(stderr)) done({ seconds: (performance.now() - started) / 1000, machine: machineBusy(machineBefore, machineCpu(stack.serverPids)) });
       else fail(new Error(`kcat ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
     });
   });

@@ -14,6 +14,7 @@ import { loadConfigFile } from '../../src/config/load';
 import type { CouchdbSinkConfig, ElasticsearchSinkConfig, WharfConfig } from '../../src/config/schema';
 import { describeError } from '../../src/errors';
 import { createLogger } from '../../src/log';
+import { stackServerPids } from './metrics';
 
 /** The repository root, from dist/bench/pipeline/. */
 export const REPO_ROOT = resolve(__dirname, '../../..');
@@ -23,6 +24,8 @@ export interface LocalStack {
   config: WharfConfig;
   elasticsearch: ElasticsearchSinkConfig;
   couchdb: CouchdbSinkConfig;
+  /** Pid of each server (for its CPU time), where `scripts/stack status` tells. */
+  serverPids: Map<string, number>;
 }
 
 export function localStack(): LocalStack {
@@ -30,7 +33,7 @@ export function localStack(): LocalStack {
   const elasticsearch = config.sinks.find((s) => s.type === 'elasticsearch');
   const couchdb = config.sinks.find((s) => s.type === 'couchdb');
   if (elasticsearch?.type !== 'elasticsearch' || couchdb?.type !== 'couchdb') throw new Error('config/actors.json needs an elasticsearch and a couchdb sink');
-  return { config, elasticsearch, couchdb };
+  return { config, elasticsearch, couchdb, serverPids: stackServerPids(REPO_ROOT) };
 }
 
 /** A lowercase name legal as a topic, group, index, database and znode. */
