@@ -5,7 +5,7 @@
  * a window, and by whom).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface Series {
@@ -97,6 +97,9 @@ export interface MachineCpu {
   servers: Map<string, number>;
 }
 
+/** A server's processes: the pid `scripts/stack status` names and its descendants (Elasticsearch runs under runuser). */
+export type ServerPids = ReadonlyMap<string, readonly number[]>;
+
 export interface MachineBusy {
   /** Share of all cores busy, 0..1 (NaN without /proc/stat). */
   share: number;
@@ -109,11 +112,11 @@ export interface MachineBusy {
 /** Linux's USER_HZ: /proc counts CPU time in hundredths of a second. */
 const TICKS_PER_SECOND = 100;
 
-export function machineCpu(serverPids: ReadonlyMap<string, number> = new Map()): MachineCpu {
+export function machineCpu(serverPids: ServerPids = new Map()): MachineCpu {
   const servers = new Map<string, number>();
-  for (const [server, pid] of serverPids) {
-    const ticks = processTicks(pid);
-    if (ticks !== undefined) servers.set(server, ticks);
+  for (const [server, pids] of serverPids) {
+    const ticks = pids.map(processTicks);
+    if (ticks.every((t) => t !== undefined)) servers.set(server, ticks.reduce((a, b) => a + b, 0));
   }
   try {
     const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
@@ -148,14 +151,27 @@ function processTicks(pid: number): number | undefined {
   }
 }
 
-/** The local stack's server pids, read from `scripts/stack status`; empty if it cannot tell. */
-export function stackServerPids(repoRoot: string): Map<string, number> {
-  const pids = new Map<string, number>();
+/** A process and all its descendants, from /proc/<pid>/task/<tid>/children. */
+function withDescendants(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      children = children.concat(readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number));
+    }
+  } catch {
+    // gone, or no children file: the process alone
+  }
+  return [pid, ...children.flatMap(withDescendants)];
+}
+
+/** The local stack's server processes, from `scripts/stack status`; empty if it cannot tell. */
+export function stackServerPids(repoRoot: string): Map<string, number[]> {
+  const pids = new Map<string, number[]>();
   try {
     const status = execFileSync(join(repoRoot, 'scripts/stack'), ['status'], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'ignore'] });
     for (const line of status.split('\n').slice(1)) {
       const [service, , pid] = line.trim().split(/\s+/);
-      if (service && /^\d+$/.test(pid ?? '')) pids.set(service, Number(pid));
+      if (service && /^\d+$/.test(pid ?? '')) pids.set(service, withDescendants(Number(pid)));
     }
   } catch {
     // No breakdown by server, only the machine's total.

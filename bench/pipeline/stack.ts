@@ -14,7 +14,7 @@ import { loadConfigFile } from '../../src/config/load';
 import type { CouchdbSinkConfig, ElasticsearchSinkConfig, WharfConfig } from '../../src/config/schema';
 import { describeError } from '../../src/errors';
 import { createLogger } from '../../src/log';
-import { stackServerPids } from './metrics';
+import { stackServerPids, type ServerPids } from './metrics';
 
 /** The repository root, from dist/bench/pipeline/. */
 export const REPO_ROOT = resolve(__dirname, '../../..');
@@ -24,8 +24,8 @@ export interface LocalStack {
   config: WharfConfig;
   elasticsearch: ElasticsearchSinkConfig;
   couchdb: CouchdbSinkConfig;
-  /** Pid of each server (for its CPU time), where `scripts/stack status` tells. */
-  serverPids: Map<string, number>;
+  /** Each server's processes (for their CPU time), where `scripts/stack status` tells. */
+  serverPids: ServerPids;
 }
 
 export function localStack(): LocalStack {
