@@ -1,0 +1,20 @@
+/** How many documents an index and a database hold (Elasticsearch refreshed first, so all count). */
+import { createCouchdb } from '../../src/clients/couchdb';
+import { createElasticsearch } from '../../src/clients/elasticsearch';
+import type { LocalStack } from './stack';
+
+export interface SinkNames {
+  index: string;
+  database: string;
+}
+
+export async function countDocuments(stack: LocalStack, target: SinkNames): Promise<{ elasticsearch: number; couchdb: number }> {
+  const es = createElasticsearch(stack.elasticsearch);
+  try {
+    await es.indices.refresh({ index: target.index });
+    const [{ count }, info] = await Promise.all([es.count({ index: target.index }), createCouchdb(stack.couchdb).use(target.database).info()]);
+    return { elasticsearch: count, couchdb: info.doc_count };
+  } finally {
+    await es.close();
+  }
+}
