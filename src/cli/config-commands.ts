@@ -1,7 +1,8 @@
-/** `wharf check-config` and `wharf config-schema`. */
+/** `wharf check-config`, `wharf config-schema` and `wharf config-docs`. */
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { WharfConfig } from '../config/schema';
+import { renderConfigReference } from '../config/reference';
 import { configJsonSchema } from '../config/schema';
 import type { ChildSpec } from '../supervisors/spec';
 import { topologySpec } from '../supervisors/topology';
@@ -57,5 +58,12 @@ export function registerConfigCommands(program: Command): void {
     .description('print the JSON Schema of the configuration file (config/actors.schema.json is this output)')
     .action(() => {
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+    });
+
+  program
+    .command('config-docs')
+    .description('print the configuration reference as Markdown (docs/configuration.md is this output)')
+    .action(() => {
+      process.stdout.write(renderConfigReference(configJsonSchema()));
     });
 }
