@@ -27,5 +27,5 @@ export function fromMessage(value: Buffer | null, partition: number, offset: str
   if (typeof parsed.id !== 'string' || typeof parsed.source !== 'string' || typeof parsed.payload !== 'object' || parsed.payload === null) {
     throw new Error('message is not a wharf record envelope');
   }
-  return { id: parsed.id, source: parsed.source, ingestedAt: String(parsed.ingestedAt), payload: parsed.payload, partition, offset };
+  return { id: parsed.id, source: parsed.source, ingestedAt: String(parsed.ingestedAt), payload: parsed.payload, partition, offset, wireBytes: value.length };
 }

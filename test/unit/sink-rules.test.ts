@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { sameContent, toDocument } from '../../src/sinks/document';
 import { elasticsearchId } from '../../src/sinks/elasticsearch-writer';
-import { isRetriableStatus } from '../../src/sinks/sink-writer';
+import { isRetriableStatus, withoutOversized } from '../../src/sinks/sink-writer';
 
 const record = { id: 'orders:1', source: 'orders', ingestedAt: '2026-11-26T00:00:00.000Z', partition: 2, offset: '41', payload: { a: 1, b: { c: 2 } } };
 
@@ -31,5 +31,19 @@ describe('sink rules (pure)', () => {
     const long = `orders:${'é'.repeat(300)}`;
     expect(elasticsearchId(long)).to.equal(elasticsearchId(long));
     expect(elasticsearchId(long)).to.match(/^orders:sha256:[0-9a-f]{64}$/);
+  });
+  it('measures a document only when its Kafka message is near maxDocumentBytes, and rejects it if over', () => {
+    const record = (id: string, wireBytes: number | undefined, size: number) => ({ id, source: 's', ingestedAt: '', partition: 0, offset: '0', payload: { x: 'y'.repeat(size) }, wireBytes });
+    const measured: string[] = [];
+    const documentOf = (r: { id: string; payload: Record<string, unknown> }) => {
+      measured.push(r.id);
+      return r.payload;
+    };
+    const { sendable, rejected } = withoutOversized('sink', [record('small', 100, 50), record('near', 1900, 1900), record('unknown', undefined, 10)], 2000, documentOf);
+    expect(measured).to.deep.equal(['near', 'unknown']);
+    expect(sendable.map((r) => r.id)).to.deep.equal(['small', 'near', 'unknown']);
+    expect(rejected).to.have.length(0);
+    const over = withoutOversized('sink', [record('big', 2100, 2100)], 2000, documentOf);
+    expect(over.rejected.map((r) => r.record.id)).to.deep.equal(['big']);
   });
 });
