@@ -61,12 +61,6 @@ export function registerDlqCommands(program: Command): void {
         );
       } finally {
         await producer?.disconnect();
-        if (opts.dryRun) {
-          const admin = kafka.admin();
-          await admin.connect();
-          await admin.deleteGroups([readGroup]).catch(() => undefined);
-          await admin.disconnect();
-        }
       }
       process.exit(0);
     });

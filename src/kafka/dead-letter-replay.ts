@@ -57,6 +57,8 @@ export async function replayDeadLetters(
     topic: config.dlqTopic,
     groupId,
     ranges,
+    // Without a producer this is a dry run: its group must not keep any progress.
+    throwawayGroup: producer === undefined,
     onBatch: async (partition, messages) => {
       const records = messages.flatMap((message) => select(partition, message, filter, outcome));
       if (records.length > 0 && producer) await producer.send(config.topic, records.map(toMessage));

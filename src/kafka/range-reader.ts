@@ -45,19 +45,27 @@ export interface RangeReadOptions {
   ranges: readonly PartitionRange[];
   /** Handles one batch of one partition (offsets ascending); the batch is committed after it resolves. */
   onBatch(partition: number, messages: KafkaMessage[]): Promise<void>;
+  /** A read that must leave no trace (a listing, a dry run): the group is deleted afterwards. */
+  throwawayGroup?: boolean;
 }
 
 export async function readRanges(kafka: Kafka, options: RangeReadOptions): Promise<void> {
   const { topic, groupId, ranges } = options;
-  const pending = new Map(ranges.filter((r) => r.to > r.from).map((r) => [r.partition, r]));
-  if (pending.size === 0) return;
+  if (!ranges.some((r) => r.to > r.from)) return;
   const admin = kafka.admin();
   await admin.connect();
   try {
     await admin.setOffsets({ groupId, topic, partitions: ranges.map((r) => ({ partition: r.partition, offset: r.from.toString() })) });
+    await consumeRanges(kafka, options);
   } finally {
+    if (options.throwawayGroup) await admin.deleteGroups([groupId]).catch(() => undefined);
     await admin.disconnect();
   }
+}
+
+async function consumeRanges(kafka: Kafka, options: RangeReadOptions): Promise<void> {
+  const { topic, groupId, ranges } = options;
+  const pending = new Map(ranges.filter((r) => r.to > r.from).map((r) => [r.partition, r]));
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
   await consumer.connect();
   try {
