@@ -12,6 +12,7 @@
  */
 import { LONGPOLL_GRACE_MS, type CouchdbChangesSourceConfig } from '../config/schema';
 import { describeError } from '../errors';
+import { splitCredentials } from './url-credentials';
 import { safeUrl } from '../log';
 import { isRetriableStatus } from '../sinks/sink-writer';
 import { toChangesPage } from './couchdb-changes-page';
@@ -32,13 +33,8 @@ export class CouchdbChangesSource implements SourceAdapter {
 
   constructor(private readonly config: CouchdbChangesSourceConfig) {
     this.id = config.id;
-    const server = new URL(config.url);
-    // fetch refuses URLs with credentials: take any from the URL into the header instead.
-    const username = config.username ?? (server.username ? decodeURIComponent(server.username) : undefined);
-    const password = config.password ?? (server.password ? decodeURIComponent(server.password) : undefined);
-    server.username = '';
-    server.password = '';
-    if (username !== undefined) this.headers.authorization = `Basic ${Buffer.from(`${username}:${password ?? ''}`).toString('base64')}`;
+    const { url: server, authorization } = splitCredentials(config.url, config);
+    if (authorization) this.headers.authorization = authorization;
     if (!server.pathname.endsWith('/')) server.pathname += '/';
     this.changesUrl = new URL(`${encodeURIComponent(config.db)}/_changes`, server);
     this.where = `${safeUrl(config.url)}/${config.db}`;

@@ -8,6 +8,7 @@
  */
 import type { HttpJsonSourceConfig } from '../config/schema';
 import { describeError } from '../errors';
+import { splitCredentials } from './url-credentials';
 import { safeUrl } from '../log';
 import { isRetriableStatus } from '../sinks/sink-writer';
 import { atPath, SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from './source-adapter';
@@ -20,16 +21,12 @@ export class HttpJsonSource implements SourceAdapter {
 
   constructor(private readonly config: HttpJsonSourceConfig) {
     this.id = config.id;
-    // fetch() refuses URLs with credentials (and its error would quote them): send them as Basic auth.
-    this.baseUrl = new URL(config.url);
+    const { url, authorization } = splitCredentials(config.url);
+    this.baseUrl = url;
     this.baseHeaders = { accept: 'application/json', ...config.headers };
-    if (this.baseUrl.username || this.baseUrl.password) {
-      const hasAuthorization = Object.keys(config.headers).some((name) => name.toLowerCase() === 'authorization');
-      const credentials = `${decodeURIComponent(this.baseUrl.username)}:${decodeURIComponent(this.baseUrl.password)}`;
-      if (!hasAuthorization) this.baseHeaders.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-      this.baseUrl.username = '';
-      this.baseUrl.password = '';
-    }
+    // A configured Authorization header wins over credentials in the URL.
+    const hasAuthorization = Object.keys(config.headers).some((name) => name.toLowerCase() === 'authorization');
+    if (authorization && !hasAuthorization) this.baseHeaders.authorization = authorization;
   }
 
   async fetch(cursor: string | null): Promise<SourcePage> {
