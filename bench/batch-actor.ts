@@ -1,5 +1,5 @@
 /** The actor the supervision benchmark talks to: acknowledges a batch of records. */
-import { WharfActor } from '../src/supervisors/wharf-actor';
+import { WharfActor } from '../src/actors/wharf-actor';
 
 export default class BatchActor extends WharfActor {
   private received = 0;

@@ -21,7 +21,7 @@ import { describeError, ServiceUnavailableError } from './errors';
 import { canonicalJson } from './util/canonical-json';
 import type { CheckResult } from './health/service-checks';
 import { getProcessLogger, type Logger, type LogLevel } from './log';
-import { retryWithBackoff } from './retry';
+import { retryWithBackoff } from './retry/retry';
 import { createKafka } from './clients/kafka';
 import { OpsServer, type Readiness } from './http/ops-server';
 import { METRICS } from './metrics/catalog';
@@ -31,7 +31,7 @@ import { MetricsMerger } from './metrics/merge';
 import { gauge, snapshotMetrics, startProcessMetrics } from './metrics/process-registry';
 import { countSupervisionEvent, publishActorStates } from './metrics/supervision-metrics';
 import { createActorSystem, type ActorSystem } from './supervisors/actor-system';
-import { DEFAULT_BACKOFF } from './supervisors/backoff';
+import { DEFAULT_BACKOFF } from './retry/backoff';
 import { reportSupervisionEvent } from './supervisors/events';
 import { Supervisor, type TreeNode } from './supervisors/supervisor';
 import {
@@ -42,7 +42,7 @@ import {
   systemGroupSpecs,
   topologySpec,
   type TopologyChange,
-} from './supervisors/topology';
+} from './service/topology';
 
 const READY_CHECK_FRESH_MS = 2000;
 const READY_CHECK_TIMEOUT_MS = 5000;

@@ -17,7 +17,7 @@ import { createCouchdb } from '../../src/clients/couchdb';
 import { createElasticsearch } from '../../src/clients/elasticsearch';
 import { createKafka } from '../../src/clients/kafka';
 import { DemoUpstream } from '../../src/demo/upstream-server';
-import { sleep } from '../../src/retry';
+import { sleep } from '../../src/retry/retry';
 import { machineBusy, machineCpu, resources, scrape, total, type MachineBusy, type Resources, type Sample } from './metrics';
 import { INDEX_MAPPINGS, SOURCE_ID } from './records';
 import { countDocuments, type SinkNames } from './sink-counts';

@@ -17,11 +17,11 @@ import { rejectionLetter, sendDeadLetters, unreadableLetter, type DeadLetter } f
 import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
 import { fromMessage } from '../kafka/wire-record';
-import { sleep } from '../retry';
+import { sleep } from '../retry/retry';
 import { createSinkWriter } from '../sinks/create-sink';
 import type { RejectedRecord, SinkRecord, SinkWriter } from '../sinks/sink-writer';
-import { backoffDelay } from '../supervisors/backoff';
-import { WharfActor } from '../supervisors/wharf-actor';
+import { backoffDelay } from '../retry/backoff';
+import { WharfActor } from './wharf-actor';
 import { METRICS } from '../metrics/catalog';
 import { counter, histogram } from '../metrics/process-registry';
 

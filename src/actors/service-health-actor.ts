@@ -4,7 +4,7 @@
  * Settings: `{ config }`: the kafka, zookeeper and sinks sections of the configuration.
  */
 import { runCheck, serviceChecks, type CheckedConfig, type CheckResult, type ServiceCheck } from '../health/service-checks';
-import { WharfActor } from '../supervisors/wharf-actor';
+import { WharfActor } from './wharf-actor';
 
 export default class ServiceHealthActor extends WharfActor<{ config: CheckedConfig }> {
   private checks: ServiceCheck[] = [];

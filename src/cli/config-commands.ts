@@ -5,7 +5,7 @@ import type { WharfConfig } from '../config/schema';
 import { renderConfigReference } from '../config/reference';
 import { configJsonSchema } from '../config/schema';
 import type { ChildSpec } from '../supervisors/spec';
-import { topologySpec } from '../supervisors/topology';
+import { topologySpec } from '../service/topology';
 import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
 import { renderTree, type TextNode } from './render-tree';
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { BUILT_IN_ACTORS } from '../actors/registry';
-import { RESERVED_GROUPS } from '../supervisors/topology';
+import { RESERVED_GROUPS } from '../service/topology';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { interpolate } from './interpolate';
 import { ConfigSchema, type WharfConfig } from './schema';

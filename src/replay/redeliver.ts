@@ -16,10 +16,10 @@ import { readRanges, rangesFromTime, type PartitionRange } from '../kafka/range-
 import type { RecordProducer } from '../kafka/record-producer';
 import { fromMessage } from '../kafka/wire-record';
 import type { Logger } from '../log';
-import { retryWithBackoff } from '../retry';
+import { retryWithBackoff } from '../retry/retry';
 import { createSinkWriter } from '../sinks/create-sink';
 import type { SinkRecord } from '../sinks/sink-writer';
-import { DEFAULT_BACKOFF } from '../supervisors/backoff';
+import { DEFAULT_BACKOFF } from '../retry/backoff';
 
 export const redeliveryGroupId = (consumerGroupId: string, sink?: string) => `${consumerGroupId}-replay-${sink ?? 'all'}`;
 

@@ -13,8 +13,8 @@ import type { DocumentScope, ServerScope } from 'nano';
 import { createCouchdb } from '../clients/couchdb';
 import type { CouchdbSinkConfig } from '../config/schema';
 import { describeError } from '../errors';
-import { sleep } from '../retry';
-import { backoffDelay, type BackoffPolicy } from '../supervisors/backoff';
+import { sleep } from '../retry/retry';
+import { backoffDelay, type BackoffPolicy } from '../retry/backoff';
 import { sameContent, toDocument } from './document';
 import { SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
 

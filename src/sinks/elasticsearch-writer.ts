@@ -14,8 +14,8 @@ import { errors, type Client } from '@elastic/elasticsearch';
 import { createElasticsearch } from '../clients/elasticsearch';
 import type { ElasticsearchSinkConfig } from '../config/schema';
 import { describeError } from '../errors';
-import { sleep } from '../retry';
-import { backoffDelay, type BackoffPolicy } from '../supervisors/backoff';
+import { sleep } from '../retry/retry';
+import { backoffDelay, type BackoffPolicy } from '../retry/backoff';
 import { toDocument } from './document';
 import { isRetriableStatus, SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
 

@@ -7,8 +7,8 @@
  * ids). Send batches, not single records: one message across a process boundary costs about as
  * much as a thousand records inside it (bench/supervision.ts).
  */
-import { retryWithBackoff } from '../retry';
-import type { BackoffPolicy } from './backoff';
+import { retryWithBackoff } from '../retry/retry';
+import type { BackoffPolicy } from '../retry/backoff';
 import type { Supervisor } from './supervisor';
 
 export interface ReliableCallOptions {

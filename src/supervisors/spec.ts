@@ -19,7 +19,7 @@
  * with 20 % jitter reset after 60 s quiet; child restart permanent, mode forked, shutdown 5 s,
  * heartbeat every 1 s with a 5 s timeout (forked children only).
  */
-import { DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
+import { DEFAULT_BACKOFF, type BackoffPolicy } from '../retry/backoff';
 
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 export type Strategy = 'one-for-one' | 'one-for-all' | 'rest-for-one';

@@ -6,8 +6,8 @@
  */
 import { basename } from 'node:path';
 import { ChildUnavailableError, describeError } from '../errors';
-import { sleep } from '../retry';
-import { backoffDelay, failuresAfterQuietPeriod } from './backoff';
+import { sleep } from '../retry/retry';
+import { backoffDelay, failuresAfterQuietPeriod } from '../retry/backoff';
 import { childrenToRestart, recordRestart, shouldRestart, type ExitKind } from './decider';
 import type { SupervisionEventSink } from './events';
 import { RunningWorker } from './running-worker';

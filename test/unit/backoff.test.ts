@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { backoffDelay, failuresAfterQuietPeriod, type BackoffPolicy } from '../../src/supervisors/backoff';
+import { backoffDelay, failuresAfterQuietPeriod, type BackoffPolicy } from '../../src/retry/backoff';
 
 const policy: BackoffPolicy = { minMs: 100, maxMs: 5000, jitter: 0.5, resetAfterMs: 10_000 };
 

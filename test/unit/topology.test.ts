@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { parseConfig } from '../../src/config/load';
 import type { ActorGroupConfig } from '../../src/config/schema';
 import { ConfigError } from '../../src/errors';
-import { diffGroups, groupWorkers, topologySpec } from '../../src/supervisors/topology';
+import { diffGroups, groupWorkers, topologySpec } from '../../src/service/topology';
 
 const base = {
   kafka: { brokers: ['127.0.0.1:9092'] },

@@ -16,7 +16,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import { BUILT_IN_ACTORS } from '../actors/registry';
 import type { ActorGroupConfig, WharfConfig } from '../config/schema';
-import { supervisor, worker, type SupervisorSpec, type WorkerSpec } from './spec';
+import { supervisor, worker, type SupervisorSpec, type WorkerSpec } from '../supervisors/spec';
 import { canonicalJson } from '../util/canonical-json';
 
 export const ROOT_ID = 'wharf';

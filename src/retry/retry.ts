@@ -3,8 +3,8 @@
  * deadline passes. Each failed attempt is reported (for logs and metrics) with the delay chosen,
  * so an unreachable server is always visible, never a silent hang.
  */
-import { RetriesExhaustedError, WharfError } from './errors';
-import { backoffDelay, type BackoffPolicy } from './supervisors/backoff';
+import { RetriesExhaustedError, WharfError } from '../errors';
+import { backoffDelay, type BackoffPolicy } from './backoff';
 
 export interface RetryOptions {
   what: string;

@@ -11,27 +11,25 @@
  * supervisor stops it, in order, after the work in flight.
  */
 import { getProcessLogger, type Logger } from '../log';
-import { snapshotMetrics, startProcessMetrics, type MetricSnapshot } from '../metrics/process-registry';
-
-/** Identifies this process among the restarts of one actor slot (see metrics/merge.ts). */
-const INCARNATION = `${process.pid}-${Date.now()}`;
 
 interface SelfActor {
   getCustomParameters(): { id?: string; logLevel?: string } | undefined;
   getMode(): string;
 }
 
-export abstract class WharfActor<Settings = Record<string, unknown>> {
+export abstract class SupervisedActor<Settings = Record<string, unknown>> {
   protected id = 'actor';
   protected log: Logger = getProcessLogger();
   protected settings!: Settings;
+  /** Whether this actor runs in a process of its own. */
+  protected forked = false;
 
   initialize(selfActor: SelfActor): void {
     const params = selfActor.getCustomParameters() ?? {};
     this.id = params.id ?? this.id;
     this.log = getProcessLogger().child({ actor: this.id });
-    if (selfActor.getMode() === 'forked' && process.send) {
-      startProcessMetrics(this.id);
+    this.forked = selfActor.getMode() === 'forked' && process.send !== undefined;
+    if (this.forked) {
       process.once('disconnect', () => process.exit(0));
       // systemd signals every process of the service, and Ctrl-C the whole process group; the
       // parent decides when a child stops (comedy's own handlers would exit at once, mid-work).
@@ -50,11 +48,6 @@ export abstract class WharfActor<Settings = Record<string, unknown>> {
 
   __heartbeat(): { pid: number; at: number } {
     return { pid: process.pid, at: Date.now() };
-  }
-
-  /** This process's metrics, collected by the root (in-memory actors share the root's). */
-  async __metrics(): Promise<{ incarnation: string; metrics: MetricSnapshot }> {
-    return { incarnation: INCARNATION, metrics: await snapshotMetrics() };
   }
 
   async destroy(): Promise<void> {
