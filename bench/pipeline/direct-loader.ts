@@ -4,8 +4,8 @@
  * a request, each sink one request at a time, both sinks at once; no Kafka, no retries, no
  * conflict handling. Documents are built batch by batch inside the timed part, as wharf does.
  */
-import { createCouchdb } from '../../src/clients/couchdb';
-import { createElasticsearch } from '../../src/clients/elasticsearch';
+import { createCouchdb } from '../../src/sinks/couchdb/client';
+import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
 import { machineBusy, machineCpu, type MachineBusy } from './metrics';
 import { benchDocument, INDEX_MAPPINGS } from './records';
 import { countDocuments, type SinkNames } from './sink-counts';

@@ -13,9 +13,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createCouchdb } from '../../src/clients/couchdb';
-import { createElasticsearch } from '../../src/clients/elasticsearch';
-import { createKafka } from '../../src/clients/kafka';
+import { createCouchdb } from '../../src/sinks/couchdb/client';
+import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
+import { createKafka } from '../../src/kafka/client';
 import { DemoUpstream } from '../../src/demo/upstream-server';
 import { sleep } from '../../src/retry/retry';
 import { machineBusy, machineCpu, resources, scrape, total, type MachineBusy, type Resources, type Sample } from './metrics';

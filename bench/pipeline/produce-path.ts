@@ -9,10 +9,10 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafka } from '../../src/clients/kafka';
+import { createKafka } from '../../src/kafka/client';
 import { RecordProducer } from '../../src/kafka/record-producer';
 import { ensureTopics } from '../../src/kafka/topics';
-import { recordId, toMessage, type WireRecord } from '../../src/kafka/wire-record';
+import { recordId, toMessage, type WireRecord } from '../../src/records/wire-record';
 import { machineBusy, machineCpu, type MachineBusy } from './metrics';
 import { SOURCE_ID } from './records';
 import { quietLogger, type LocalStack } from './stack';

@@ -4,8 +4,8 @@
  * documents they become in the sinks.
  */
 import type { estypes } from '@elastic/elasticsearch';
-import { recordId } from '../../src/kafka/wire-record';
-import { toDocument } from '../../src/sinks/document';
+import { recordId } from '../../src/records/wire-record';
+import { toDocument } from '../../src/records/document';
 
 export const RECORD_BYTES = 1024;
 export const SOURCE_ID = 'bench';

@@ -1,6 +1,6 @@
 /** How many documents an index and a database hold (Elasticsearch refreshed first, so all count). */
-import { createCouchdb } from '../../src/clients/couchdb';
-import { createElasticsearch } from '../../src/clients/elasticsearch';
+import { createCouchdb } from '../../src/sinks/couchdb/client';
+import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
 import type { LocalStack } from './stack';
 
 export interface SinkNames {

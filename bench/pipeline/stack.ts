@@ -6,10 +6,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
-import { createCouchdb } from '../../src/clients/couchdb';
-import { createElasticsearch } from '../../src/clients/elasticsearch';
-import { createKafka } from '../../src/clients/kafka';
-import { connectZookeeper, zkCall, type ZookeeperClient } from '../../src/clients/zookeeper';
+import { createCouchdb } from '../../src/sinks/couchdb/client';
+import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
+import { createKafka } from '../../src/kafka/client';
+import { connectZookeeper, zkCall, type ZookeeperClient } from '../../src/coordination/zookeeper';
 import { loadConfigFile } from '../../src/config/load';
 import type { CouchdbSinkConfig, ElasticsearchSinkConfig, WharfConfig } from '../../src/config/schema';
 import { describeError } from '../../src/errors';

@@ -10,15 +10,15 @@
  * Settings: `{ kafka, sinks, consumers }` (sections of the wharf configuration).
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
-import { createKafka } from '../clients/kafka';
+import { createKafka } from '../kafka/client';
 import type { KafkaConfig, PipelineConfig, SinkConfig } from '../config/schema';
 import { describeError, WharfError } from '../errors';
-import { rejectionLetter, sendDeadLetters, unreadableLetter, type DeadLetter } from '../kafka/dead-letter';
+import { rejectionLetter, sendDeadLetters, unreadableLetter, type DeadLetter } from '../records/dead-letter';
 import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
-import { fromMessage } from '../kafka/wire-record';
+import { fromMessage } from '../records/wire-record';
 import { sleep } from '../retry/retry';
-import { createSinkWriter } from '../sinks/create-sink';
+import { createSinkWriter } from '../sinks/registry';
 import type { RejectedRecord, SinkRecord, SinkWriter } from '../sinks/sink-writer';
 import { backoffDelay } from '../retry/backoff';
 import { WharfActor } from './wharf-actor';

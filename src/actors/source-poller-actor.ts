@@ -14,18 +14,18 @@
  *
  * Settings: `{ source, kafka, zookeeper }` (sections of the wharf configuration).
  */
-import { createKafka } from '../clients/kafka';
-import { connectZookeeper } from '../clients/zookeeper';
+import { createKafka } from '../kafka/client';
+import { connectZookeeper } from '../coordination/zookeeper';
 import type { KafkaConfig, SourceConfig, ZookeeperConfig } from '../config/schema';
 import { CursorConflictError, CursorStore } from '../coordination/cursor-store';
 import { SourceLease } from '../coordination/source-lease';
 import { describeError } from '../errors';
-import { sendDeadLetters, type DeadLetter } from '../kafka/dead-letter';
+import { sendDeadLetters, type DeadLetter } from '../records/dead-letter';
 import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
-import { recordId, toMessage, type WireRecord } from '../kafka/wire-record';
+import { recordId, toMessage, type WireRecord } from '../records/wire-record';
 import { sleep } from '../retry/retry';
-import { createSourceAdapter } from '../sources/create-source';
+import { createSourceAdapter } from '../sources/registry';
 import { SourceUnavailableError, type SourceAdapter, type SourcePage } from '../sources/source-adapter';
 import { backoffDelay, DEFAULT_BACKOFF } from '../retry/backoff';
 import { WharfActor } from './wharf-actor';

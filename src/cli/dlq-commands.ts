@@ -1,8 +1,8 @@
 /** `wharf dlq list` and `wharf dlq replay`. */
 import type { Command } from 'commander';
-import { createKafka } from '../clients/kafka';
-import { planDlqReplay, replayDeadLetters, replayGroupId } from '../kafka/dead-letter-replay';
-import { listDeadLetters } from '../kafka/dead-letter-reader';
+import { createKafka } from '../kafka/client';
+import { planDlqReplay, replayDeadLetters, replayGroupId } from '../replay/dlq-replay';
+import { listDeadLetters } from '../replay/dlq-list';
 import { rangeSize } from '../kafka/range-reader';
 import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';

@@ -1,6 +1,6 @@
 /** `wharf replay --from <time> [--sink id] [--dry-run]`: re-delivery from Kafka (src/replay/redeliver.ts). */
 import type { Command } from 'commander';
-import { createKafka } from '../clients/kafka';
+import { createKafka } from '../kafka/client';
 import { rangeSize } from '../kafka/range-reader';
 import { RecordProducer } from '../kafka/record-producer';
 import { planRedelivery, redeliver, redeliveryGroupId } from '../replay/redeliver';

@@ -1,6 +1,6 @@
 /** `wharf status`: the live supervision tree and readiness of a running instance, from its ops endpoints. */
 import type { Command } from 'commander';
-import type { Readiness } from '../http/ops-server';
+import type { Readiness } from '../service/ops-server';
 import type { TreeNode } from '../supervisors/supervisor';
 import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
 import { renderTree, type TextNode } from './render-tree';

@@ -6,7 +6,7 @@
  * fetched before the cursor.
  */
 import zookeeper from 'node-zookeeper-client';
-import { isZkError, zkCall, type ZookeeperClient } from '../clients/zookeeper';
+import { isZkError, zkCall, type ZookeeperClient } from './zookeeper';
 import { WharfError } from '../errors';
 
 export interface StoredCursor {

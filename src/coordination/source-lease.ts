@@ -8,7 +8,7 @@
  */
 import { hostname } from 'node:os';
 import zookeeper from 'node-zookeeper-client';
-import { isZkError, zkCall, type ZookeeperClient } from '../clients/zookeeper';
+import { isZkError, zkCall, type ZookeeperClient } from './zookeeper';
 
 export interface LeaseHolder {
   instance: string;

@@ -5,10 +5,10 @@
  * ServiceUnavailableError naming the service.
  */
 import type { WharfConfig, SinkConfig } from '../config/schema';
-import { createCouchdb } from '../clients/couchdb';
-import { createElasticsearch } from '../clients/elasticsearch';
-import { createKafka } from '../clients/kafka';
-import { connectZookeeper, zkCall } from '../clients/zookeeper';
+import { createCouchdb } from '../sinks/couchdb/client';
+import { createElasticsearch } from '../sinks/elasticsearch/client';
+import { createKafka } from '../kafka/client';
+import { connectZookeeper, zkCall } from '../coordination/zookeeper';
 import { describeError, ServiceUnavailableError } from '../errors';
 import { safeUrl, type Logger } from '../log';
 

@@ -11,13 +11,13 @@
 import type { Kafka } from 'kafkajs';
 import type { KafkaConfig, SinkConfig } from '../config/schema';
 import { describeError } from '../errors';
-import { rejectionLetter, sendDeadLetters, unreadableLetter, type DeadLetter } from '../kafka/dead-letter';
+import { rejectionLetter, sendDeadLetters, unreadableLetter, type DeadLetter } from '../records/dead-letter';
 import { readRanges, rangesFromTime, type PartitionRange } from '../kafka/range-reader';
 import type { RecordProducer } from '../kafka/record-producer';
-import { fromMessage } from '../kafka/wire-record';
+import { fromMessage } from '../records/wire-record';
 import type { Logger } from '../log';
 import { retryWithBackoff } from '../retry/retry';
-import { createSinkWriter } from '../sinks/create-sink';
+import { createSinkWriter } from '../sinks/registry';
 import type { SinkRecord } from '../sinks/sink-writer';
 import { DEFAULT_BACKOFF } from '../retry/backoff';
 

@@ -7,9 +7,9 @@
  */
 import { expect } from 'chai';
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { createCouchdb } from '../../src/clients/couchdb';
+import { createCouchdb } from '../../src/sinks/couchdb/client';
 import { CouchdbChangesSourceSchema } from '../../src/config/schema';
-import { CouchdbChangesSource } from '../../src/sources/couchdb-changes-source';
+import { CouchdbChangesSource } from '../../src/sources/couchdb-changes/source';
 import { SourceUnavailableError, type SourcePage } from '../../src/sources/source-adapter';
 import { localCouchdb } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';

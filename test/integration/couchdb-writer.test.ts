@@ -5,9 +5,9 @@
  * retriable.
  */
 import { expect } from 'chai';
-import { createCouchdb } from '../../src/clients/couchdb';
+import { createCouchdb } from '../../src/sinks/couchdb/client';
 import type { CouchdbSinkConfig } from '../../src/config/schema';
-import { CouchdbWriter } from '../../src/sinks/couchdb-writer';
+import { CouchdbWriter } from '../../src/sinks/couchdb/writer';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localCouchdb } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';

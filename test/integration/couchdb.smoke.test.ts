@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { DocumentScope, ServerScope } from 'nano';
-import { createCouchdb } from '../../src/clients/couchdb';
+import { createCouchdb } from '../../src/sinks/couchdb/client';
 import { localCouchdb } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
 

@@ -3,7 +3,7 @@
  * only by compare-and-set, so an instance that read a stale cursor cannot move it back.
  */
 import { expect } from 'chai';
-import { connectZookeeper, zkCall, type ZookeeperClient } from '../../src/clients/zookeeper';
+import { connectZookeeper, zkCall, type ZookeeperClient } from '../../src/coordination/zookeeper';
 import { CursorConflictError, CursorStore } from '../../src/coordination/cursor-store';
 import { localConfig } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';

@@ -5,9 +5,9 @@
  * and an unreachable server reported as retriable.
  */
 import { expect } from 'chai';
-import { createElasticsearch } from '../../src/clients/elasticsearch';
+import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
 import type { ElasticsearchSinkConfig } from '../../src/config/schema';
-import { ElasticsearchWriter, elasticsearchId } from '../../src/sinks/elasticsearch-writer';
+import { ElasticsearchWriter, elasticsearchId } from '../../src/sinks/elasticsearch/writer';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localElasticsearch } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';

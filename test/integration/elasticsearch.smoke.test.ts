@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { Client } from '@elastic/elasticsearch';
-import { createElasticsearch } from '../../src/clients/elasticsearch';
+import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
 import { localElasticsearch } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
 

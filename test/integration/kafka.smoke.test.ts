@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import type { Consumer, Kafka } from 'kafkajs';
-import { createKafka } from '../../src/clients/kafka';
+import { createKafka } from '../../src/kafka/client';
 import { localConfig, quietLogger } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
 

@@ -7,7 +7,7 @@
  * are not logged as failures.
  */
 import { expect } from 'chai';
-import { connectZookeeper } from '../../src/clients/zookeeper';
+import { connectZookeeper } from '../../src/coordination/zookeeper';
 import { CursorStore } from '../../src/coordination/cursor-store';
 import { localConfig, localCouchdb } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';

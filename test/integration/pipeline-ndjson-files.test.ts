@@ -8,10 +8,10 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { createKafka } from '../../src/clients/kafka';
-import { connectZookeeper } from '../../src/clients/zookeeper';
+import { createKafka } from '../../src/kafka/client';
+import { connectZookeeper } from '../../src/coordination/zookeeper';
 import { CursorStore } from '../../src/coordination/cursor-store';
-import { listDeadLetters } from '../../src/kafka/dead-letter-reader';
+import { listDeadLetters } from '../../src/replay/dlq-list';
 import { localConfig, quietLogger } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
 import { NdjsonDir } from '../helpers/ndjson-dir';

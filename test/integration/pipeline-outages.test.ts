@@ -4,7 +4,7 @@
  * arrives, none twice.
  */
 import { expect } from 'chai';
-import { connectZookeeper } from '../../src/clients/zookeeper';
+import { connectZookeeper } from '../../src/coordination/zookeeper';
 import { CursorStore } from '../../src/coordination/cursor-store';
 import { localConfig } from '../helpers/local-stack';
 import { eventually, PipelineRun, stack } from '../helpers/pipeline';

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '../../src/clients/kafka';
+import { createKafka } from '../../src/kafka/client';
 import { KafkaUnavailableError, RecordProducer } from '../../src/kafka/record-producer';
 import { ensureTopics } from '../../src/kafka/topics';
 import { localConfig, quietLogger } from '../helpers/local-stack';

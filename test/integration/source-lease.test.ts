@@ -1,6 +1,6 @@
 /** The source lease against the real ZooKeeper: one holder at a time, hand-over when its session ends. */
 import { expect } from 'chai';
-import { connectZookeeper } from '../../src/clients/zookeeper';
+import { connectZookeeper } from '../../src/coordination/zookeeper';
 import { SourceLease, type LeaseHolder } from '../../src/coordination/source-lease';
 import { localConfig } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';

@@ -4,7 +4,7 @@
  */
 import { expect } from 'chai';
 import zookeeper from 'node-zookeeper-client';
-import { connectZookeeper, zkCall, type ZookeeperClient } from '../../src/clients/zookeeper';
+import { connectZookeeper, zkCall, type ZookeeperClient } from '../../src/coordination/zookeeper';
 import { localConfig } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { CouchdbChangesSourceSchema } from '../../src/config/schema';
-import { toChangesPage } from '../../src/sources/couchdb-changes-page';
+import { toChangesPage } from '../../src/sources/couchdb-changes/page';
 import { SourceUnavailableError } from '../../src/sources/source-adapter';
 
 const doc = (id: string, fields: object = {}) => ({ id, seq: 1, changes: [{ rev: '1-a' }], doc: { _id: id, _rev: '1-a', ...fields } });

@@ -7,8 +7,8 @@
 import { expect } from 'chai';
 import { linkSync } from 'node:fs';
 import { NdjsonFilesSourceSchema } from '../../src/config/schema';
-import { globToRegExp } from '../../src/sources/file-glob';
-import { NdjsonFilesSource } from '../../src/sources/ndjson-files-source';
+import { globToRegExp } from '../../src/sources/ndjson-files/file-glob';
+import { NdjsonFilesSource } from '../../src/sources/ndjson-files/source';
 import { InvalidCursorError, SourceUnavailableError } from '../../src/sources/source-adapter';
 import { drain, NdjsonDir } from '../helpers/ndjson-dir';
 

@@ -3,7 +3,7 @@
  * versions of a record land on one partition, in order), value = this JSON envelope.
  */
 import type { SinkRecord } from '../sinks/sink-writer';
-import type { OutgoingMessage } from './record-producer';
+import type { OutgoingMessage } from '../kafka/record-producer';
 
 export interface WireRecord {
   id: string;

@@ -9,7 +9,7 @@
  *   {"v":1,"files":{"2049-131-9f86d081884c7d65":{"name":"app.ndjson","offset":1024}}}
  */
 import { z } from 'zod';
-import { InvalidCursorError } from './source-adapter';
+import { InvalidCursorError } from '../source-adapter';
 
 export interface FilePosition {
   name: string;

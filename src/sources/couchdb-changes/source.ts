@@ -10,14 +10,14 @@
  * a body that is not JSON) is a retriable SourceUnavailableError saying what was wrong: the
  * operator can fix credentials or create the database while wharf keeps retrying.
  */
-import { LONGPOLL_GRACE_MS, type CouchdbChangesSourceConfig } from '../config/schema';
-import { describeError } from '../errors';
-import { splitCredentials } from './url-credentials';
-import { safeUrl } from '../log';
-import { isRetriableStatus } from '../sinks/sink-writer';
-import { toChangesPage } from './couchdb-changes-page';
-import { parseRetryAfter } from './http-json-source';
-import { SourceUnavailableError, type SourceAdapter, type SourcePage } from './source-adapter';
+import { LONGPOLL_GRACE_MS, type CouchdbChangesSourceConfig } from '../../config/schema';
+import { describeError } from '../../errors';
+import { splitCredentials } from '../../http/url-credentials';
+import { safeUrl } from '../../log';
+import { isRetriableStatus } from '../../sinks/sink-writer';
+import { toChangesPage } from './page';
+import { parseRetryAfter } from '../http-json/source';
+import { SourceUnavailableError, type SourceAdapter, type SourcePage } from '../source-adapter';
 
 /** What an idle longpoll has sent before its first change: the opening and heartbeats. */
 const EMPTY_LONGPOLL = /^\s*\{\s*"results"\s*:\s*\[\s*$/;

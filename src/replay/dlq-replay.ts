@@ -9,10 +9,10 @@
  */
 import type { Kafka, KafkaMessage } from 'kafkajs';
 import type { KafkaConfig } from '../config/schema';
-import type { DeadLetter } from './dead-letter';
-import { readRanges, rangesFromGroup, rangeSize, type PartitionRange } from './range-reader';
-import type { RecordProducer } from './record-producer';
-import { toMessage, type WireRecord } from './wire-record';
+import type { DeadLetter } from '../records/dead-letter';
+import { readRanges, rangesFromGroup, rangeSize, type PartitionRange } from '../kafka/range-reader';
+import type { RecordProducer } from '../kafka/record-producer';
+import { toMessage, type WireRecord } from '../records/wire-record';
 
 export interface DlqReplayFilter {
   /** Only letters of this stage (a sink id, "intake" or "consume"). */

@@ -11,13 +11,13 @@
  */
 import { createHash } from 'node:crypto';
 import { errors, type Client } from '@elastic/elasticsearch';
-import { createElasticsearch } from '../clients/elasticsearch';
-import type { ElasticsearchSinkConfig } from '../config/schema';
-import { describeError } from '../errors';
-import { sleep } from '../retry/retry';
-import { backoffDelay, type BackoffPolicy } from '../retry/backoff';
-import { toDocument } from './document';
-import { isRetriableStatus, SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
+import { createElasticsearch } from './client';
+import type { ElasticsearchSinkConfig } from '../../config/schema';
+import { describeError } from '../../errors';
+import { sleep } from '../../retry/retry';
+import { backoffDelay, type BackoffPolicy } from '../../retry/backoff';
+import { toDocument } from '../../records/document';
+import { isRetriableStatus, SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from '../sink-writer';
 
 const ITEM_RETRY: BackoffPolicy = { minMs: 100, maxMs: 5000, jitter: 0.2, resetAfterMs: 60_000 };
 /** Elasticsearch refuses ids over 512 bytes. */

@@ -6,12 +6,12 @@
  * at the same cursor (a 304 then means still nothing new). Items without an id are returned as
  * malformed.
  */
-import type { HttpJsonSourceConfig } from '../config/schema';
-import { describeError } from '../errors';
-import { splitCredentials } from './url-credentials';
-import { safeUrl } from '../log';
-import { isRetriableStatus } from '../sinks/sink-writer';
-import { atPath, SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from './source-adapter';
+import type { HttpJsonSourceConfig } from '../../config/schema';
+import { describeError } from '../../errors';
+import { splitCredentials } from '../../http/url-credentials';
+import { safeUrl } from '../../log';
+import { isRetriableStatus } from '../../sinks/sink-writer';
+import { atPath, SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from '../source-adapter';
 
 export class HttpJsonSource implements SourceAdapter {
   readonly id: string;

@@ -4,8 +4,8 @@
  * a consumer being alive to report it.
  */
 import type { Admin, Kafka } from 'kafkajs';
-import { METRICS } from './catalog';
-import { gauge } from './process-registry';
+import { METRICS } from '../metrics/catalog';
+import { gauge } from '../metrics/process-registry';
 
 const FRESH_MS = 5000;
 const TIMEOUT_MS = 3000;

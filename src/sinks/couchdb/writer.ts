@@ -10,13 +10,13 @@
  * batch is given back as SinkUnavailableError.
  */
 import type { DocumentScope, ServerScope } from 'nano';
-import { createCouchdb } from '../clients/couchdb';
-import type { CouchdbSinkConfig } from '../config/schema';
-import { describeError } from '../errors';
-import { sleep } from '../retry/retry';
-import { backoffDelay, type BackoffPolicy } from '../retry/backoff';
-import { sameContent, toDocument } from './document';
-import { SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from './sink-writer';
+import { createCouchdb } from './client';
+import type { CouchdbSinkConfig } from '../../config/schema';
+import { describeError } from '../../errors';
+import { sleep } from '../../retry/retry';
+import { backoffDelay, type BackoffPolicy } from '../../retry/backoff';
+import { sameContent, toDocument } from '../../records/document';
+import { SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from '../sink-writer';
 
 const ITEM_RETRY: BackoffPolicy = { minMs: 100, maxMs: 5000, jitter: 0.2, resetAfterMs: 60_000 };
 /** Per-document errors that no retry can fix. */

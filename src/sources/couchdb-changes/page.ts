@@ -11,7 +11,7 @@
  * - the cursor is `last_seq` as a string (opaque in CouchDB, a number in pouchdb-server); a
  *   page without changes keeps the cursor it was asked from, so the poller waits.
  */
-import { SourceUnavailableError, type MalformedItem, type SourcePage, type UpstreamRecord } from './source-adapter';
+import { SourceUnavailableError, type MalformedItem, type SourcePage, type UpstreamRecord } from '../source-adapter';
 
 export function toChangesPage(source: string, body: unknown, cursor: string | null, includeDesignDocs: boolean): SourcePage {
   if (body === null || typeof body !== 'object' || !Array.isArray((body as { results?: unknown }).results)) {

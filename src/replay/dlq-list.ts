@@ -3,8 +3,8 @@
  * throwaway consumer group, for `wharf dlq list`; no other group's offsets move.
  */
 import type { Kafka } from 'kafkajs';
-import type { DeadLetter } from './dead-letter';
-import { rangesFromGroup, readRanges } from './range-reader';
+import type { DeadLetter } from '../records/dead-letter';
+import { rangesFromGroup, readRanges } from '../kafka/range-reader';
 
 export interface ListedDeadLetter extends DeadLetter {
   dlq: { partition: number; offset: string };

@@ -1,8 +1,8 @@
 /** Supervision events and the live tree as metrics of the root process. */
 import type { SupervisionEvent } from '../supervisors/events';
 import type { TreeNode } from '../supervisors/supervisor';
-import { METRICS } from './catalog';
-import { counter, gauge } from './process-registry';
+import { METRICS } from '../metrics/catalog';
+import { counter, gauge } from '../metrics/process-registry';
 
 export function countSupervisionEvent(event: SupervisionEvent): void {
   if (event.type === 'restart_scheduled') {

@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describeError } from '../errors';
-import { SourceUnavailableError } from './source-adapter';
+import { describeError } from '../../errors';
+import { SourceUnavailableError } from '../source-adapter';
 
 const FINGERPRINT_BYTES = 1024;
 

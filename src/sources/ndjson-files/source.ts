@@ -19,13 +19,13 @@
  *   longer than `maxRecordBytes` becomes a malformed item naming the file and byte offset.
  *   Directory and file errors (missing, permission) are SourceUnavailableError (retriable).
  */
-import type { NdjsonFilesSourceConfig } from '../config/schema';
+import type { NdjsonFilesSourceConfig } from '../../config/schema';
 import { globToRegExp } from './file-glob';
-import { formatCursor, parseCursor, type FilePosition, type FilePositions } from './ndjson-cursor';
-import { reopen, scanDirectory, type ScannedFile } from './ndjson-file-scan';
-import { readLines, type FileLine } from './ndjson-line-reader';
-import { SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from './source-adapter';
-import { describeError } from '../errors';
+import { formatCursor, parseCursor, type FilePosition, type FilePositions } from './cursor';
+import { reopen, scanDirectory, type ScannedFile } from './file-scan';
+import { readLines, type FileLine } from './line-reader';
+import { SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from '../source-adapter';
+import { describeError } from '../../errors';
 
 export class NdjsonFilesSource implements SourceAdapter {
   readonly id: string;

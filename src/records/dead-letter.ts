@@ -6,7 +6,7 @@
 import { METRICS } from '../metrics/catalog';
 import { counter } from '../metrics/process-registry';
 import type { RejectedRecord } from '../sinks/sink-writer';
-import type { RecordProducer } from './record-producer';
+import type { RecordProducer } from '../kafka/record-producer';
 
 export interface DeadLetter {
   /** The record as it entered wharf (a WireRecord), or the raw upstream item if it never became one. */
