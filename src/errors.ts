@@ -4,11 +4,14 @@
  */
 export class WharfError extends Error {
   readonly retriable: boolean;
+  /** How long the server or upstream asked us to wait before retrying (Retry-After), if it did. */
+  readonly retryAfterMs?: number;
 
-  constructor(message: string, options: { retriable: boolean; cause?: unknown }) {
+  constructor(message: string, options: { retriable: boolean; cause?: unknown; retryAfterMs?: number }) {
     super(message, { cause: options.cause });
     this.name = new.target.name;
     this.retriable = options.retriable;
+    this.retryAfterMs = options.retryAfterMs;
   }
 }
 
@@ -52,6 +55,13 @@ export class RetriesExhaustedError extends WharfError {
       cause,
     });
     this.attempts = attempts;
+  }
+}
+
+/** The operation was stopped from outside (wharf stopping, a partition taken away) before it succeeded. */
+export class OperationAbortedError extends WharfError {
+  constructor(what: string, cause?: unknown) {
+    super(`${what}: stopped before it succeeded`, { retriable: false, cause });
   }
 }
 

@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafka } from '../../src/kafka/client';
+import { createKafka, KafkaClient } from '../../src/kafka/client';
 import { RecordProducer } from '../../src/kafka/record-producer';
 import { ensureTopics } from '../../src/kafka/topics';
 import { recordId, toMessage, type WireRecord } from '../../src/records/wire-record';
@@ -48,7 +48,7 @@ export async function measureProducePath(
     await ensureTopics(admin, [{ topic: topics.wharf, numPartitions: partitions }, { topic: topics.kcat, numPartitions: partitions }], quietLogger);
     const ingestedAt = new Date().toISOString();
 
-    const producer = new RecordProducer(kafka, { sendTimeoutMs: 60_000 });
+    const producer = new RecordProducer(new KafkaClient(stack.config.kafka, quietLogger, 'bench'), { sendTimeoutMs: 60_000 });
     await producer.connect();
     let wharf: ProduceRun;
     try {

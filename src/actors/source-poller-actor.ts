@@ -1,11 +1,12 @@
 /**
  * One source poller per configured source. Loop: load the cursor from ZooKeeper, fetch the page
- * after it, produce its records to Kafka and wait for the acknowledgement, only then save the
- * next cursor (compare-and-set); follow pages while the upstream has more, then wait
- * `intervalMs`. A crash anywhere before the save re-fetches the same page on restart: Kafka may
- * see a record twice, but every sink writes it under the same id, so no document is duplicated
- * and none is lost. Records that cannot be produced (no id, too large) go to the dead-letter
- * topic. Upstream and Kafka failures are retried with backoff and logged, never crash-looped.
+ * after it, produce its records to Kafka and wait for the acknowledgement (pipeline/intake.ts
+ * decides what becomes a record and what a dead letter), only then save the next cursor
+ * (compare-and-set); follow pages while the upstream has more, then wait `intervalMs`. A crash
+ * anywhere before the save re-fetches the same page on restart: Kafka may see a record twice,
+ * but every sink writes it under the same id, so no document is duplicated and none is lost.
+ * Upstream and Kafka failures are retried with backoff (RETRY_POLICIES.sourcePoll, or the
+ * upstream's Retry-After) and logged, never crash-looped.
  *
  * Only one wharf instance polls a source at a time: the one holding its ZooKeeper lease
  * (coordination/source-lease.ts); the others stand by and take over when its session ends. When
@@ -14,24 +15,24 @@
  *
  * Settings: `{ source, kafka, zookeeper }` (sections of the wharf configuration).
  */
-import { createKafka } from '../kafka/client';
-import { connectZookeeper } from '../coordination/zookeeper';
-import type { KafkaConfig, SourceConfig, ZookeeperConfig } from '../config/schema';
-import { CursorConflictError, CursorStore } from '../coordination/cursor-store';
+import type { ZookeeperConfig } from '../coordination/config';
+import { CursorConflictError, CursorStore, type StoredCursor } from '../coordination/cursor-store';
 import { SourceLease } from '../coordination/source-lease';
-import { describeError } from '../errors';
-import { sendDeadLetters, type DeadLetter } from '../records/dead-letter';
-import { RecordProducer } from '../kafka/record-producer';
+import { connectZookeeper } from '../coordination/zookeeper';
+import { describeError, OperationAbortedError } from '../errors';
+import { KafkaClient } from '../kafka/client';
+import type { KafkaConfig } from '../kafka/config';
+import { KafkaUnavailableError, RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
-import { recordId, toMessage, type WireRecord } from '../records/wire-record';
-import { sleep } from '../retry/retry';
-import { createSourceAdapter } from '../sources/registry';
-import { SourceUnavailableError, type SourceAdapter, type SourcePage } from '../sources/source-adapter';
-import { backoffDelay, DEFAULT_BACKOFF } from '../retry/backoff';
-import { WharfActor } from './wharf-actor';
-import { KafkaUnavailableError } from '../kafka/record-producer';
 import { METRICS } from '../metrics/catalog';
 import { counter, gauge } from '../metrics/process-registry';
+import { publishDeadLetters } from '../pipeline/dead-letters';
+import { intakeBatch } from '../pipeline/intake';
+import { RETRY_POLICIES } from '../retry/policies';
+import { retry, sleep } from '../retry/retry';
+import { createSourceAdapter, type SourceConfig } from '../sources/registry';
+import { SourceUnavailableError, type SourceAdapter } from '../sources/source-adapter';
+import { WharfActor } from './wharf-actor';
 
 interface PollerSettings {
   source: SourceConfig;
@@ -47,9 +48,9 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private cursorAgeTimer?: NodeJS.Timeout;
 
   protected override async start({ source, kafka, zookeeper: zk }: PollerSettings): Promise<void> {
-    const client = createKafka(kafka, this.log, `${kafka.clientId}-poller-${source.id}`);
-    await ensureWharfTopics(client, kafka, this.log);
-    this.producer = new RecordProducer(client, { sendTimeoutMs: kafka.requestTimeoutMs + 15_000, compression: kafka.compression });
+    const client = new KafkaClient(kafka, this.log, `poller-${source.id}`);
+    await ensureWharfTopics(client);
+    this.producer = new RecordProducer(client);
     await this.producer.connect();
     this.cursorAgeTimer = setInterval(() => gauge(METRICS.sourceCursorAge).set({ source: source.id }, (Date.now() - this.cursorAdvancedAt) / 1000), 1000);
     this.loop = this.runSessions(createSourceAdapter(source), source, kafka, zk);
@@ -65,7 +66,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   /** One ZooKeeper session after another: hold the source's lease, poll until the session ends. */
   private async runSessions(adapter: SourceAdapter, source: SourceConfig, kafka: KafkaConfig, zk: ZookeeperConfig): Promise<void> {
     while (!this.stopping.signal.aborted) {
-      const client = await this.untilStopped(this.stopping.signal, () => connectZookeeper(zk));
+      const client = await this.coordinate('opening a ZooKeeper session', this.stopping.signal, () => connectZookeeper(zk));
       if (!client) return;
       const session = new AbortController();
       const endSession = () => session.abort();
@@ -81,7 +82,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         );
         if (held) {
           this.log.info({ source: source.id }, 'this instance polls the source');
-          await this.run(adapter, new CursorStore(client, zk.root), source, kafka, session.signal);
+          await this.poll(adapter, new CursorStore(client, zk.root), source, kafka, session.signal);
         }
       } catch (err) {
         this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
@@ -94,86 +95,71 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     }
   }
 
-  private async run(adapter: SourceAdapter, cursors: CursorStore, source: SourceConfig, kafka: KafkaConfig, signal: AbortSignal): Promise<void> {
-    let failures = 0;
-    let stored = await this.untilStopped(signal, () => cursors.load(source.id));
+  /** Polls page after page while the session holds the lease. */
+  private async poll(adapter: SourceAdapter, cursors: CursorStore, source: SourceConfig, kafka: KafkaConfig, signal: AbortSignal): Promise<void> {
+    const load = () => this.coordinate('loading the cursor', signal, () => cursors.load(source.id));
+    let stored = await load();
     if (stored?.updatedAt) this.cursorAdvancedAt = Date.parse(stored.updatedAt) || Date.now();
     while (!signal.aborted && stored) {
       try {
-        const page = await adapter.fetch(stored.cursor);
-        counter(METRICS.sourceRecordsPolled).inc({ source: source.id }, page.records.length + page.malformed.length);
-        await this.produce(page, source, kafka);
-        failures = 0;
-        if (page.nextCursor !== null && page.nextCursor !== stored.cursor) {
-          const version = await cursors.save(source.id, page.nextCursor, stored.version);
-          stored = { cursor: page.nextCursor, version };
-          this.cursorAdvancedAt = Date.now();
-          gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
-          continue; // the upstream may have more pages
-        }
+        const next = await retry(() => this.pollOnce(adapter, cursors, source, kafka, stored!), {
+          what: `polling source ${source.id}`,
+          policy: RETRY_POLICIES.sourcePoll,
+          signal,
+          // Every failure but a moved cursor is retried: the upstream, Kafka or ZooKeeper may come back.
+          retryOn: (err) => !(err instanceof CursorConflictError),
+          onRetry: ({ attempt, delayMs, error }) => {
+            counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: pollErrorKind(error) });
+            this.log.warn({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll failed, retrying');
+          },
+        });
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
-        await sleep(source.intervalMs, signal);
+        if (next) stored = next; // the upstream may have more pages
+        else await sleep(source.intervalMs, signal);
       } catch (err) {
-        counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: pollErrorKind(err) });
-        if (err instanceof CursorConflictError) {
-          this.log.warn({ source: source.id }, 'cursor moved by another instance; reloading it');
-          stored = await this.untilStopped(signal, () => cursors.load(source.id));
-          continue;
-        }
-        const retryAfterMs = err instanceof SourceUnavailableError ? err.retryAfterMs : undefined;
-        const delayMs = retryAfterMs ?? backoffDelay({ ...DEFAULT_BACKOFF, minMs: 500, maxMs: 60_000 }, failures);
-        failures++;
-        this.log.warn({ source: source.id, attempt: failures, retryInMs: delayMs, err: describeError(err) }, 'poll failed, retrying');
-        await sleep(delayMs, signal);
+        if (err instanceof OperationAbortedError) return;
+        if (!(err instanceof CursorConflictError)) throw err;
+        counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: 'cursor-conflict' });
+        this.log.warn({ source: source.id }, 'cursor moved by another instance; reloading it');
+        stored = await load();
       }
     }
   }
 
-  private async produce(page: SourcePage, source: SourceConfig, kafka: KafkaConfig): Promise<void> {
-    const ingestedAt = new Date().toISOString();
-    const letters: DeadLetter[] = page.malformed.map((m) => ({
-      record: m.raw,
-      source: source.id,
-      stage: 'intake',
-      error: m.reason,
-      attempts: 1,
-      time: ingestedAt,
-    }));
-    const messages = [];
-    for (const { upstreamId, payload } of page.records) {
-      const record: WireRecord = { id: recordId(source.id, upstreamId), source: source.id, ingestedAt, payload };
-      const message = toMessage(record);
-      const bytes = Buffer.byteLength(message.value);
-      if (bytes > source.maxRecordBytes) {
-        letters.push({ record, recordId: record.id, source: source.id, stage: 'intake', error: `record of ${bytes} bytes exceeds maxRecordBytes ${source.maxRecordBytes}`, attempts: 1, time: ingestedAt });
-      } else messages.push(message);
-    }
+  /** Fetches and produces one page; returns the saved cursor if it advanced (more may follow), else undefined. */
+  private async pollOnce(adapter: SourceAdapter, cursors: CursorStore, source: SourceConfig, kafka: KafkaConfig, stored: StoredCursor): Promise<StoredCursor | undefined> {
+    const page = await adapter.fetch(stored.cursor);
+    counter(METRICS.sourceRecordsPolled).inc({ source: source.id }, page.records.length + page.malformed.length);
+    const { messages, letters } = intakeBatch(source, page, new Date().toISOString());
     await this.producer!.send(kafka.topic, messages);
     counter(METRICS.sourceRecordsProduced).inc({ source: source.id }, messages.length);
-    if (letters.length > 0) await sendDeadLetters(this.producer!, kafka.dlqTopic, letters);
-    if (messages.length > 0 || letters.length > 0) {
-      this.log.debug({ source: source.id, produced: messages.length, deadLettered: letters.length }, 'page produced');
-    }
+    await publishDeadLetters(this.producer!, kafka.dlqTopic, letters);
+    if (messages.length > 0 || letters.length > 0) this.log.debug({ source: source.id, produced: messages.length, deadLettered: letters.length }, 'page produced');
+    if (page.nextCursor === null || page.nextCursor === stored.cursor) return undefined;
+    const version = await cursors.save(source.id, page.nextCursor, stored.version);
+    this.cursorAdvancedAt = Date.now();
+    return { cursor: page.nextCursor, version };
   }
 
-  /** Retries an operation until it succeeds or the signal aborts (undefined then). */
-  private async untilStopped<T>(signal: AbortSignal, operation: () => Promise<T>): Promise<T | undefined> {
-    for (let failures = 0; !signal.aborted; failures++) {
-      try {
-        return await operation();
-      } catch (err) {
-        const delayMs = backoffDelay(DEFAULT_BACKOFF, failures);
-        this.log.warn({ attempt: failures + 1, retryInMs: delayMs, err: describeError(err) }, 'ZooKeeper unavailable, retrying');
-        await sleep(delayMs, signal);
-      }
+  /** A ZooKeeper operation, retried until it succeeds or the signal fires (undefined then). */
+  private async coordinate<T>(what: string, signal: AbortSignal, operation: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await retry(operation, {
+        what,
+        policy: RETRY_POLICIES.coordination,
+        signal,
+        retryOn: () => true,
+        onRetry: ({ attempt, delayMs, error }) => this.log.warn({ attempt, retryInMs: delayMs, err: describeError(error) }, `ZooKeeper: ${what} failed, retrying`),
+      });
+    } catch (err) {
+      if (err instanceof OperationAbortedError) return undefined;
+      throw err;
     }
-    return undefined;
   }
 }
 
 function pollErrorKind(err: unknown): string {
   if (err instanceof SourceUnavailableError) return err.retryAfterMs !== undefined ? 'upstream-throttled' : 'upstream';
   if (err instanceof KafkaUnavailableError) return 'kafka';
-  if (err instanceof CursorConflictError) return 'cursor-conflict';
   return 'cursor-store';
 }

@@ -1,7 +1,7 @@
 /** What every `wharf` subcommand shares: the default config file, config errors, a stderr logger. */
 import { resolve } from 'node:path';
 import pino from 'pino';
-import { loadConfigFile } from '../config/load';
+import { loadWharfConfig } from '../service/load-config';
 import type { WharfConfig } from '../config/schema';
 import { ConfigError } from '../errors';
 import { createLogger, type Logger } from '../log';
@@ -19,7 +19,7 @@ export function exitOnConfigError(err: unknown): never {
 
 export function loadConfigOrExit(file: string): WharfConfig {
   try {
-    return loadConfigFile(file);
+    return loadWharfConfig(file);
   } catch (err) {
     exitOnConfigError(err);
   }

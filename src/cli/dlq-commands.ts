@@ -1,11 +1,11 @@
 /** `wharf dlq list` and `wharf dlq replay`. */
 import type { Command } from 'commander';
-import { createKafka } from '../kafka/client';
-import { planDlqReplay, replayDeadLetters, replayGroupId } from '../replay/dlq-replay';
-import { listDeadLetters } from '../replay/dlq-list';
+import { KafkaClient } from '../kafka/client';
 import { rangeSize } from '../kafka/range-reader';
 import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
+import { listDeadLetters } from '../replay/dlq-list';
+import { planDlqReplay, replayDeadLetters, replayGroupId } from '../replay/dlq-replay';
 import { DEFAULT_CONFIG, loadConfigOrExit, stderrLogger } from './common';
 import { Progress } from './progress';
 
@@ -18,8 +18,8 @@ export function registerDlqCommands(program: Command): void {
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .action(async (opts: { config: string }) => {
       const config = loadConfigOrExit(opts.config);
-      const kafka = createKafka(config.kafka, stderrLogger('error'), `${config.kafka.clientId}-dlq-list`);
-      const letters = await listDeadLetters(kafka, config.kafka.dlqTopic, `${config.kafka.clientId}-dlq-list-${process.pid}-${Date.now()}`);
+      const client = new KafkaClient(config.kafka, stderrLogger('error'), 'dlq-list');
+      const letters = await listDeadLetters(client, config.kafka.dlqTopic, `${config.kafka.clientId}-dlq-list-${process.pid}-${Date.now()}`);
       for (const letter of letters) process.stdout.write(`${JSON.stringify(letter)}\n`);
       process.stderr.write(`${letters.length} dead letter(s) in ${config.kafka.dlqTopic}\n`);
       process.exit(0);
@@ -38,22 +38,22 @@ export function registerDlqCommands(program: Command): void {
     .action(async (opts: { config: string; stage?: string; source?: string; dryRun?: boolean }) => {
       const config = loadConfigOrExit(opts.config);
       const log = stderrLogger();
-      const kafka = createKafka(config.kafka, log, `${config.kafka.clientId}-dlq-replay`);
+      const client = new KafkaClient(config.kafka, log, 'dlq-replay');
       // A dry run reads the same range through a throwaway group, so the real progress stays put.
       const group = replayGroupId(config.pipeline.consumers.groupId);
       const readGroup = opts.dryRun ? `${group}-dry-run-${process.pid}-${Date.now()}` : group;
-      const ranges = await planDlqReplay(kafka, config.kafka, group);
+      const ranges = await planDlqReplay(client, group);
       const total = rangeSize(ranges);
       process.stderr.write(`${total} dead letter(s) not replayed yet in ${config.kafka.dlqTopic}${opts.dryRun ? ' (dry run)' : ''}\n`);
       let producer: RecordProducer | undefined;
       if (!opts.dryRun && total > 0) {
-        await ensureWharfTopics(kafka, config.kafka, log);
-        producer = new RecordProducer(kafka, { compression: config.kafka.compression });
+        await ensureWharfTopics(client);
+        producer = new RecordProducer(client);
         await producer.connect();
       }
       const progress = new Progress(total, 'letters');
       try {
-        const outcome = await replayDeadLetters(kafka, producer, config.kafka, readGroup, ranges, { stage: opts.stage, source: opts.source }, (n) => progress.advance(n));
+        const outcome = await replayDeadLetters(client, producer, readGroup, ranges, { stage: opts.stage, source: opts.source }, (n) => progress.advance(n));
         progress.finish();
         for (const item of outcome.notReplayable) process.stdout.write(`${JSON.stringify({ notReplayable: item })}\n`);
         process.stdout.write(

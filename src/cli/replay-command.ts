@@ -1,9 +1,9 @@
 /** `wharf replay --from <time> [--sink id] [--dry-run]`: re-delivery from Kafka (src/replay/redeliver.ts). */
 import type { Command } from 'commander';
-import { createKafka } from '../kafka/client';
-import { rangeSize } from '../kafka/range-reader';
+import { KafkaClient } from '../kafka/client';
+import { rangesFromTime, rangeSize } from '../kafka/range-reader';
 import { RecordProducer } from '../kafka/record-producer';
-import { planRedelivery, redeliver, redeliveryGroupId } from '../replay/redeliver';
+import { redeliver, redeliveryGroupId } from '../replay/redeliver';
 import { DEFAULT_CONFIG, loadConfigOrExit, stderrLogger } from './common';
 import { Progress } from './progress';
 
@@ -37,8 +37,8 @@ export function registerReplayCommand(program: Command): void {
         process.exit(2);
       }
       const log = stderrLogger();
-      const kafka = createKafka(config.kafka, log, `${config.kafka.clientId}-replay`);
-      const ranges = await planRedelivery(kafka, config.kafka.topic, from);
+      const client = new KafkaClient(config.kafka, log, 'replay');
+      const ranges = await rangesFromTime(client, config.kafka.topic, from.getTime());
       const total = rangeSize(ranges);
       const target = sinks.map((s) => s.id).join(', ');
       if (opts.dryRun) {
@@ -47,15 +47,15 @@ export function registerReplayCommand(program: Command): void {
         process.exit(0);
       }
       process.stderr.write(`re-delivering ${total} record(s) from ${from.toISOString()} to ${target}\n`);
-      const producer = new RecordProducer(kafka, { compression: config.kafka.compression });
+      const producer = new RecordProducer(client);
       await producer.connect();
       const progress = new Progress(total, 'records');
       try {
         const outcome = await redeliver({
-          kafka,
+          client,
           producer,
-          config: config.kafka,
           sinks,
+          consumers: config.pipeline.consumers,
           groupId: redeliveryGroupId(config.pipeline.consumers.groupId, opts.sink),
           ranges,
           log,

@@ -1,17 +1,20 @@
 /**
  * Reads, interpolates and validates a configuration file. All problems are collected and
  * reported together as one ConfigError, each with its key path, the value found and what was
- * expected, before anything starts.
+ * expected, before anything starts. Checks that need to know more than the schema (which actor
+ * kinds exist) are passed in by the assembly (src/service/load-config.ts), so validation stays
+ * pure and this folder knows no actor.
  */
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
-import { BUILT_IN_ACTORS } from '../actors/registry';
-import { RESERVED_GROUPS } from '../service/topology';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { interpolate } from './interpolate';
 import { ConfigSchema, type WharfConfig } from './schema';
 
-export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env): WharfConfig {
+/** A check of a schema-valid configuration; returns its problems. */
+export type ConfigCheck = (config: WharfConfig) => ConfigIssue[];
+
+export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.env, checks: readonly ConfigCheck[] = []): WharfConfig {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -24,10 +27,10 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
   }
-  return parseConfig(raw, file, env);
+  return parseConfig(raw, file, env, checks);
 }
 
-export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env): WharfConfig {
+export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env, checks: readonly ConfigCheck[] = []): WharfConfig {
   const issues: ConfigIssue[] = [];
   const interpolated = interpolate(raw, env, issues);
   issues.push(
@@ -37,7 +40,7 @@ export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
   );
   const result = ConfigSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) issues.push(...result.error.issues.flatMap(toConfigIssues));
-  else issues.push(...topologyIssues(result.data));
+  else issues.push(...checks.flatMap((check) => check(result.data as WharfConfig)));
   if (issues.length > 0) throw new ConfigError(file, issues);
   return result.data as WharfConfig;
 }
@@ -56,16 +59,6 @@ function duplicateIds(raw: unknown, listPath: string[]): ConfigIssue[] {
     else issues.push({ path: formatPath([...listPath, i, 'id']), message: `duplicate id "${id}" (already used by ${formatPath([...listPath, first])})` });
   });
   return issues;
-}
-
-function topologyIssues(config: WharfConfig): ConfigIssue[] {
-  const known = Object.keys(BUILT_IN_ACTORS);
-  return config.actors.groups.flatMap((group, i) => [
-    ...(group.kind !== undefined && !known.includes(group.kind)
-      ? [{ path: `actors.groups[${i}].kind`, message: `unknown actor kind "${group.kind}" (built-in kinds: ${known.join(', ')})` }]
-      : []),
-    ...(RESERVED_GROUPS.includes(group.id) ? [{ path: `actors.groups[${i}].id`, message: `"${group.id}" is reserved for wharf's own groups (${RESERVED_GROUPS.join(', ')})` }] : []),
-  ]);
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {

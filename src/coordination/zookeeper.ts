@@ -3,7 +3,7 @@
  * silence, so wharf gives each connect a deadline and reports it as a retriable failure.
  */
 import zookeeper from 'node-zookeeper-client';
-import type { ZookeeperConfig } from '../config/schema';
+import type { ZookeeperConfig } from './config';
 import { ServiceUnavailableError } from '../errors';
 
 export type ZookeeperClient = zookeeper.Client;

@@ -1,9 +1,11 @@
 /**
- * kafkajs clients built from wharf's config, logging through pino. The one place that knows how
- * a KafkaConfig becomes a kafkajs Kafka instance.
+ * wharf's connection to Kafka. `KafkaClient` is what the rest of wharf holds: a cluster, a role
+ * (part of the client id) and a logger, with no kafkajs type in its public surface; the Kafka
+ * folder's producer, consumer, admin and reader take it. `createKafka` is the one place that
+ * knows how a KafkaConfig becomes a kafkajs instance (tests use it to inspect Kafka directly).
  */
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
-import type { KafkaConfig } from '../config/schema';
+import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import type { KafkaConfig } from './config';
 import type { Logger } from '../log';
 
 const PINO_LEVEL: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {
@@ -28,4 +30,33 @@ export function createKafka(config: KafkaConfig, log: Logger, clientId = config.
         kafkaLog[PINO_LEVEL[level]]({ kafka: extra }, message);
       },
   });
+}
+
+export class KafkaClient {
+  readonly #kafka: Kafka;
+
+  /** `role` names this connection's purpose in its client id ("poller-orders" makes "wharf-poller-orders"). */
+  constructor(
+    readonly config: KafkaConfig,
+    readonly log: Logger,
+    readonly role: string,
+  ) {
+    this.#kafka = createKafka(config, log, `${config.clientId}-${role}`);
+  }
+
+  /** For the Kafka folder only: the kafkajs instance behind this client. */
+  static kafkajs(client: KafkaClient): Kafka {
+    return client.#kafka;
+  }
+}
+
+/** Runs `work` with a connected admin client, and always disconnects it. */
+export async function withAdmin<T>(client: KafkaClient, work: (admin: Admin) => Promise<T>, options?: Parameters<Kafka['admin']>[0]): Promise<T> {
+  const admin = KafkaClient.kafkajs(client).admin(options);
+  await admin.connect();
+  try {
+    return await work(admin);
+  } finally {
+    await admin.disconnect();
+  }
 }

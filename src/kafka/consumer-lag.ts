@@ -1,11 +1,13 @@
 /**
  * Consumer lag per partition, measured from Kafka itself (the group's committed offsets against
  * each partition's end), so it covers every wharf instance in the group and does not depend on
- * a consumer being alive to report it.
+ * a consumer being alive to report it. Its admin connection stays open between measurements.
  */
-import type { Admin, Kafka } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { METRICS } from '../metrics/catalog';
 import { gauge } from '../metrics/process-registry';
+import { withTimeout } from '../retry/timeout';
+import { KafkaClient } from './client';
 
 const FRESH_MS = 5000;
 const TIMEOUT_MS = 3000;
@@ -16,7 +18,7 @@ export class ConsumerLagProbe {
   private measuredAt = 0;
 
   constructor(
-    private readonly kafka: Kafka,
+    private readonly client: KafkaClient,
     private readonly topic: string,
     private readonly groupId: string,
   ) {}
@@ -25,10 +27,7 @@ export class ConsumerLagProbe {
   async refresh(): Promise<void> {
     if (Date.now() - this.measuredAt < FRESH_MS) return;
     this.measuredAt = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, TIMEOUT_MS)));
-    await Promise.race([this.measure().catch(() => this.reset()), timeout]);
-    clearTimeout(timer);
+    await withTimeout(this.measure(), TIMEOUT_MS, () => new Error('lag measurement timed out')).catch(() => (this.connected = undefined));
   }
 
   async close(): Promise<void> {
@@ -36,7 +35,7 @@ export class ConsumerLagProbe {
   }
 
   private async measure(): Promise<void> {
-    this.admin ??= this.kafka.admin();
+    this.admin ??= KafkaClient.kafkajs(this.client).admin();
     this.connected ??= this.admin.connect();
     await this.connected;
     const [ends, committed] = await Promise.all([
@@ -52,9 +51,5 @@ export class ConsumerLagProbe {
       const behind = BigInt(end.high) - from;
       lag.set({ group: this.groupId, topic: this.topic, partition: String(end.partition) }, Number(behind > 0n ? behind : 0n));
     }
-  }
-
-  private reset(): void {
-    this.connected = undefined;
   }
 }

@@ -1,11 +1,12 @@
 /**
  * Reads a fixed range of a topic through a consumer group of its own: for each partition, from
- * a start offset up to the partition's end as it was when the read began. The group's offsets
- * are set to the starts first and committed after each handled batch, so an interrupted read
- * resumes where it stopped and a finished one is not repeated. Used by `wharf replay` and
- * `wharf dlq replay`; wharf's own consumer group is never touched.
+ * a start offset up to the partition's end as it was when the read was planned. The group's
+ * offsets are set to the starts first and committed after each handled batch (RecordConsumer),
+ * so an interrupted read resumes where it stopped and a finished one is not repeated. Used by
+ * `wharf replay` and `wharf dlq`; wharf's own consumer group is never touched.
  */
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { withAdmin, type KafkaClient } from './client';
+import { RecordConsumer, type BatchHandler, type ConsumedMessage } from './record-consumer';
 
 export interface PartitionRange {
   partition: number;
@@ -17,26 +18,31 @@ export interface PartitionRange {
 
 export const rangeSize = (ranges: readonly PartitionRange[]): number => ranges.reduce((sum, r) => sum + Number(r.to > r.from ? r.to - r.from : 0n), 0);
 
-/** Starts where `groupId` last committed (or the partition's start), ends at the current end. */
-export async function rangesFromGroup(admin: Admin, topic: string, groupId: string): Promise<PartitionRange[]> {
-  const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
-  const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
-  return ends
-    .map((p) => ({ partition: p.partition, from: maxOf(done.get(p.partition) ?? -1n, BigInt(p.low)), to: BigInt(p.high) }))
-    .sort((a, b) => a.partition - b.partition);
+/** Starts where `groupId` last committed (or the partition's start), ends at the current end; none if the topic does not exist. */
+export function rangesFromGroup(client: KafkaClient, topic: string, groupId: string): Promise<PartitionRange[]> {
+  return withAdmin(client, async (admin) => {
+    if (!(await admin.listTopics()).includes(topic)) return [];
+    const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+    const done = new Map((committed[0]?.partitions ?? []).map((p) => [p.partition, BigInt(p.offset)]));
+    return ends
+      .map((p) => ({ partition: p.partition, from: maxOf(done.get(p.partition) ?? -1n, BigInt(p.low)), to: BigInt(p.high) }))
+      .sort((a, b) => a.partition - b.partition);
+  });
 }
 
 /** Starts at the first offset written at or after `timestamp`, ends at the current end. */
-export async function rangesFromTime(admin: Admin, topic: string, timestamp: number): Promise<PartitionRange[]> {
-  const [ends, starts] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchTopicOffsetsByTimestamp(topic, timestamp)]);
-  const startOf = new Map(starts.map((p) => [p.partition, BigInt(p.offset)]));
-  return ends
-    .map((p) => {
-      const from = startOf.get(p.partition);
-      // -1: nothing at or after the timestamp in this partition.
-      return { partition: p.partition, from: from === undefined || from < 0n ? BigInt(p.high) : maxOf(from, BigInt(p.low)), to: BigInt(p.high) };
-    })
-    .sort((a, b) => a.partition - b.partition);
+export function rangesFromTime(client: KafkaClient, topic: string, timestamp: number): Promise<PartitionRange[]> {
+  return withAdmin(client, async (admin) => {
+    const [ends, starts] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchTopicOffsetsByTimestamp(topic, timestamp)]);
+    const startOf = new Map(starts.map((p) => [p.partition, BigInt(p.offset)]));
+    return ends
+      .map((p) => {
+        const from = startOf.get(p.partition);
+        // -1: nothing at or after the timestamp in this partition.
+        return { partition: p.partition, from: from === undefined || from < 0n ? BigInt(p.high) : maxOf(from, BigInt(p.low)), to: BigInt(p.high) };
+      })
+      .sort((a, b) => a.partition - b.partition);
+  });
 }
 
 export interface RangeReadOptions {
@@ -44,53 +50,48 @@ export interface RangeReadOptions {
   groupId: string;
   ranges: readonly PartitionRange[];
   /** Handles one batch of one partition (offsets ascending); the batch is committed after it resolves. */
-  onBatch(partition: number, messages: KafkaMessage[]): Promise<void>;
+  onBatch(partition: number, messages: ConsumedMessage[], signal: AbortSignal): Promise<void>;
   /** A read that must leave no trace (a listing, a dry run): the group is deleted afterwards. */
   throwawayGroup?: boolean;
 }
 
-export async function readRanges(kafka: Kafka, options: RangeReadOptions): Promise<void> {
+export async function readRanges(client: KafkaClient, options: RangeReadOptions): Promise<void> {
   const { topic, groupId, ranges } = options;
   if (!ranges.some((r) => r.to > r.from)) return;
-  const admin = kafka.admin();
-  await admin.connect();
   try {
-    await admin.setOffsets({ groupId, topic, partitions: ranges.map((r) => ({ partition: r.partition, offset: r.from.toString() })) });
-    await consumeRanges(kafka, options);
+    await withAdmin(client, (admin) => admin.setOffsets({ groupId, topic, partitions: ranges.map((r) => ({ partition: r.partition, offset: r.from.toString() })) }));
+    await consumeRanges(client, options);
   } finally {
-    if (options.throwawayGroup) await admin.deleteGroups([groupId]).catch(() => undefined);
-    await admin.disconnect();
+    if (options.throwawayGroup) await withAdmin(client, (admin) => admin.deleteGroups([groupId])).catch(() => undefined);
   }
 }
 
-async function consumeRanges(kafka: Kafka, options: RangeReadOptions): Promise<void> {
-  const { topic, groupId, ranges } = options;
-  const pending = new Map(ranges.filter((r) => r.to > r.from).map((r) => [r.partition, r]));
-  const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 500 });
-  await consumer.connect();
+async function consumeRanges(client: KafkaClient, options: RangeReadOptions): Promise<void> {
+  const pending = new Map(options.ranges.filter((r) => r.to > r.from).map((r) => [r.partition, r]));
+  const consumer = new RecordConsumer(client, { groupId: options.groupId, topic: options.topic });
   try {
-    await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
-      consumer
-        .run({
-          autoCommit: false,
-          eachBatch: async ({ batch }) => {
-            const range = pending.get(batch.partition);
-            if (!range) return;
-            const wanted = batch.messages.filter((m) => BigInt(m.offset) >= range.from && BigInt(m.offset) < range.to);
-            if (wanted.length > 0) {
-              await options.onBatch(batch.partition, wanted);
-              const next = BigInt(wanted[wanted.length - 1].offset) + 1n;
-              await consumer.commitOffsets([{ topic, partition: batch.partition, offset: next.toString() }]);
-              if (next >= range.to) pending.delete(batch.partition);
-            }
-            if (pending.size === 0) resolve();
-          },
-        })
-        .catch(reject);
+      const handle: BatchHandler = async ({ partition, messages, signal }) => {
+        const range = pending.get(partition);
+        const wanted = range ? messages.filter((m) => BigInt(m.offset) >= range.from && BigInt(m.offset) < range.to) : [];
+        if (wanted.length === 0) return null;
+        try {
+          await options.onBatch(partition, wanted, signal);
+        } catch (err) {
+          reject(err);
+          return null;
+        }
+        return wanted[wanted.length - 1].offset;
+      };
+      const committed = (partition: number, through: string) => {
+        const range = pending.get(partition);
+        if (range && BigInt(through) + 1n >= range.to) pending.delete(partition);
+        if (pending.size === 0) resolve();
+      };
+      consumer.start(handle, committed).catch(reject);
     });
   } finally {
-    await consumer.disconnect();
+    await consumer.stop();
   }
 }
 

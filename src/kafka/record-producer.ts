@@ -6,15 +6,19 @@
  * stuck after a broker restart, so a send that times out or fails is a KafkaUnavailableError
  * (retriable) and the next send uses a fresh producer.
  */
-import { CompressionTypes, Partitioners, type Kafka, type Producer, type RecordMetadata } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import { METRICS } from '../metrics/catalog';
 import { counter, histogram } from '../metrics/process-registry';
 import { describeError, WharfError } from '../errors';
+import type { WireMessage } from '../records/wire-record';
+import { withTimeout } from '../retry/timeout';
+import { KafkaClient } from './client';
 
-export interface OutgoingMessage {
-  key: string;
-  value: string | Buffer;
-  headers?: Record<string, string>;
+/** Kafka's acknowledgement of a send: where each partition's part of it was written. */
+export interface Acknowledgement {
+  partition: number;
+  baseOffset: string;
+  errorCode: number;
 }
 
 export class KafkaUnavailableError extends WharfError {
@@ -31,10 +35,8 @@ const CONNECT_TIMEOUT_MS = 15_000;
 export interface RecordProducerOptions {
   maxInFlightRequests?: number;
   retries?: number;
-  /** Upper bound of one send, acknowledgement included. */
+  /** Upper bound of one send, acknowledgement included (default: the request timeout + 15 s). */
   sendTimeoutMs?: number;
-  /** gzip (default) trades producer CPU for broker disk and network; none is cheapest on CPU. */
-  compression?: 'gzip' | 'none';
 }
 
 /** A short, bounded label for what went wrong (kafkajs error class names). */
@@ -49,10 +51,13 @@ export class RecordProducer {
   private connected = false;
   private broken = false;
 
+  private readonly sendTimeoutMs: number;
+
   constructor(
-    private readonly kafka: Kafka,
+    private readonly client: KafkaClient,
     private readonly options: RecordProducerOptions = {},
   ) {
+    this.sendTimeoutMs = options.sendTimeoutMs ?? client.config.requestTimeoutMs + 15_000;
     this.producer = this.create();
   }
 
@@ -66,17 +71,17 @@ export class RecordProducer {
     }
   }
 
-  async send(topic: string, messages: readonly OutgoingMessage[]): Promise<RecordMetadata[]> {
+  async send(topic: string, messages: readonly WireMessage[]): Promise<Acknowledgement[]> {
     if (messages.length === 0) return [];
     const timer = histogram(METRICS.produceDuration).startTimer({ topic });
     try {
       if (this.broken || !this.connected) await this.renew();
       const acknowledged = await this.bounded(
-        this.producer.send({ topic, acks: -1, compression: this.options.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP, messages: [...messages] }),
+        this.producer.send({ topic, acks: -1, compression: this.client.config.compression === 'none' ? CompressionTypes.None : CompressionTypes.GZIP, messages: [...messages] }),
         `producing to ${topic}`,
       );
       timer();
-      return acknowledged;
+      return acknowledged.map(({ partition, baseOffset, errorCode }) => ({ partition, baseOffset: baseOffset ?? '', errorCode }));
     } catch (err) {
       this.broken = true;
       counter(METRICS.produceErrors).inc({ topic, kind: kafkaErrorKind(err) });
@@ -91,7 +96,7 @@ export class RecordProducer {
 
   private create(): Producer {
     // Idempotence needs acks=all and at most 5 requests in flight per connection.
-    return this.kafka.producer({
+    return KafkaClient.kafkajs(this.client).producer({
       idempotent: true,
       maxInFlightRequests: Math.min(this.options.maxInFlightRequests ?? 5, 5),
       allowAutoTopicCreation: false,
@@ -110,15 +115,7 @@ export class RecordProducer {
     await this.connect();
   }
 
-  private async bounded<T>(operation: Promise<T>, what: string, limit = this.options.sendTimeoutMs ?? 60_000): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new KafkaUnavailableError(what, `no answer within ${limit} ms`)), limit);
-    });
-    try {
-      return await Promise.race([operation, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  private bounded<T>(operation: Promise<T>, what: string, limit = this.sendTimeoutMs): Promise<T> {
+    return withTimeout(operation, limit, () => new KafkaUnavailableError(what, `no answer within ${limit} ms`));
   }
 }

@@ -3,9 +3,9 @@
  * existing topic is never altered; one with fewer partitions than configured is reported,
  * since adding partitions would move keys to other partitions and break per-key order.
  */
-import type { Admin, Kafka } from 'kafkajs';
-import type { KafkaConfig } from '../config/schema';
+import type { Admin } from 'kafkajs';
 import type { Logger } from '../log';
+import { withAdmin, type KafkaClient } from './client';
 
 export async function ensureTopics(admin: Admin, topics: Array<{ topic: string; numPartitions: number }>, log: Logger): Promise<void> {
   const existing = new Set(await admin.listTopics());
@@ -26,12 +26,15 @@ export async function ensureTopics(admin: Admin, topics: Array<{ topic: string; 
 }
 
 /** wharf's records topic (configured partitions) and dead-letter topic (one partition). */
-export async function ensureWharfTopics(client: Kafka, kafka: KafkaConfig, log: Logger): Promise<void> {
-  const admin = client.admin();
-  await admin.connect();
-  try {
-    await ensureTopics(admin, [{ topic: kafka.topic, numPartitions: kafka.partitions }, { topic: kafka.dlqTopic, numPartitions: 1 }], log);
-  } finally {
-    await admin.disconnect();
-  }
+export async function ensureWharfTopics(client: KafkaClient): Promise<void> {
+  const { config, log } = client;
+  const topics = [
+    { topic: config.topic, numPartitions: config.partitions },
+    { topic: config.dlqTopic, numPartitions: 1 },
+  ];
+  await withAdmin(client, (admin) => ensureTopics(admin, topics, log));
+}
+
+export async function topicExists(client: KafkaClient, topic: string): Promise<boolean> {
+  return withAdmin(client, async (admin) => (await admin.listTopics()).includes(topic));
 }

@@ -4,9 +4,16 @@
  * with the root's own registry. An actor that does not answer in time is shown with its last
  * snapshot; one that exited has its counts carried forward (merge.ts).
  */
-import type { RunningWorker } from '../supervisors/running-worker';
 import { MetricsMerger } from './merge';
 import { snapshotMetrics, type MetricSnapshot } from './process-registry';
+
+/** A process whose metrics the root collects (a forked actor): its slot id, and how to ask it. */
+export interface MetricsSource {
+  /** The actor slot: stable across the process's restarts. */
+  id: string;
+  alive(): boolean;
+  snapshot(timeoutMs: number): Promise<{ incarnation: string; metrics: MetricSnapshot }>;
+}
 
 const ASK_TIMEOUT_MS = 2000;
 
@@ -15,7 +22,7 @@ export class MetricsCollector {
   private timer?: NodeJS.Timeout;
   private collecting?: Promise<void>;
 
-  constructor(private readonly workers: () => RunningWorker[]) {}
+  constructor(private readonly sources: () => MetricsSource[]) {}
 
   start(intervalMs: number): void {
     this.timer = setInterval(() => void this.collect(), intervalMs);
@@ -38,15 +45,14 @@ export class MetricsCollector {
   }
 
   private async collectOnce(): Promise<void> {
-    const forked = this.workers().filter((w) => w.pid !== undefined);
     const present = new Set<string>();
     await Promise.all(
-      forked.map(async (worker) => {
-        if (!worker.alive) return;
-        present.add(worker.spec.id);
+      this.sources().map(async (source) => {
+        if (!source.alive()) return;
+        present.add(source.id);
         try {
-          const answer = (await worker.request('__metrics', null, ASK_TIMEOUT_MS)) as { incarnation: string; metrics: MetricSnapshot };
-          if (worker.alive) this.merger.update(worker.spec.id, answer.incarnation, answer.metrics);
+          const answer = await source.snapshot(ASK_TIMEOUT_MS);
+          if (source.alive()) this.merger.update(source.id, answer.incarnation, answer.metrics);
         } catch {
           // Busy or dying: its last snapshot stands until it answers again or is gone.
         }

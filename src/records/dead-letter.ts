@@ -1,19 +1,20 @@
 /**
- * The dead-letter topic: what could not be delivered, with why. Each entry keeps the original
+ * The dead-letter topic's entries: what could not be delivered, and why. Each keeps the original
  * record (or raw item) so that `wharf dlq replay` can send it through the pipeline again once
- * the operator fixed the cause.
+ * the operator fixed the cause. Every kind of dead letter is made here, by stage:
+ *   - intake: an upstream item that is malformed (no id, not JSON) or a record over maxRecordBytes;
+ *   - consume: a Kafka message that is not a wharf record at all;
+ *   - <sink id>: a record that sink refused for good.
  */
-import { METRICS } from '../metrics/catalog';
-import { counter } from '../metrics/process-registry';
-import type { RejectedRecord } from '../sinks/sink-writer';
-import type { RecordProducer } from '../kafka/record-producer';
+import type { RejectedRecord } from './sink-record';
+import type { WireMessage, WireRecord } from './wire-record';
 
 export interface DeadLetter {
   /** The record as it entered wharf (a WireRecord), or the raw upstream item if it never became one. */
   record: unknown;
   recordId?: string;
   source?: string;
-  /** The sink that refused it, or "intake" for records refused before Kafka. */
+  /** The sink that refused it, "intake" for records refused before Kafka, "consume" for unreadable messages. */
   stage: string;
   error: string;
   attempts: number;
@@ -21,15 +22,17 @@ export interface DeadLetter {
   kafka?: { topic: string; partition: number; offset: string };
 }
 
-export async function sendDeadLetters(producer: RecordProducer, topic: string, letters: readonly DeadLetter[]): Promise<void> {
-  await producer.send(
-    topic,
-    letters.map((letter) => ({ key: letter.recordId ?? `${letter.source ?? 'unknown'}:malformed`, value: JSON.stringify(letter), headers: { 'wharf-stage': letter.stage } })),
-  );
-  for (const letter of letters) counter(METRICS.deadLetters).inc({ stage: letter.stage });
+/** An upstream item that never became a record. */
+export function malformedLetter(source: string, raw: unknown, reason: string, time: string): DeadLetter {
+  return { record: raw, source, stage: 'intake', error: reason, attempts: 1, time };
 }
 
-/** The dead letter of a record a sink refused for good: the record as it entered wharf, and why. */
+/** A record refused before Kafka (too large). */
+export function refusedAtIntakeLetter(record: WireRecord, reason: string, time: string): DeadLetter {
+  return { record, recordId: record.id, source: record.source, stage: 'intake', error: reason, attempts: 1, time };
+}
+
+/** A record a sink refused for good: the record as it entered wharf, and why. */
 export function rejectionLetter(rejected: RejectedRecord, topic: string): DeadLetter {
   const { record } = rejected;
   return {
@@ -44,7 +47,12 @@ export function rejectionLetter(rejected: RejectedRecord, topic: string): DeadLe
   };
 }
 
-/** The dead letter of a Kafka message that is not a wharf record at all. */
+/** A Kafka message that is not a wharf record at all. */
 export function unreadableLetter(value: Buffer | null, reason: string, topic: string, partition: number, offset: string): DeadLetter {
   return { record: value?.toString() ?? null, stage: 'consume', error: reason, attempts: 1, time: new Date().toISOString(), kafka: { topic, partition, offset } };
+}
+
+/** The message a dead letter is produced as (keyed by its record id, so a record's letters stay in order). */
+export function deadLetterMessage(letter: DeadLetter): WireMessage {
+  return { key: letter.recordId ?? `${letter.source ?? 'unknown'}:malformed`, value: JSON.stringify(letter), headers: { 'wharf-stage': letter.stage } };
 }

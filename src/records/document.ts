@@ -3,7 +3,7 @@
  * plus one `wharf` object saying where it came from. An upstream field named `wharf` is
  * replaced by it (documented in the README).
  */
-import type { SinkRecord } from '../sinks/sink-writer';
+import type { SinkRecord } from './sink-record';
 import { canonicalJson } from '../util/canonical-json';
 
 export interface WharfMeta {

@@ -2,8 +2,7 @@
  * How a record travels through Kafka: key = record id ("<source id>:<upstream id>", so all
  * versions of a record land on one partition, in order), value = this JSON envelope.
  */
-import type { SinkRecord } from '../sinks/sink-writer';
-import type { OutgoingMessage } from '../kafka/record-producer';
+import type { SinkRecord } from './sink-record';
 
 export interface WireRecord {
   id: string;
@@ -12,20 +11,33 @@ export interface WireRecord {
   payload: Record<string, unknown>;
 }
 
+/** A message as wharf hands it to Kafka. */
+export interface WireMessage {
+  key: string;
+  value: string | Buffer;
+  headers?: Record<string, string>;
+}
+
 export function recordId(source: string, upstreamId: string): string {
   return `${source}:${upstreamId}`;
 }
 
-export function toMessage(record: WireRecord): OutgoingMessage {
+export function toMessage(record: WireRecord): WireMessage {
   return { key: record.id, value: JSON.stringify(record), headers: { 'wharf-source': record.source } };
+}
+
+/** Whether a parsed value is a wharf record envelope (a consumed message, or a dead letter's record). */
+export function isWireRecord(value: unknown): value is WireRecord {
+  const record = value as Partial<WireRecord> | null;
+  return (
+    typeof record === 'object' && record !== null && typeof record.id === 'string' && typeof record.source === 'string' && typeof record.payload === 'object' && record.payload !== null
+  );
 }
 
 /** Parses a consumed message; throws with a reason when it is not a wharf record. */
 export function fromMessage(value: Buffer | null, partition: number, offset: string): SinkRecord {
   if (!value) throw new Error('message has no value');
-  const parsed = JSON.parse(value.toString()) as Partial<WireRecord>;
-  if (typeof parsed.id !== 'string' || typeof parsed.source !== 'string' || typeof parsed.payload !== 'object' || parsed.payload === null) {
-    throw new Error('message is not a wharf record envelope');
-  }
+  const parsed = JSON.parse(value.toString()) as unknown;
+  if (!isWireRecord(parsed)) throw new Error('message is not a wharf record envelope');
   return { id: parsed.id, source: parsed.source, ingestedAt: String(parsed.ingestedAt), payload: parsed.payload, partition, offset, wireBytes: value.length };
 }

@@ -2,26 +2,18 @@
  * Reads the whole dead-letter topic as it is now (from its start to its current end) through a
  * throwaway consumer group, for `wharf dlq list`; no other group's offsets move.
  */
-import type { Kafka } from 'kafkajs';
-import type { DeadLetter } from '../records/dead-letter';
+import type { KafkaClient } from '../kafka/client';
 import { rangesFromGroup, readRanges } from '../kafka/range-reader';
+import type { DeadLetter } from '../records/dead-letter';
 
 export interface ListedDeadLetter extends DeadLetter {
   dlq: { partition: number; offset: string };
 }
 
-export async function listDeadLetters(kafka: Kafka, topic: string, groupId: string): Promise<ListedDeadLetter[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  let ranges;
-  try {
-    if (!(await admin.listTopics()).includes(topic)) return [];
-    ranges = await rangesFromGroup(admin, topic, groupId); // a new group: from each partition's start
-  } finally {
-    await admin.disconnect();
-  }
+export async function listDeadLetters(client: KafkaClient, topic: string, groupId: string): Promise<ListedDeadLetter[]> {
+  const ranges = await rangesFromGroup(client, topic, groupId); // a new group: from each partition's start
   const letters: ListedDeadLetter[] = [];
-  await readRanges(kafka, {
+  await readRanges(client, {
     topic,
     groupId,
     ranges,

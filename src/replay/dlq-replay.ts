@@ -7,12 +7,12 @@
  * at the upstream. Progress is kept in the consumer group `<groupId>-dlq-replay`: each letter is
  * replayed once, a later run takes only newer letters.
  */
-import type { Kafka, KafkaMessage } from 'kafkajs';
-import type { KafkaConfig } from '../config/schema';
-import type { DeadLetter } from '../records/dead-letter';
+import type { KafkaClient } from '../kafka/client';
 import { readRanges, rangesFromGroup, rangeSize, type PartitionRange } from '../kafka/range-reader';
+import type { ConsumedMessage } from '../kafka/record-consumer';
 import type { RecordProducer } from '../kafka/record-producer';
-import { toMessage, type WireRecord } from '../records/wire-record';
+import type { DeadLetter } from '../records/dead-letter';
+import { isWireRecord, toMessage, type WireRecord } from '../records/wire-record';
 
 export interface DlqReplayFilter {
   /** Only letters of this stage (a sink id, "intake" or "consume"). */
@@ -31,21 +31,14 @@ export interface DlqReplayOutcome {
 
 export const replayGroupId = (consumerGroupId: string) => `${consumerGroupId}-dlq-replay`;
 
-export async function planDlqReplay(kafka: Kafka, config: KafkaConfig, groupId: string): Promise<PartitionRange[]> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    if (!(await admin.listTopics()).includes(config.dlqTopic)) return [];
-    return await rangesFromGroup(admin, config.dlqTopic, groupId);
-  } finally {
-    await admin.disconnect();
-  }
+/** What `groupId` has not replayed yet: from where it stopped to the topic's current end. */
+export function planDlqReplay(client: KafkaClient, groupId: string): Promise<PartitionRange[]> {
+  return rangesFromGroup(client, client.config.dlqTopic, groupId);
 }
 
 export async function replayDeadLetters(
-  kafka: Kafka,
+  client: KafkaClient,
   producer: RecordProducer | undefined,
-  config: KafkaConfig,
   groupId: string,
   ranges: PartitionRange[],
   filter: DlqReplayFilter,
@@ -53,7 +46,8 @@ export async function replayDeadLetters(
 ): Promise<DlqReplayOutcome> {
   const outcome: DlqReplayOutcome = { considered: 0, replayed: 0, notReplayable: [], skippedByFilter: 0 };
   if (rangeSize(ranges) === 0) return outcome;
-  await readRanges(kafka, {
+  const { config } = client;
+  await readRanges(client, {
     topic: config.dlqTopic,
     groupId,
     ranges,
@@ -69,7 +63,7 @@ export async function replayDeadLetters(
   return outcome;
 }
 
-function select(partition: number, message: KafkaMessage, filter: DlqReplayFilter, outcome: DlqReplayOutcome): WireRecord[] {
+function select(partition: number, message: ConsumedMessage, filter: DlqReplayFilter, outcome: DlqReplayOutcome): WireRecord[] {
   outcome.considered++;
   let letter: Partial<DeadLetter>;
   try {
@@ -82,10 +76,10 @@ function select(partition: number, message: KafkaMessage, filter: DlqReplayFilte
     outcome.skippedByFilter++;
     return [];
   }
-  const record = letter.record as Partial<WireRecord> | undefined;
-  if (!record || typeof record.id !== 'string' || typeof record.source !== 'string' || typeof record.payload !== 'object' || record.payload === null) {
+  const record = letter.record;
+  if (!isWireRecord(record)) {
     outcome.notReplayable.push({ partition, offset: message.offset, stage: String(letter.stage), error: String(letter.error) });
     return [];
   }
-  return [{ id: record.id, source: record.source, ingestedAt: String(record.ingestedAt ?? letter.time), payload: record.payload }];
+  return [{ id: record.id, source: record.source, ingestedAt: String((record as Partial<WireRecord>).ingestedAt ?? letter.time), payload: record.payload }];
 }

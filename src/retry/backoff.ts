@@ -4,7 +4,8 @@
  * The n-th consecutive failure (n = 0, 1, 2, ...) waits min(maxMs, minMs * 2^n), stretched by a
  * random factor of up to `jitter` (0.2 = up to 20 % longer) so that many components failing
  * together do not retry in lockstep, and never more than maxMs. After `resetAfterMs` without a
- * failure, the count starts again from zero (see `failuresAfterQuietPeriod`).
+ * failure, the count starts again from zero (see `failuresAfterQuietPeriod`). Every policy wharf
+ * uses is named in policies.ts.
  */
 export interface BackoffPolicy {
   minMs: number;
@@ -14,8 +15,6 @@ export interface BackoffPolicy {
   /** A quiet period after which the failure count is forgotten. */
   resetAfterMs: number;
 }
-
-export const DEFAULT_BACKOFF: BackoffPolicy = { minMs: 200, maxMs: 30_000, jitter: 0.2, resetAfterMs: 60_000 };
 
 export function backoffDelay(policy: BackoffPolicy, failures: number, random: () => number = Math.random): number {
   const exponent = Math.min(Math.max(0, failures), 52);

@@ -1,22 +1,26 @@
 /**
- * The supervision tree as data, built from the `actors` section of the configuration:
+ * wharf's supervision tree as data, built from the configuration:
  *
  *   root supervisor (actors.root flags)
- *   ├─ health            (internal: one in-memory service-health actor)
- *   ├─ consumers         (pipeline: `pipeline.consumers.count` partition consumers -> sinks)
- *   ├─ pollers           (pipeline: one source poller per source, `pollers-<source id>`)
- *   ├─ <group 1>         supervisor with the group's flags
- *   │   ├─ <group 1>-1   `count` identical workers
+ *   ├─ health            one in-memory service-health actor
+ *   ├─ consumers         dynamic group: `pipeline.consumers.count` partition consumers -> sinks
+ *   ├─ pollers           one source poller per source, `pollers-<source id>`
+ *   ├─ <group 1>         dynamic group with the group's flags: `count` identical workers
+ *   │   ├─ <group 1>-1
  *   │   └─ <group 1>-2
  *   └─ <group 2> ...
  *
  * Groups start in the order listed and stop in reverse: list sink-side groups before intake
- * groups so that a SIGTERM stops intake first. Pure functions, no I/O.
+ * groups so that a SIGTERM stops intake first. A reload compares the tree before and after
+ * (diffTopology): a group whose count alone changed is scaled, any other change restarts that
+ * group only. Pure functions, no I/O.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { BUILT_IN_ACTORS } from '../actors/registry';
-import type { ActorGroupConfig, WharfConfig } from '../config/schema';
-import { supervisor, worker, type SupervisorSpec, type WorkerSpec } from '../supervisors/spec';
+import type { ActorGroupConfig } from '../config/actors-schema';
+import type { WharfConfig } from '../config/schema';
+import type { ConfigIssue } from '../errors';
+import { dynamicGroup, supervisor, worker, type SupervisorSpec } from '../supervisors/spec';
 import { canonicalJson } from '../util/canonical-json';
 
 export const ROOT_ID = 'wharf';
@@ -29,27 +33,26 @@ export const RESERVED_GROUPS = [HEALTH_GROUP, CONSUMERS_GROUP, POLLERS_GROUP];
 export function groupModule(group: ActorGroupConfig, configDir: string): string {
   if (group.module) return isAbsolute(group.module) ? group.module : resolve(configDir, group.module);
   const builtIn = BUILT_IN_ACTORS[group.kind ?? ''];
+  // topologyIssues() refuses such a configuration before anything is built.
   if (!builtIn) throw new Error(`unknown actor kind "${group.kind}"`);
   return builtIn;
 }
 
-export function groupWorkers(group: ActorGroupConfig, configDir: string): WorkerSpec[] {
-  const module = groupModule(group, configDir);
-  return Array.from({ length: group.count }, (_, i) =>
-    worker({
-      id: `${group.id}-${i + 1}`,
-      module,
-      settings: group.settings,
-      restart: group.restart,
-      shutdownMs: group.shutdownMs,
-      mode: group.mode,
-      heartbeat: group.heartbeat,
-    }),
-  );
+/** What the schema cannot know: built-in actor kinds and wharf's reserved group ids. */
+export function topologyIssues(config: WharfConfig): ConfigIssue[] {
+  const known = Object.keys(BUILT_IN_ACTORS);
+  return config.actors.groups.flatMap((group, i) => [
+    ...(group.kind !== undefined && !known.includes(group.kind)
+      ? [{ path: `actors.groups[${i}].kind`, message: `unknown actor kind "${group.kind}" (built-in kinds: ${known.join(', ')})` }]
+      : []),
+    ...(RESERVED_GROUPS.includes(group.id) ? [{ path: `actors.groups[${i}].id`, message: `"${group.id}" is reserved for wharf's own groups (${RESERVED_GROUPS.join(', ')})` }] : []),
+  ]);
 }
 
+/** An operator's group: `count` workers of one module under a supervisor with the group's flags. */
 export function groupSpec(group: ActorGroupConfig, configDir: string): SupervisorSpec {
-  return supervisor({ id: group.id, children: groupWorkers(group, configDir), flags: group.supervisor });
+  const { settings, restart, shutdownMs, mode, heartbeat } = group;
+  return dynamicGroup({ id: group.id, count: group.count, flags: group.supervisor, template: { module: groupModule(group, configDir), settings, restart, shutdownMs, mode, heartbeat } });
 }
 
 export function healthGroupSpec(config: WharfConfig): SupervisorSpec {
@@ -70,18 +73,16 @@ export function healthGroupSpec(config: WharfConfig): SupervisorSpec {
 /** The sink side: partition consumers in one Kafka consumer group. Started before intake, stopped after it. */
 export function consumersGroupSpec(config: WharfConfig): SupervisorSpec {
   const { consumers } = config.pipeline;
-  return supervisor({
+  return dynamicGroup({
     id: CONSUMERS_GROUP,
+    count: consumers.count,
     flags: consumers.supervisor,
-    children: Array.from({ length: consumers.count }, (_, i) =>
-      worker({
-        id: `${CONSUMERS_GROUP}-${i + 1}`,
-        module: BUILT_IN_ACTORS['partition-consumer'],
-        mode: consumers.mode,
-        shutdownMs: consumers.shutdownMs,
-        settings: { kafka: config.kafka, sinks: config.sinks, consumers },
-      }),
-    ),
+    template: {
+      module: BUILT_IN_ACTORS['partition-consumer'],
+      mode: consumers.mode,
+      shutdownMs: consumers.shutdownMs,
+      settings: { kafka: config.kafka, sinks: config.sinks, consumers },
+    },
   });
 }
 
@@ -103,44 +104,42 @@ export function pollersGroupSpec(config: WharfConfig): SupervisorSpec {
   });
 }
 
-/** wharf's own groups, in start order. */
-export function systemGroupSpecs(config: WharfConfig): SupervisorSpec[] {
-  return [healthGroupSpec(config), consumersGroupSpec(config), pollersGroupSpec(config)];
-}
-
 export function topologySpec(config: WharfConfig, configDir: string): SupervisorSpec {
   return supervisor({
     id: ROOT_ID,
     flags: config.actors.root,
-    children: [...systemGroupSpecs(config), ...config.actors.groups.map((g) => groupSpec(g, configDir))],
+    children: [healthGroupSpec(config), consumersGroupSpec(config), pollersGroupSpec(config), ...config.actors.groups.map((g) => groupSpec(g, configDir))],
   });
 }
 
 export interface TopologyChange {
   added: string[];
   removed: string[];
-  /** Only `count` differs: the group's supervisor adds or stops workers at its end. */
+  /** Only the count of a dynamic group differs: its supervisor adds or stops workers at its end. */
   scaled: string[];
   /** Anything else differs: the group's subtree is restarted with the new spec. */
   restarted: string[];
   unchanged: string[];
 }
 
-export function diffGroups(before: readonly ActorGroupConfig[], after: readonly ActorGroupConfig[]): TopologyChange {
-  const old = new Map(before.map((g) => [g.id, g]));
-  const next = new Map(after.map((g) => [g.id, g]));
+/** How the root's groups differ between two trees (by id, in the new tree's order). */
+export function diffTopology(before: SupervisorSpec, after: SupervisorSpec): TopologyChange {
+  const old = new Map(before.children.map((g) => [g.id, g]));
+  const next = new Set(after.children.map((g) => g.id));
   const change: TopologyChange = { added: [], removed: [], scaled: [], restarted: [], unchanged: [] };
   for (const id of old.keys()) if (!next.has(id)) change.removed.push(id);
-  for (const [id, group] of next) {
-    const previous = old.get(id);
-    if (!previous) change.added.push(id);
-    else if (same(previous, group)) change.unchanged.push(id);
-    else if (same({ ...previous, count: group.count }, group)) change.scaled.push(id);
-    else change.restarted.push(id);
+  for (const group of after.children) {
+    const previous = old.get(group.id);
+    if (!previous) change.added.push(group.id);
+    else if (canonicalJson(previous) === canonicalJson(group)) change.unchanged.push(group.id);
+    else if (canonicalJson(withoutCount(previous)) === canonicalJson(withoutCount(group))) change.scaled.push(group.id);
+    else change.restarted.push(group.id);
   }
   return change;
 }
 
-function same(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+/** A dynamic group's spec without what its count decides (its workers and their summed shutdown time). */
+function withoutCount(spec: SupervisorSpec['children'][number]): unknown {
+  if (spec.kind !== 'supervisor' || !spec.group) return spec;
+  return { ...spec, children: [], shutdownMs: 0, group: { ...spec.group, count: 0 } };
 }

@@ -1,14 +1,32 @@
-/** Picks the sink writer for a configured sink by its `type`. */
-import type { SinkConfig } from '../config/schema';
-import { CouchdbWriter } from './couchdb/writer';
-import { ElasticsearchWriter } from './elasticsearch/writer';
+/**
+ * Every sink type wharf has, by the `type` a configured sink names. Adding a sink type is its
+ * folder plus one line here (docs/extending.md).
+ */
+import { z } from 'zod';
+import type { ServiceCheck } from '../health/check';
+import { couchdbSink } from './couchdb';
+import { elasticsearchSink } from './elasticsearch';
+import type { SinkType } from './sink-type';
 import type { SinkWriter } from './sink-writer';
 
-export function createSinkWriter(sink: SinkConfig): SinkWriter {
-  switch (sink.type) {
-    case 'elasticsearch':
-      return new ElasticsearchWriter(sink);
-    case 'couchdb':
-      return new CouchdbWriter(sink);
-  }
+const SINK_TYPES = [elasticsearchSink, couchdbSink] as const;
+
+type SchemasOf<T extends readonly SinkType[]> = { -readonly [K in keyof T]: T[K]['schema'] };
+
+/** A configured sink, of any type. */
+export const SinkSchema = z.discriminatedUnion('type', SINK_TYPES.map((t) => t.schema) as unknown as SchemasOf<typeof SINK_TYPES>);
+export type SinkConfig = z.output<typeof SinkSchema>;
+
+function sinkType(config: SinkConfig): SinkType {
+  const found = SINK_TYPES.find((t) => t.type === config.type);
+  if (!found) throw new Error(`no sink type "${config.type}"`); // the schema admits only registered types
+  return found as unknown as SinkType;
+}
+
+export function createSinkWriter(config: SinkConfig): SinkWriter {
+  return sinkType(config).createWriter(config);
+}
+
+export function sinkHealthCheck(config: SinkConfig): ServiceCheck {
+  return sinkType(config).healthCheck(config);
 }

@@ -10,29 +10,10 @@
  *     after the writer's own retries, `write` throws a retriable SinkUnavailableError and the
  *     caller retries the whole batch later (it must not commit the batch's offsets).
  */
-import { WharfError } from '../errors';
-
-export interface SinkRecord {
-  /** Deterministic id: "<source id>:<upstream id>". */
-  id: string;
-  source: string;
-  /** ISO time the record was fetched from its upstream. */
-  ingestedAt: string;
-  partition: number;
-  offset: string;
-  /** The upstream record's own fields. */
-  payload: Record<string, unknown>;
-  /** Size of the Kafka message the record came in, when known (bounds its document's size). */
-  wireBytes?: number;
-}
-
-export interface RejectedRecord {
-  record: SinkRecord;
-  sink: string;
-  reason: string;
-  status?: number;
-  attempts: number;
-}
+import { describeError, RetriesExhaustedError, WharfError } from '../errors';
+import { RETRY_POLICIES } from '../retry/policies';
+import { retry } from '../retry/retry';
+import type { RejectedRecord, SinkRecord } from '../records/sink-record';
 
 export interface SinkWriteResult {
   written: number;
@@ -52,9 +33,66 @@ export interface SinkWriter {
 export class SinkUnavailableError extends WharfError {
   readonly sink: string;
 
-  constructor(sink: string, message: string, cause?: unknown) {
-    super(`sink ${sink} unavailable: ${message}`, { retriable: true, cause });
+  constructor(sink: string, message: string, cause?: unknown, retryAfterMs?: number) {
+    super(`sink ${sink} unavailable: ${message}`, { retriable: true, cause, retryAfterMs });
     this.sink = sink;
+  }
+}
+
+/** One bulk request's outcome: the server refused it whole, or these items must be sent again. */
+export type BulkRound<T> = { refused: string } | { again: T[]; detail: string; retryAfterMs?: number };
+
+/**
+ * A sink writer's one way of sending items in bulk, whatever the server:
+ *   - `send` writes the pending items once and says which must go again (a retriable status, a
+ *     conflict to resend with the current revision): only those are retried, with the
+ *     sinkItems policy (an immediate resend when `retryAfterMs` is 0), up to the sink's
+ *     maxAttempts; after that the whole batch is given back as SinkUnavailableError
+ *     (retriable: it stays uncommitted and is retried later);
+ *   - a request the server refused whole (too large, or one invalid document spoils it) is
+ *     split in halves, recursively, so the rest goes through and only the single items the
+ *     server still refuses are rejected (`rejectSingle`);
+ *   - any other error (the request itself failed) is passed on at once.
+ */
+export async function sendInBulk<T>(
+  { id: sink, maxAttempts }: { id: string; maxAttempts: number },
+  items: readonly T[],
+  send: (pending: T[], attempt: number) => Promise<BulkRound<T>>,
+  rejectSingle: (item: T, reason: string, attempt: number) => void,
+): Promise<void> {
+  let pending = [...items];
+  try {
+    await retry(
+      async (attempt) => {
+        const round = await send(pending, attempt);
+        if ('refused' in round) {
+          const sent = pending;
+          pending = [];
+          if (sent.length === 1) return rejectSingle(sent[0], round.refused, attempt);
+          const half = Math.ceil(sent.length / 2);
+          await sendInBulk({ id: sink, maxAttempts }, sent.slice(0, half), send, rejectSingle);
+          await sendInBulk({ id: sink, maxAttempts }, sent.slice(half), send, rejectSingle);
+          return;
+        }
+        pending = round.again;
+        if (pending.length > 0) throw new ItemsPendingError(sink, round.detail, round.retryAfterMs);
+      },
+      { what: `sink ${sink}: items`, policy: RETRY_POLICIES.sinkItems, maxAttempts, retryOn: (err) => err instanceof ItemsPendingError },
+    );
+  } catch (err) {
+    if (!(err instanceof RetriesExhaustedError)) throw err;
+    const cause = err.cause instanceof ItemsPendingError ? err.cause.detail : describeError(err.cause);
+    throw new SinkUnavailableError(sink, `${cause}, still after ${err.attempts} attempts`, err);
+  }
+}
+
+class ItemsPendingError extends SinkUnavailableError {
+  constructor(
+    sink: string,
+    readonly detail: string,
+    retryAfterMs?: number,
+  ) {
+    super(sink, detail, undefined, retryAfterMs);
   }
 }
 
@@ -85,11 +123,4 @@ export function withoutOversized(
     else sendable.push(record);
   }
   return { sendable, rejected };
-}
-
-/** HTTP statuses worth retrying (Vector's rule): 408, 429 and 5xx except 501 and 505. */
-export function isRetriableStatus(status: number | undefined): boolean {
-  if (status === undefined) return true;
-  if (status === 408 || status === 429) return true;
-  return status >= 500 && status !== 501 && status !== 505;
 }

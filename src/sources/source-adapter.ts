@@ -31,20 +31,10 @@ export interface SourceAdapter {
 /** The upstream did not give a usable answer; asking again later can succeed. */
 export class SourceUnavailableError extends WharfError {
   readonly source: string;
-  /** How long the upstream asked us to wait (Retry-After), if it did. */
-  readonly retryAfterMs?: number;
-
   constructor(source: string, message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
-    super(`source ${source}: ${message}`, { retriable: true, cause: options.cause });
+    super(`source ${source}: ${message}`, { retriable: true, cause: options.cause, retryAfterMs: options.retryAfterMs });
     this.source = source;
-    this.retryAfterMs = options.retryAfterMs;
   }
-}
-
-/** The value at a dot path ("data.items") of a parsed JSON document; "" is the document. */
-export function atPath(document: unknown, path: string): unknown {
-  if (path === '') return document;
-  return path.split('.').reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), document);
 }
 
 /** The stored cursor is not one this source wrote (its type changed, or it was edited); only an operator can fix it. */

@@ -7,7 +7,8 @@
  * ids). Send batches, not single records: one message across a process boundary costs about as
  * much as a thousand records inside it (bench/supervision.ts).
  */
-import { retryWithBackoff } from '../retry/retry';
+import { retry } from '../retry/retry';
+import { RETRY_POLICIES } from '../retry/policies';
 import type { BackoffPolicy } from '../retry/backoff';
 import type { Supervisor } from './supervisor';
 
@@ -20,8 +21,6 @@ export interface ReliableCallOptions {
   onRetry?: (info: { attempt: number; delayMs: number; error: unknown }) => void;
 }
 
-const RETRY_POLICY: BackoffPolicy = { minMs: 25, maxMs: 1000, jitter: 0.2, resetAfterMs: 60_000 };
-
 export function reliableCall(
   supervisor: Supervisor,
   childId: string,
@@ -29,9 +28,9 @@ export function reliableCall(
   payload: unknown,
   options: ReliableCallOptions,
 ): Promise<unknown> {
-  return retryWithBackoff(() => supervisor.call(childId, topic, payload, options.timeoutMs), {
+  return retry(() => supervisor.call(childId, topic, payload, options.timeoutMs), {
     what: `request ${topic} to actor ${childId}`,
-    policy: options.policy ?? RETRY_POLICY,
+    policy: options.policy ?? RETRY_POLICIES.actorCall,
     deadlineMs: options.deadlineMs,
     onRetry: options.onRetry,
   });

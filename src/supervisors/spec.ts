@@ -19,7 +19,8 @@
  * with 20 % jitter reset after 60 s quiet; child restart permanent, mode forked, shutdown 5 s,
  * heartbeat every 1 s with a 5 s timeout (forked children only).
  */
-import { DEFAULT_BACKOFF, type BackoffPolicy } from '../retry/backoff';
+import type { BackoffPolicy } from '../retry/backoff';
+import { RETRY_POLICIES } from '../retry/policies';
 
 export type RestartType = 'permanent' | 'transient' | 'temporary';
 export type Strategy = 'one-for-one' | 'one-for-all' | 'rest-for-one';
@@ -66,7 +67,7 @@ export const DEFAULT_FLAGS: SupervisorFlags = {
   strategy: 'one-for-one',
   maxRestarts: 5,
   withinMs: 60_000,
-  backoff: DEFAULT_BACKOFF,
+  backoff: RETRY_POLICIES.supervisorRestart,
 };
 
 export const DEFAULT_WORKER: Omit<WorkerSpec, 'id' | 'module'> = {

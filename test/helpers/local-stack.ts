@@ -5,7 +5,9 @@
  */
 import { resolve } from 'node:path';
 import { loadConfigFile } from '../../src/config/load';
-import type { CouchdbSinkConfig, ElasticsearchSinkConfig, WharfConfig } from '../../src/config/schema';
+import type { WharfConfig } from '../../src/config/schema';
+import type { CouchdbSinkConfig } from '../../src/sinks/couchdb/config';
+import type { ElasticsearchSinkConfig } from '../../src/sinks/elasticsearch/config';
 import { createLogger } from '../../src/log';
 
 export const REPO_ROOT = resolve(__dirname, '../../..');

@@ -1,5 +1,5 @@
 /** Sink records as the partition consumers will hand them to the writers. */
-import type { SinkRecord } from '../../src/sinks/sink-writer';
+import type { SinkRecord } from '../../src/records/sink-record';
 
 export function records(source: string, count: number, payload: (i: number) => Record<string, unknown>, offsetBase = 0): SinkRecord[] {
   return Array.from({ length: count }, (_, i) => ({

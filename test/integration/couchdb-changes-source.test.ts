@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
-import { CouchdbChangesSourceSchema } from '../../src/config/schema';
+import { CouchdbChangesSourceSchema } from '../../src/sources/couchdb-changes/config';
 import { CouchdbChangesSource } from '../../src/sources/couchdb-changes/source';
 import { SourceUnavailableError, type SourcePage } from '../../src/sources/source-adapter';
 import { localCouchdb } from '../helpers/local-stack';

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
-import type { CouchdbSinkConfig } from '../../src/config/schema';
+import type { CouchdbSinkConfig } from '../../src/sinks/couchdb/config';
 import { CouchdbWriter } from '../../src/sinks/couchdb/writer';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localCouchdb } from '../helpers/local-stack';

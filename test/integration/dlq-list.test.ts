@@ -3,8 +3,8 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createKafka } from '../../src/kafka/client';
-import { sendDeadLetters } from '../../src/records/dead-letter';
+import { createKafka, KafkaClient } from '../../src/kafka/client';
+import { publishDeadLetters } from '../../src/pipeline/dead-letters';
 import { RecordProducer } from '../../src/kafka/record-producer';
 import { ensureTopics } from '../../src/kafka/topics';
 import { localConfig, quietLogger } from '../helpers/local-stack';
@@ -22,10 +22,10 @@ describe('wharf dlq list (real broker)', function () {
     await admin.connect();
     await ensureTopics(admin, [{ topic: dlqTopic, numPartitions: 1 }], quietLogger);
     await admin.disconnect();
-    const producer = new RecordProducer(kafka);
+    const producer = new RecordProducer(new KafkaClient(base.kafka, quietLogger, uniqueName('dlq-test')));
     await producer.connect();
     const time = '2026-11-26T12:00:00.000Z';
-    await sendDeadLetters(
+    await publishDeadLetters(
       producer,
       dlqTopic,
       [1, 2, 3].map((n) => ({ record: { id: `orders:${n}`, source: 'orders', payload: { n } }, recordId: `orders:${n}`, source: 'orders', stage: 'search', error: `bad ${n}`, attempts: 1, time })),

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
-import type { ElasticsearchSinkConfig } from '../../src/config/schema';
+import type { ElasticsearchSinkConfig } from '../../src/sinks/elasticsearch/config';
 import { ElasticsearchWriter, elasticsearchId } from '../../src/sinks/elasticsearch/writer';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localElasticsearch } from '../helpers/local-stack';

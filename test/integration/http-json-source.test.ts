@@ -5,9 +5,10 @@
  */
 import { expect } from 'chai';
 import { createServer, type Server } from 'node:http';
-import { HttpJsonSourceSchema } from '../../src/config/schema';
+import { HttpJsonSourceSchema } from '../../src/sources/http-json/config';
 import { DemoUpstream } from '../../src/demo/upstream-server';
-import { HttpJsonSource, parseRetryAfter } from '../../src/sources/http-json/source';
+import { parseRetryAfter } from '../../src/http/response';
+import { HttpJsonSource } from '../../src/sources/http-json/source';
 import { SourceUnavailableError } from '../../src/sources/source-adapter';
 
 function source(url: string, extra: object = {}): HttpJsonSource {

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { createKafka } from '../../src/kafka/client';
+import { KafkaClient } from '../../src/kafka/client';
 import { connectZookeeper } from '../../src/coordination/zookeeper';
 import { CursorStore } from '../../src/coordination/cursor-store';
 import { listDeadLetters } from '../../src/replay/dlq-list';
@@ -83,7 +83,7 @@ describe('pipeline: ndjson-files -> Kafka -> Elasticsearch and CouchDB (real sta
     run.wharf!.signal('SIGTERM');
     expect(await run.wharf!.exited).to.equal(0);
 
-    const kafka = createKafka(localConfig().kafka, quietLogger, uniqueName('dlq-reader'));
+    const kafka = new KafkaClient(localConfig().kafka, quietLogger, uniqueName('dlq-reader'));
     const letters = await listDeadLetters(kafka, `${run.name}.dlq`, uniqueName('dlq-reader'));
     expect(letters).to.have.length(1);
     expect(letters[0]).to.deep.include({ source: 'files', stage: 'intake', record: '{"id":"ev-broken",' });

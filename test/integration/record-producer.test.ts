@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import type { Kafka } from 'kafkajs';
-import { createKafka } from '../../src/kafka/client';
+import { createKafka, KafkaClient } from '../../src/kafka/client';
 import { KafkaUnavailableError, RecordProducer } from '../../src/kafka/record-producer';
 import { ensureTopics } from '../../src/kafka/topics';
 import { localConfig, quietLogger } from '../helpers/local-stack';
@@ -43,7 +43,7 @@ describe('kafka record producer (real broker)', function () {
     ]);
     await admin.disconnect();
 
-    const producer = new RecordProducer(kafka);
+    const producer = new RecordProducer(new KafkaClient(localConfig().kafka, quietLogger, uniqueName('producer-test')));
     await producer.connect();
     const acks = await producer.send(
       topic,
@@ -73,7 +73,7 @@ describe('kafka record producer (real broker)', function () {
   });
 
   it('reports an unreachable broker as a retriable KafkaUnavailableError', async () => {
-    const unreachable = createKafka({ ...localConfig().kafka, brokers: ['127.0.0.1:1'], connectionTimeoutMs: 200 }, quietLogger, 'unreachable');
+    const unreachable = new KafkaClient({ ...localConfig().kafka, brokers: ['127.0.0.1:1'], connectionTimeoutMs: 200 }, quietLogger, 'unreachable');
     const producer = new RecordProducer(unreachable, { retries: 1 });
     const err = await producer.connect().then(() => undefined, (e: unknown) => e);
     expect(err).to.be.instanceOf(KafkaUnavailableError);

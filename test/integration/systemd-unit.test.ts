@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ActorsSchema } from '../../src/config/schema';
+import { ActorsSchema } from '../../src/config/actors-schema';
 import { REPO_ROOT } from '../helpers/local-stack';
 import { execStartArgs, rewritePaths, UNIT_FILE, unitValues, verifyUnit } from '../helpers/systemd-unit';
 

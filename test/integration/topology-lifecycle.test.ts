@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ActorGroupConfig } from '../../src/config/schema';
+import type { ActorGroupConfig } from '../../src/config/actors-schema';
 import { localConfig } from '../helpers/local-stack';
 import { PROBE_MODULE, workerProcesses } from '../helpers/supervision';
 import { CLI, WharfProcess, type LogLine } from '../helpers/wharf-process';

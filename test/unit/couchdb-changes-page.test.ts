@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { CouchdbChangesSourceSchema } from '../../src/config/schema';
+import { CouchdbChangesSourceSchema } from '../../src/sources/couchdb-changes/config';
 import { toChangesPage } from '../../src/sources/couchdb-changes/page';
 import { SourceUnavailableError } from '../../src/sources/source-adapter';
 

@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { linkSync } from 'node:fs';
-import { NdjsonFilesSourceSchema } from '../../src/config/schema';
+import { NdjsonFilesSourceSchema } from '../../src/sources/ndjson-files/config';
 import { globToRegExp } from '../../src/sources/ndjson-files/file-glob';
 import { NdjsonFilesSource } from '../../src/sources/ndjson-files/source';
 import { InvalidCursorError, SourceUnavailableError } from '../../src/sources/source-adapter';

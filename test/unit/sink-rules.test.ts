@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { sameContent, toDocument } from '../../src/records/document';
 import { elasticsearchId } from '../../src/sinks/elasticsearch/writer';
-import { isRetriableStatus, withoutOversized } from '../../src/sinks/sink-writer';
+import { isRetriableStatus } from '../../src/http/response';
+import { withoutOversized } from '../../src/sinks/sink-writer';
 
 const record = { id: 'orders:1', source: 'orders', ingestedAt: '2026-11-26T00:00:00.000Z', partition: 2, offset: '41', payload: { a: 1, b: { c: 2 } } };
 

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { parseConfig } from '../../src/config/load';
-import type { ActorGroupConfig } from '../../src/config/schema';
 import { ConfigError } from '../../src/errors';
-import { diffGroups, groupWorkers, topologySpec } from '../../src/service/topology';
+import { diffTopology, groupSpec, topologyIssues, topologySpec } from '../../src/service/topology';
 
 const base = {
   kafka: { brokers: ['127.0.0.1:9092'] },
@@ -10,13 +9,13 @@ const base = {
   sinks: [{ id: 'search', type: 'elasticsearch', node: 'http://127.0.0.1:9200', index: 'orders' }],
 };
 
-function withGroups(groups: object[]): ReturnType<typeof parseConfig> {
-  return parseConfig({ ...base, actors: { groups } }, 'test.json', {});
+function withGroups(groups: object[], pipeline: object = {}): ReturnType<typeof parseConfig> {
+  return parseConfig({ ...base, pipeline, actors: { groups } }, 'test.json', {}, [topologyIssues]);
 }
 
 function actorIssues(actors: object): string[] {
   try {
-    parseConfig({ ...base, actors }, 'test.json', {});
+    parseConfig({ ...base, actors }, 'test.json', {}, [topologyIssues]);
   } catch (err) {
     return (err as ConfigError).issues.map((i) => `${i.path}: ${i.message}`);
   }
@@ -38,24 +37,41 @@ describe('topology from the actors section', () => {
 
   it('maps a built-in kind to its module and a count of 0 to no workers', () => {
     const [group] = withGroups([{ id: 'checks', kind: 'service-health', count: 0 }]).actors.groups;
-    expect(groupWorkers(group, '/x')).to.deep.equal([]);
+    expect(groupSpec(group, '/x').children).to.deep.equal([]);
   });
 
-  it('classifies a reload: unchanged, scaled (count only), restarted (anything else), added, removed', () => {
-    const [a, b, c, d] = withGroups([
-      { id: 'a', module: '/m' },
-      { id: 'b', module: '/m', count: 2 },
-      { id: 'c', module: '/m' },
-      { id: 'd', module: '/m' },
-    ]).actors.groups;
-    const next: ActorGroupConfig[] = [a, { ...b, count: 5 }, { ...c, settings: { batchSize: 1 } }, { ...a, id: 'e' }];
-    expect(diffGroups([a, b, c, d], next)).to.deep.equal({
+  it('classifies a reload: unchanged, scaled (count only, the consumers included), restarted (anything else), added, removed', () => {
+    const before = withGroups(
+      [
+        { id: 'a', module: '/m' },
+        { id: 'b', module: '/m', count: 2 },
+        { id: 'c', module: '/m' },
+        { id: 'd', module: '/m' },
+      ],
+      { consumers: { count: 2 } },
+    );
+    const after = withGroups(
+      [
+        { id: 'a', module: '/m' },
+        { id: 'b', module: '/m', count: 5 },
+        { id: 'c', module: '/m', settings: { batchSize: 1 } },
+        { id: 'e', module: '/m' },
+      ],
+      { consumers: { count: 3 } },
+    );
+    expect(diffTopology(topologySpec(before, '/etc'), topologySpec(after, '/etc'))).to.deep.equal({
       added: ['e'],
       removed: ['d'],
-      scaled: ['b'],
+      scaled: ['consumers', 'b'],
       restarted: ['c'],
-      unchanged: ['a'],
+      unchanged: ['health', 'pollers', 'a'],
     });
+  });
+
+  it('restarts only the groups a change in another section reaches: sinks restart health and consumers, not pollers', () => {
+    const before = withGroups([{ id: 'a', module: '/m' }]);
+    const after = { ...before, sinks: [{ ...before.sinks[0], index: 'orders-v2' }] } as typeof before;
+    expect(diffTopology(topologySpec(before, '/etc'), topologySpec(after, '/etc'))).to.deep.include({ restarted: ['health', 'consumers'], unchanged: ['pollers', 'a'] });
   });
 
   it('reports broken groups with exact messages: unknown key, wrong type, negative count, duplicate id, kind and module', () => {

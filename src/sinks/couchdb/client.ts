@@ -3,7 +3,7 @@
  * (nano scrubs them from its errors). Requests time out after undici's 30 s defaults.
  */
 import nano, { type ServerScope } from 'nano';
-import type { CouchdbSinkConfig } from '../../config/schema';
+import type { CouchdbSinkConfig } from './config';
 
 export function createCouchdb(config: CouchdbSinkConfig): ServerScope {
   const url = new URL(config.url);

@@ -7,18 +7,16 @@
  * fetched and the document is updated only if its content changed, so a re-delivered record
  * leaves no new revision. Documents CouchDB refuses (forbidden, invalid) are rejected for the
  * dead-letter topic; retriable failures are retried with backoff up to maxAttempts, then the
- * batch is given back as SinkUnavailableError.
+ * batch is given back as SinkUnavailableError (sink-writer.ts, sendInBulk).
  */
 import type { DocumentScope, ServerScope } from 'nano';
 import { createCouchdb } from './client';
-import type { CouchdbSinkConfig } from '../../config/schema';
+import type { CouchdbSinkConfig } from './config';
 import { describeError } from '../../errors';
-import { sleep } from '../../retry/retry';
-import { backoffDelay, type BackoffPolicy } from '../../retry/backoff';
 import { sameContent, toDocument } from '../../records/document';
-import { SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from '../sink-writer';
+import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
+import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter } from '../sink-writer';
 
-const ITEM_RETRY: BackoffPolicy = { minMs: 100, maxMs: 5000, jitter: 0.2, resetAfterMs: 60_000 };
 /** Per-document errors that no retry can fix. */
 const PERMANENT_ERRORS = new Set(['forbidden', 'bad_request', 'doc_validation', 'unauthorized', 'invalid_id']);
 
@@ -36,10 +34,7 @@ export class CouchdbWriter implements SinkWriter {
   private readonly server: ServerScope;
   private readonly db: DocumentScope<Doc>;
 
-  constructor(
-    private readonly config: CouchdbSinkConfig,
-    private readonly retryPolicy: BackoffPolicy = ITEM_RETRY,
-  ) {
+  constructor(private readonly config: CouchdbSinkConfig) {
     this.id = config.id;
     this.server = createCouchdb(config);
     this.db = this.server.use<Doc>(config.db);
@@ -77,52 +72,38 @@ export class CouchdbWriter implements SinkWriter {
     );
   }
 
-  private async writeDocs(docs: Array<{ record: SinkRecord; doc: Doc }>, result: SinkWriteResult): Promise<void> {
-    let pending = docs;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const items = await this.bulk(pending);
-      if (items === 'refused') {
-        // The server refused the whole request for one bad document: find it by halving.
-        if (pending.length === 1) {
-          result.rejected.push(this.rejection(pending[0].record, this.lastRefusal, attempt));
-          return;
-        }
-        const half = Math.ceil(pending.length / 2);
-        await this.writeDocs(pending.slice(0, half), result);
-        await this.writeDocs(pending.slice(half), result);
-        return;
-      }
-      const conflicts: typeof pending = [];
-      const retry: typeof pending = [];
-      items.forEach((item, i) => {
-        const entry = pending[i];
-        if (item.ok || (!item.error && item.id)) result.written++;
-        else if (item.error === 'conflict') conflicts.push(entry);
-        else if (PERMANENT_ERRORS.has(item.error ?? '')) result.rejected.push(this.rejection(entry.record, `${item.error}: ${item.reason ?? ''}`, attempt));
-        else retry.push(entry);
-      });
-      const updates = await this.resolveConflicts(conflicts, result);
-      if (retry.length === 0 && updates.length === 0) return;
-      if (attempt >= this.config.maxAttempts) {
-        throw new SinkUnavailableError(this.id, `${retry.length + updates.length} document(s) still failing after ${attempt} attempts`);
-      }
-      if (retry.length > 0) await sleep(backoffDelay(this.retryPolicy, attempt - 1));
-      pending = [...updates, ...retry];
-    }
+  private writeDocs(docs: Array<{ record: SinkRecord; doc: Doc }>, result: SinkWriteResult): Promise<void> {
+    return sendInBulk(
+      this.config,
+      docs,
+      async (pending, attempt) => {
+        const items = await this.bulk(pending);
+        if ('refused' in items) return items;
+        const conflicts: typeof pending = [];
+        const failing: typeof pending = [];
+        items.forEach((item, i) => {
+          const entry = pending[i];
+          if (item.ok || (!item.error && item.id)) result.written++;
+          else if (item.error === 'conflict') conflicts.push(entry);
+          else if (PERMANENT_ERRORS.has(item.error ?? '')) result.rejected.push(this.rejection(entry.record, `${item.error}: ${item.reason ?? ''}`, attempt));
+          else failing.push(entry);
+        });
+        const updates = await this.resolveConflicts(conflicts, result);
+        // Updates of conflicting documents go again at once, with the current revision.
+        return { again: [...updates, ...failing], detail: `${failing.length} document(s) failing, ${updates.length} to update after a conflict`, retryAfterMs: failing.length === 0 ? 0 : undefined };
+      },
+      (one, reason, attempt) => result.rejected.push(this.rejection(one.record, reason, attempt)),
+    );
   }
 
-  private lastRefusal = '';
-
-  private async bulk(pending: Array<{ doc: Doc }>): Promise<BulkItem[] | 'refused'> {
+  /** One `_bulk_docs` request: per-document results, or the reason the server refused the whole request. */
+  private async bulk(pending: Array<{ doc: Doc }>): Promise<BulkItem[] | { refused: string }> {
     try {
-      return (await this.db.bulk({ docs: pending.map((p) => p.doc) }));
+      return await this.db.bulk({ docs: pending.map((p) => p.doc) });
     } catch (err) {
       const { statusCode, error, reason } = err as { statusCode?: number; error?: string; reason?: string };
       // CouchDB answers 400 doc_validation; pouchdb-server answers 500 with the same error name.
-      if (statusCode === 400 || PERMANENT_ERRORS.has(error ?? '')) {
-        this.lastRefusal = `${error ?? 'bad_request'}: ${reason ?? describeError(err)}`;
-        return 'refused';
-      }
+      if (statusCode === 400 || PERMANENT_ERRORS.has(error ?? '')) return { refused: `${error ?? 'bad_request'}: ${reason ?? describeError(err)}` };
       throw new SinkUnavailableError(this.id, `bulk write failed: ${describeError(err)}`, err);
     }
   }

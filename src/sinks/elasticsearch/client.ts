@@ -1,6 +1,6 @@
 /** @elastic/elasticsearch clients built from a sink's config. */
 import { Client } from '@elastic/elasticsearch';
-import type { ElasticsearchSinkConfig } from '../../config/schema';
+import type { ElasticsearchSinkConfig } from './config';
 
 export function createElasticsearch(config: ElasticsearchSinkConfig): Client {
   return new Client({

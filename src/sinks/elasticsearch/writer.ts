@@ -12,14 +12,13 @@
 import { createHash } from 'node:crypto';
 import { errors, type Client } from '@elastic/elasticsearch';
 import { createElasticsearch } from './client';
-import type { ElasticsearchSinkConfig } from '../../config/schema';
+import type { ElasticsearchSinkConfig } from './config';
 import { describeError } from '../../errors';
-import { sleep } from '../../retry/retry';
-import { backoffDelay, type BackoffPolicy } from '../../retry/backoff';
 import { toDocument } from '../../records/document';
-import { isRetriableStatus, SinkUnavailableError, withoutOversized, type RejectedRecord, type SinkRecord, type SinkWriteResult, type SinkWriter } from '../sink-writer';
+import { isRetriableStatus } from '../../http/response';
+import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
+import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter } from '../sink-writer';
 
-const ITEM_RETRY: BackoffPolicy = { minMs: 100, maxMs: 5000, jitter: 0.2, resetAfterMs: 60_000 };
 /** Elasticsearch refuses ids over 512 bytes. */
 const MAX_ID_BYTES = 512;
 
@@ -32,10 +31,7 @@ export class ElasticsearchWriter implements SinkWriter {
   readonly id: string;
   private readonly client: Client;
 
-  constructor(
-    private readonly config: ElasticsearchSinkConfig,
-    private readonly retryPolicy: BackoffPolicy = ITEM_RETRY,
-  ) {
+  constructor(private readonly config: ElasticsearchSinkConfig) {
     this.id = config.id;
     this.client = createElasticsearch(config);
   }
@@ -64,39 +60,27 @@ export class ElasticsearchWriter implements SinkWriter {
     await this.client.close();
   }
 
-  private async writeChunk(records: SinkRecord[], result: SinkWriteResult): Promise<void> {
-    let pending = records;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const retry: Array<{ record: SinkRecord; status: number; reason: string }> = [];
-      const response = await this.bulk(pending);
-      if (response === 'too-large') {
-        if (pending.length === 1) {
-          result.rejected.push(this.rejection(pending[0], 'request too large for the server (413)', 413, attempt));
-          return;
-        }
-        const half = Math.ceil(pending.length / 2);
-        await this.writeChunk(pending.slice(0, half), result);
-        await this.writeChunk(pending.slice(half), result);
-        return;
-      }
-      response.items.forEach((item, i) => {
-        const op = item.index!;
-        const record = pending[i];
-        if (op.status >= 200 && op.status < 300) result.written++;
-        else {
+  private writeChunk(records: SinkRecord[], result: SinkWriteResult): Promise<void> {
+    const reject = (record: SinkRecord, reason: string, attempt: number, status = 413) => result.rejected.push(this.rejection(record, reason, status, attempt));
+    return sendInBulk(
+      this.config,
+      records,
+      async (pending, attempt) => {
+        const response = await this.bulk(pending);
+        if (response === 'too-large') return { refused: 'request too large for the server (413)' };
+        const failing: Array<{ record: SinkRecord; status: number; reason: string }> = [];
+        response.items.forEach((item, i) => {
+          const op = item.index!;
+          if (op.status >= 200 && op.status < 300) return void result.written++;
           const reason = op.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op.status}`;
-          if (isRetriableStatus(op.status)) retry.push({ record, status: op.status, reason });
-          else result.rejected.push(this.rejection(record, reason, op.status, attempt));
-        }
-      });
-      if (retry.length === 0) return;
-      if (attempt >= this.config.maxAttempts) {
-        const statuses = [...new Set(retry.map((r) => r.status))].join(', ');
-        throw new SinkUnavailableError(this.id, `${retry.length} item(s) still failing after ${attempt} attempts (status ${statuses}): ${retry[0].reason}`);
-      }
-      await sleep(backoffDelay(this.retryPolicy, attempt - 1));
-      pending = retry.map((r) => r.record);
-    }
+          if (isRetriableStatus(op.status)) failing.push({ record: pending[i], status: op.status, reason });
+          else reject(pending[i], reason, attempt, op.status);
+        });
+        const statuses = [...new Set(failing.map((f) => f.status))].join(', ');
+        return { again: failing.map((f) => f.record), detail: `${failing.length} item(s) failing (status ${statuses}): ${failing[0]?.reason}` };
+      },
+      reject,
+    );
   }
 
   private async bulk(records: SinkRecord[]): Promise<{ items: Array<{ index?: { status: number; error?: { type: string; reason?: string | null } } }> } | 'too-large'> {

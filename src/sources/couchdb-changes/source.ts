@@ -10,13 +10,11 @@
  * a body that is not JSON) is a retriable SourceUnavailableError saying what was wrong: the
  * operator can fix credentials or create the database while wharf keeps retrying.
  */
-import { LONGPOLL_GRACE_MS, type CouchdbChangesSourceConfig } from '../../config/schema';
-import { describeError } from '../../errors';
+import { LONGPOLL_GRACE_MS, type CouchdbChangesSourceConfig } from './config';
 import { splitCredentials } from '../../http/url-credentials';
 import { safeUrl } from '../../log';
-import { isRetriableStatus } from '../../sinks/sink-writer';
+import { isRetriableStatus, parseJsonBody, parseRetryAfter, requestFailure } from '../../http/response';
 import { toChangesPage } from './page';
-import { parseRetryAfter } from '../http-json/source';
 import { SourceUnavailableError, type SourceAdapter, type SourcePage } from '../source-adapter';
 
 /** What an idle longpoll has sent before its first change: the opening and heartbeats. */
@@ -71,14 +69,9 @@ export class CouchdbChangesSource implements SourceAdapter {
     }
 
     if (!response.ok) throw this.statusError(response, received);
-    let body: unknown;
-    try {
-      body = JSON.parse(received);
-    } catch (err) {
-      const kind = response.headers.get('content-type') ?? 'unknown content type';
-      throw new SourceUnavailableError(this.id, `_changes response from ${this.where} is not JSON (${kind}, ${received.length} bytes): ${describeError(err)}`);
-    }
-    return toChangesPage(this.id, body, cursor, this.config.includeDesignDocs);
+    const parsed = parseJsonBody(received, response.headers.get('content-type'));
+    if (!parsed.ok) throw new SourceUnavailableError(this.id, `_changes response from ${this.where} is ${parsed.reason}`);
+    return toChangesPage(this.id, parsed.body, cursor, this.config.includeDesignDocs);
   }
 
   private statusError(response: Response, text: string): SourceUnavailableError {
@@ -105,10 +98,4 @@ function couchReason(text: string): string {
   } catch {
     return '';
   }
-}
-
-/** Why fetch failed (describeError adds undici's cause: ECONNREFUSED, ...), or the timeout. */
-function requestFailure(err: unknown, timeoutMs: number): string {
-  if (err instanceof Error && err.name === 'TimeoutError') return `no complete answer within requestTimeoutMs (${timeoutMs} ms)`;
-  return describeError(err);
 }

@@ -6,12 +6,12 @@
  * at the same cursor (a 304 then means still nothing new). Items without an id are returned as
  * malformed.
  */
-import type { HttpJsonSourceConfig } from '../../config/schema';
-import { describeError } from '../../errors';
+import type { HttpJsonSourceConfig } from './config';
+import { atPath } from './json-path';
 import { splitCredentials } from '../../http/url-credentials';
 import { safeUrl } from '../../log';
-import { isRetriableStatus } from '../../sinks/sink-writer';
-import { atPath, SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from '../source-adapter';
+import { isRetriableStatus, parseJsonBody, parseRetryAfter, requestFailure } from '../../http/response';
+import { SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from '../source-adapter';
 
 export class HttpJsonSource implements SourceAdapter {
   readonly id: string;
@@ -42,7 +42,7 @@ export class HttpJsonSource implements SourceAdapter {
       response = await fetch(url, { headers, signal: AbortSignal.timeout(this.config.requestTimeoutMs) });
       text = await response.text();
     } catch (err) {
-      throw new SourceUnavailableError(this.id, `GET ${safeUrl(url.toString())} failed: ${describeError(err)}`, { cause: err });
+      throw new SourceUnavailableError(this.id, `GET ${safeUrl(url.toString())} failed: ${requestFailure(err, this.config.requestTimeoutMs)}`, { cause: err });
     }
     if (response.status === 304) return { records: [], malformed: [], nextCursor: cursor };
     if (!response.ok) {
@@ -50,13 +50,9 @@ export class HttpJsonSource implements SourceAdapter {
       const retriable = isRetriableStatus(response.status);
       throw new SourceUnavailableError(this.id, `HTTP ${response.status}${retriable ? '' : ' (check the source configuration)'}`, { retryAfterMs });
     }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (err) {
-      const kind = response.headers.get('content-type') ?? 'unknown content type';
-      throw new SourceUnavailableError(this.id, `response is not JSON (${kind}, ${text.length} bytes): ${describeError(err)}`);
-    }
+    const parsed = parseJsonBody(text, response.headers.get('content-type'));
+    if (!parsed.ok) throw new SourceUnavailableError(this.id, `response is ${parsed.reason}`);
+    const body = parsed.body;
     const items = atPath(body, this.config.itemsPath);
     if (!Array.isArray(items)) {
       throw new SourceUnavailableError(this.id, `response has no array at "${this.config.itemsPath}"`);
@@ -87,12 +83,4 @@ export class HttpJsonSource implements SourceAdapter {
     }
     return { records, malformed, nextCursor: next === null || next === undefined ? null : String(next) };
   }
-}
-
-/** Retry-After as milliseconds: seconds, or an HTTP date. */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

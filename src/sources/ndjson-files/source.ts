@@ -19,7 +19,7 @@
  *   longer than `maxRecordBytes` becomes a malformed item naming the file and byte offset.
  *   Directory and file errors (missing, permission) are SourceUnavailableError (retriable).
  */
-import type { NdjsonFilesSourceConfig } from '../../config/schema';
+import type { NdjsonFilesSourceConfig } from './config';
 import { globToRegExp } from './file-glob';
 import { formatCursor, parseCursor, type FilePosition, type FilePositions } from './cursor';
 import { reopen, scanDirectory, type ScannedFile } from './file-scan';

@@ -1,0 +1,74 @@
+/** The sections that shape wharf's own service: its pipeline groups, start-up, the ops listener. */
+import { z } from 'zod';
+import { RETRY_POLICIES } from '../retry/policies';
+import { backoffSchema, durationMs } from '../util/config-fields';
+import { actorMode, supervisorFlags } from './actors-schema';
+
+export const StartupSchema = z
+  .strictObject({
+    waitForServicesMs: durationMs(3_600_000)
+      .default(120_000)
+      .describe('How long boot waits for every server, in ms, before exiting 1 (systemd then restarts wharf).'),
+    healthIntervalMs: durationMs(3_600_000)
+      .default(30_000)
+      .describe('How often a running wharf re-checks its servers, in ms; every change is logged.'),
+  })
+  .describe('Start-up and health checks of the servers wharf depends on (Kafka, ZooKeeper, every sink).');
+
+const pipelineGroup = {
+  mode: actorMode,
+  shutdownMs: durationMs(600_000)
+    .default(10_000)
+    .describe('How long a stopping actor may finish its in-flight work, in ms, before it is killed.'),
+  supervisor: supervisorFlags('Flags of the group\'s supervisor.'),
+};
+
+export const PipelineSchema = z
+  .strictObject({
+    pollers: z
+      .strictObject({ ...pipelineGroup })
+      .prefault({})
+      .describe('The source pollers: one actor per source (`pollers-<source id>`).'),
+    consumers: z
+      .strictObject({
+        ...pipelineGroup,
+        count: z
+          .int()
+          .min(0)
+          .max(256)
+          .default(2)
+          .describe('Partition consumers of this instance; Kafka shares the partitions among all consumers of the group, across instances.'),
+        groupId: z
+          .string()
+          .min(1)
+          .default('wharf-sinks')
+          .describe('The Kafka consumer group; `wharf replay` and `wharf dlq replay` derive their own groups from it.'),
+        retry: backoffSchema.prefault(RETRY_POLICIES.sinkBatch).describe(
+          'Delay before retrying a batch whose sink is unavailable; grows with consecutive failures.',
+        ),
+      })
+      .prefault({})
+      .describe('The partition consumers: read the records topic and write each batch to every sink.'),
+  })
+  .describe('The pipeline\'s own actor groups.');
+
+export const MetricsSchema = z
+  .strictObject({
+    host: z
+      .string()
+      .min(1)
+      .default('127.0.0.1')
+      .describe('Address the listener binds; another address than loopback exposes the endpoints to that network.'),
+    port: z
+      .int()
+      .min(0)
+      .max(65535)
+      .default(9464)
+      .describe('TCP port; 0 picks a free one (the log line "ops endpoints listening" names it). A port already taken makes wharf exit 1.'),
+    collectIntervalMs: durationMs(3_600_000)
+      .default(5000)
+      .describe('How often, in ms, the root collects every actor process\'s metrics, besides on each scrape; bounds what a crashed process loses.'),
+  })
+  .describe('The operator\'s HTTP listener: /metrics, /healthz, /readyz, /topology.');
+
+export type PipelineConfig = z.output<typeof PipelineSchema>;

@@ -1,0 +1,36 @@
+/**
+ * The HTTP rules every HTTP client of wharf follows (sources and sinks alike): which statuses
+ * are worth retrying, how long a Retry-After asks to wait, how a failed request is described,
+ * and how a body that should be JSON is read.
+ */
+import { describeError } from '../errors';
+
+/** HTTP statuses worth retrying (Vector's rule): 408, 429 and 5xx except 501 and 505. No status (no answer) is retriable. */
+export function isRetriableStatus(status: number | undefined): boolean {
+  if (status === undefined) return true;
+  if (status === 408 || status === 429) return true;
+  return status >= 500 && status !== 501 && status !== 505;
+}
+
+/** Retry-After as milliseconds: seconds, or an HTTP date. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+/** Why fetch failed (describeError adds undici's cause: ECONNREFUSED, ...), or the timeout that ended it. */
+export function requestFailure(err: unknown, timeoutMs: number): string {
+  if (err instanceof Error && err.name === 'TimeoutError') return `no complete answer within requestTimeoutMs (${timeoutMs} ms)`;
+  return describeError(err);
+}
+
+/** A response body parsed as JSON, or the reason it is not JSON (content type and size, not the body). */
+export function parseJsonBody(text: string, contentType: string | null): { ok: true; body: unknown } | { ok: false; reason: string } {
+  try {
+    return { ok: true, body: JSON.parse(text) };
+  } catch (err) {
+    return { ok: false, reason: `not JSON (${contentType ?? 'unknown content type'}, ${text.length} bytes): ${describeError(err)}` };
+  }
+}

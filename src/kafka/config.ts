@@ -1,0 +1,33 @@
+/** The `kafka` section of the configuration: the cluster that carries every record from the sources to the sinks. */
+import { z } from 'zod';
+import { durationMs, hostPort } from '../util/config-fields';
+
+/** Kafka's legal topic names. */
+const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka topic name: 1-249 of [A-Za-z0-9._-]');
+
+export const KafkaSchema = z
+  .strictObject({
+    brokers: z.array(hostPort).min(1).describe('Bootstrap brokers, each "host:port".'),
+    clientId: z
+      .string()
+      .min(1)
+      .default('wharf')
+      .describe('Prefix of the Kafka client id of every connection; each process appends its role (e.g. "wharf-poller-orders").'),
+    topic: topicName
+      .default('wharf.records')
+      .describe('The records topic between sources and sinks; created with `partitions` partitions if missing.'),
+    dlqTopic: topicName.default('wharf.dlq').describe('The dead-letter topic; created with one partition if missing.'),
+    partitions: z
+      .int()
+      .min(1)
+      .max(10000)
+      .default(6)
+      .describe('Partitions of the records topic when wharf creates it. An existing topic is never altered (fewer partitions are logged as a warning).'),
+    // kafkajs supports gzip natively; other codecs would need extra packages.
+    compression: z.enum(['gzip', 'none']).default('gzip').describe('Compression of produced batches.'),
+    connectionTimeoutMs: durationMs(600_000).default(3000).describe('Timeout of a connection to a broker, in ms.'),
+    requestTimeoutMs: durationMs(600_000).default(30_000).describe('Timeout of one Kafka request, in ms.'),
+  })
+  .describe('The Kafka cluster that carries every record from the sources to the sinks.');
+
+export type KafkaConfig = z.output<typeof KafkaSchema>;

@@ -1,0 +1,138 @@
+/**
+ * Delivery: one batch of one partition of the records topic, written to every sink. It is the
+ * one delivery path: the partition consumers, `wharf replay` and every later re-delivery use it.
+ *
+ *   1. each message becomes a sink record; one that is not a wharf record becomes a dead letter
+ *      (stage "consume");
+ *   2. every sink gets the batch, concurrently; a sink that is unavailable is retried with
+ *      backoff (the `retry` policy) while the batch waits: nothing is skipped or dropped, and
+ *      Kafka holds the backlog. An unbounded delivery (the pipeline) waits until the sink comes
+ *      back or the batch's signal fires; a bounded one (a CLI job) gives up after `deadlineMs`;
+ *   3. records a sink refuses for good become dead letters (stage: the sink id), acknowledged
+ *      by Kafka before the outcome is returned;
+ *   4. only then is the batch delivered, and its offsets may be committed. If the signal fired
+ *      (partition taken away, wharf stopping) the batch is abandoned, to be read again.
+ */
+import { describeError, OperationAbortedError, WharfError } from '../errors';
+import type { ConsumedMessage } from '../kafka/record-consumer';
+import type { RecordProducer } from '../kafka/record-producer';
+import type { Logger } from '../log';
+import { METRICS } from '../metrics/catalog';
+import { counter, histogram } from '../metrics/process-registry';
+import { rejectionLetter, unreadableLetter, type DeadLetter } from '../records/dead-letter';
+import type { RejectedRecord, SinkRecord } from '../records/sink-record';
+import { fromMessage } from '../records/wire-record';
+import type { BackoffPolicy } from '../retry/backoff';
+import { retry, sleep } from '../retry/retry';
+import type { SinkWriter } from '../sinks/sink-writer';
+import { publishDeadLetters } from './dead-letters';
+
+export interface DeliveryOptions {
+  /** The records topic the batches come from (dead letters name their position in it). */
+  topic: string;
+  sinks: readonly SinkWriter[];
+  deadLetters: { producer: RecordProducer; topic: string };
+  /** Backoff while a sink is unavailable (pipeline.consumers.retry). */
+  retry: BackoffPolicy;
+  /** Give up on an unavailable sink after this long (a CLI job); the pipeline waits without bound. */
+  deadlineMs?: number;
+  log: Logger;
+}
+
+export interface DeliveryBatch {
+  partition: number;
+  messages: readonly ConsumedMessage[];
+  /** Fires when the batch must be given up. */
+  signal: AbortSignal;
+  /** Keeps the batch's claim on its partition alive during a long wait. */
+  heartbeat?: () => Promise<void>;
+}
+
+export type DeliveryOutcome = { delivered: true; written: Record<string, number>; deadLettered: number } | { delivered: false };
+
+export class Delivery {
+  private readonly prepared = new Set<string>();
+
+  constructor(private readonly options: DeliveryOptions) {}
+
+  async deliver(batch: DeliveryBatch): Promise<DeliveryOutcome> {
+    const { topic } = this.options;
+    counter(METRICS.recordsConsumed).inc({ topic }, batch.messages.length);
+    const records: SinkRecord[] = [];
+    const letters: DeadLetter[] = [];
+    for (const message of batch.messages) {
+      try {
+        records.push(fromMessage(message.value, batch.partition, message.offset));
+      } catch (err) {
+        letters.push(unreadableLetter(message.value, describeError(err), topic, batch.partition, message.offset));
+      }
+    }
+    let outcomes: Array<{ sink: string; written: number; rejected: RejectedRecord[] }>;
+    try {
+      outcomes = await Promise.all(this.options.sinks.map((sink) => this.writeUntilAcknowledged(sink, records, batch)));
+    } catch (err) {
+      if (err instanceof OperationAbortedError) return { delivered: false };
+      throw err;
+    }
+    for (const { rejected } of outcomes) letters.push(...rejected.map((r) => rejectionLetter(r, topic)));
+    await publishDeadLetters(this.options.deadLetters.producer, this.options.deadLetters.topic, letters);
+    return { delivered: true, written: Object.fromEntries(outcomes.map((o) => [o.sink, o.written])), deadLettered: letters.length };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.options.sinks.map((sink) => sink.close()));
+  }
+
+  /** Writes the batch to one sink, retrying while it is unavailable; returns what it refused for good. */
+  private async writeUntilAcknowledged(sink: SinkWriter, records: readonly SinkRecord[], batch: DeliveryBatch) {
+    const write = async () => {
+      if (!this.prepared.has(sink.id)) {
+        await sink.prepare();
+        this.prepared.add(sink.id);
+      }
+      const timer = histogram(METRICS.sinkBulkDuration).startTimer({ sink: sink.id });
+      const result = await sink.write(records);
+      timer();
+      return result;
+    };
+    try {
+      const result = await retry(write, {
+        what: `writing to sink ${sink.id}`,
+        policy: this.options.retry,
+        deadlineMs: this.options.deadlineMs,
+        signal: batch.signal,
+        wait: (ms, signal) => waitWithHeartbeats(ms, signal, batch.heartbeat),
+        onRetry: ({ attempt, delayMs, error }) => {
+          counter(METRICS.sinkErrors).inc({ sink: sink.id, kind: 'unavailable' });
+          this.options.log.warn({ sink: sink.id, partition: batch.partition, attempt, retryInMs: delayMs, err: describeError(error) }, 'sink unavailable; the batch waits and retries');
+        },
+      });
+      const written = result.written + result.unchanged;
+      this.countWritten(sink.id, records, written);
+      if (result.rejected.length > 0) counter(METRICS.sinkErrors).inc({ sink: sink.id, kind: 'rejected' }, result.rejected.length);
+      return { sink: sink.id, written, rejected: result.rejected };
+    } catch (err) {
+      if (err instanceof WharfError && !err.retriable && !(err instanceof OperationAbortedError)) counter(METRICS.sinkErrors).inc({ sink: sink.id, kind: 'failed' });
+      throw err;
+    }
+  }
+
+  private countWritten(sink: string, records: readonly SinkRecord[], acknowledged: number): void {
+    counter(METRICS.sinkRecordsWritten).inc({ sink }, acknowledged);
+    const age = histogram(METRICS.recordAge);
+    const now = Date.now();
+    for (const record of records) {
+      const ingested = Date.parse(record.ingestedAt);
+      if (!Number.isNaN(ingested)) age.observe({ sink }, Math.max(0, now - ingested) / 1000);
+    }
+  }
+}
+
+/** Sleeps in steps of at most a second, keeping the batch's heartbeat, until done or the signal fires. */
+async function waitWithHeartbeats(ms: number, signal: AbortSignal | undefined, heartbeat?: () => Promise<void>): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until && !signal?.aborted) {
+    await sleep(Math.min(1000, until - Date.now()), signal);
+    await heartbeat?.();
+  }
+}

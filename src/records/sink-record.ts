@@ -1,0 +1,27 @@
+/**
+ * A record as the sink side sees it: the wire record plus where it stood in Kafka. Sink writers
+ * turn it into a document (document.ts); what a sink refuses for good becomes a RejectedRecord,
+ * and then a dead letter (dead-letter.ts).
+ */
+export interface SinkRecord {
+  /** Deterministic id: "<source id>:<upstream id>". */
+  id: string;
+  source: string;
+  /** ISO time the record was fetched from its upstream. */
+  ingestedAt: string;
+  partition: number;
+  offset: string;
+  /** The upstream record's own fields. */
+  payload: Record<string, unknown>;
+  /** Size of the Kafka message the record came in, when known (bounds its document's size). */
+  wireBytes?: number;
+}
+
+/** A record a sink can never accept (mapping conflict, oversized, invalid), with why. */
+export interface RejectedRecord {
+  record: SinkRecord;
+  sink: string;
+  reason: string;
+  status?: number;
+  attempts: number;
+}

@@ -1,0 +1,12 @@
+/** The `couchdb` sink type. */
+import { defineSink } from '../sink-type';
+import { CouchdbSinkSchema } from './config';
+import { couchdbCheck } from './health';
+import { CouchdbWriter } from './writer';
+
+export const couchdbSink = defineSink({
+  type: 'couchdb',
+  schema: CouchdbSinkSchema,
+  createWriter: (config) => new CouchdbWriter(config),
+  healthCheck: couchdbCheck,
+});

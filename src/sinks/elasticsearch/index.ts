@@ -1,0 +1,12 @@
+/** The `elasticsearch` sink type. */
+import { defineSink } from '../sink-type';
+import { ElasticsearchSinkSchema } from './config';
+import { elasticsearchCheck } from './health';
+import { ElasticsearchWriter } from './writer';
+
+export const elasticsearchSink = defineSink({
+  type: 'elasticsearch',
+  schema: ElasticsearchSinkSchema,
+  createWriter: (config) => new ElasticsearchWriter(config),
+  healthCheck: elasticsearchCheck,
+});

@@ -1,0 +1,33 @@
+/** The `http-json` source's configuration keys. */
+import { z } from 'zod';
+import { durationMs, httpUrl, idAndType } from '../../util/config-fields';
+import { maxRecordBytes, sourceId } from '../config-fields';
+import { jsonPath } from './json-path';
+
+export const HttpJsonSourceSchema = z
+  .strictObject({
+    ...idAndType(sourceId, 'http-json', 'http-json source'),
+    url: httpUrl.describe('The feed, an http:// or https:// URL; credentials in it are sent as Basic authentication and never logged.'),
+    cursorParam: z
+      .string()
+      .min(1)
+      .default('since')
+      .describe('Query parameter carrying the cursor; omitted on the very first request.'),
+    itemsPath: jsonPath.default('items').describe('Dot path of the array of records in a response ("" is the whole body).'),
+    nextCursorPath: jsonPath
+      .default('next')
+      .describe('Dot path of the next cursor in a response; absent or null means "no more pages now".'),
+    idField: z.string().min(1).default('id').describe('The record field holding the upstream\'s own id (a string or number); a record without it is dead-lettered.'),
+    intervalMs: durationMs(86_400_000)
+      .default(5000)
+      .describe('Pause, in ms, once the upstream has no further page, before asking again.'),
+    requestTimeoutMs: durationMs(600_000).default(30_000).describe('Timeout of one request, in ms.'),
+    headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra request headers; put secrets in the environment: "Bearer ${ORDERS_TOKEN}". Never logged.'),
+    maxRecordBytes,
+  })
+  .describe('Polls an HTTP endpoint that returns pages of JSON records after a cursor: GET <url>?<cursorParam>=<cursor>.');
+
+export type HttpJsonSourceConfig = z.output<typeof HttpJsonSourceSchema>;
