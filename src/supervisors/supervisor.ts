@@ -1,62 +1,59 @@
 /**
- * A supervisor: starts its children (workers or nested supervisors) in order, watches them,
- * restarts them by its strategy with backoff, and escalates when restarting does not help.
- * The semantics are stated in spec.ts; the decisions are the pure functions of decider.ts and
- * backoff.ts. Restarts are serialized: one restart sequence at a time per supervisor.
+ * A supervisor: starts its children (workers, nested supervisors, dynamic groups) in order,
+ * watches them, restarts them by its strategy with per-child backoff, and escalates when
+ * restarting does not help. The semantics are stated in spec.ts; the decisions are the pure
+ * functions of decider.ts, slots.ts and retry/backoff.ts; specs are checked by check-spec.ts.
+ *
+ * One serialized lane per supervisor orders everything that starts or stops a child: start,
+ * stop, reloads (add, replace, remove, scale) and the two halves of a restart (stop the siblings
+ * the strategy names; later, start them). The backoff wait between those halves happens outside
+ * the lane, so a child in a long backoff holds up neither its siblings nor a reload.
  */
-import { basename } from 'node:path';
 import { ChildUnavailableError, describeError } from '../errors';
-import { sleep } from '../retry/retry';
-import { backoffDelay, failuresAfterQuietPeriod } from '../retry/backoff';
+import { checkChildSpecs, checkGroupCount, checkSupervisorSpec, InvalidChildSpecError } from './check-spec';
 import { childrenToRestart, recordRestart, shouldRestart, type ExitKind } from './decider';
 import type { SupervisionEventSink } from './events';
 import { RunningWorker } from './running-worker';
-import type { ChildSpec, SupervisorSpec } from './spec';
+import { SerialMailbox } from './serial-mailbox';
+import { startSlot, stopSlots, type SlotHost } from './slot-lifecycle';
+import { newSlot, nextBackoff, PendingRestart, type Slot } from './slots';
+import { deepFreeze, groupWorker, type ChildSpec, type GroupShape, type SupervisorSpec } from './spec';
+import { describeSupervisor, type TreeNode } from './tree-node';
 
-type ChildState = 'stopped' | 'starting' | 'running' | 'restarting' | 'stopping' | 'exited';
-
-interface Slot {
-  spec: ChildSpec;
-  state: ChildState;
-  running?: RunningWorker | Supervisor;
-  restarts: number;
-  lastError?: string;
-}
+export type { TreeNode } from './tree-node';
 
 export interface SupervisorContext {
   parentActor: Parameters<typeof RunningWorker.start>[0];
   report: SupervisionEventSink;
 }
 
-export interface TreeNode {
-  id: string;
-  kind: 'supervisor' | 'worker';
-  state: ChildState;
-  /** A worker's actor kind: the name of its module ("partition-consumer", or an operator's module). */
-  actor?: string;
-  mode?: string;
-  pid?: number;
-  restarts: number;
-  lastError?: string;
-  children?: TreeNode[];
-}
-
 export class Supervisor {
   private readonly slots: Slot[];
+  private readonly group: GroupShape | undefined;
   private history: number[] = [];
-  private failures = 0;
-  private lastFailureAt = 0;
   private stopping = false;
-  private work: Promise<void> = Promise.resolve();
-  private readonly abort = new AbortController();
+  private shutdown?: Promise<void>;
+  private readonly lane = new SerialMailbox();
+  private readonly host: SlotHost;
+  private readonly pending = new Set<PendingRestart>();
   /** Set by the parent (or the system at the root): called once, when this supervisor gives up. */
   onEscalate: (reason: string) => void = () => undefined;
 
+  /** Checks the whole spec first: an invalid one throws InvalidChildSpecError and starts nothing. */
   constructor(
+    /** The spec this supervisor was started from; `currentSpec()` includes reloads and scaling since. */
     readonly spec: SupervisorSpec,
     private readonly ctx: SupervisorContext,
   ) {
-    this.slots = spec.children.map((child) => ({ spec: child, state: 'stopped', restarts: 0 }));
+    checkSupervisorSpec(spec);
+    this.slots = spec.children.map(newSlot);
+    this.group = spec.group;
+    this.host = {
+      id: spec.id,
+      report: ctx.report,
+      run: (slot, incarnation) => (slot.spec.kind === 'worker' ? this.startWorker(slot, incarnation) : this.startSupervisor(slot, incarnation)),
+      exited: (slot, incarnation, exit, detail) => this.childExited(slot, incarnation, exit, detail),
+    };
   }
 
   get id(): string {
@@ -68,53 +65,76 @@ export class Supervisor {
     await this.serialized(async () => {
       for (const slot of this.slots) {
         if (this.stopping) return;
-        await this.startSlot(slot);
+        await startSlot(this.host, slot);
       }
     });
   }
 
-  /** Stops every child in reverse order, each within its shutdown timeout. */
-  async stop(): Promise<void> {
-    if (this.stopping) return this.work;
-    this.stopping = true;
-    this.abort.abort();
-    await this.work.catch(() => undefined);
-    await this.stopSlots([...this.slots].reverse());
-    this.ctx.report({ type: 'supervisor_stopped', supervisor: this.id });
+  /** Cancels every waiting restart and stops every child in reverse order, each within its shutdown timeout. */
+  stop(): Promise<void> {
+    return this.shutDown();
   }
 
-  /** Appends a child and starts it (hot reload: a new group, or a group scaled up). */
+  /** Appends a child and starts it (hot reload: a new group). */
   async addChild(spec: ChildSpec): Promise<void> {
+    this.refuseInGroup('addChild');
+    checkChildSpecs([spec]);
     await this.serialized(async () => {
       if (this.stopping) return;
-      const slot: Slot = { spec, state: 'stopped', restarts: 0 };
+      checkChildSpecs([...this.slots.map((s) => s.spec), spec]);
+      const slot = newSlot(spec);
       this.slots.push(slot);
-      this.spec.children.push(spec);
-      await this.startSlot(slot);
+      await startSlot(this.host, slot);
     });
   }
 
-  /** Stops a child and forgets it (hot reload: a group removed, or scaled down). */
+  /** Stops a child and forgets it (hot reload: a group removed); a restart it waits for is cancelled. */
   async removeChild(childId: string): Promise<void> {
+    this.refuseInGroup('removeChild');
     await this.serialized(async () => {
       const slot = this.slots.find((s) => s.spec.id === childId);
       if (!slot) return;
-      await this.stopSlots([slot]);
-      this.slots.splice(this.slots.indexOf(slot), 1);
-      this.spec.children.splice(this.spec.children.findIndex((c) => c.id === childId), 1);
+      await this.retire(slot);
     });
   }
 
-  /** Stops a child and starts it again from a new spec, in the same place. */
+  /** Stops a child and starts it again from a new spec, in the same place, with a fresh backoff; a restart it waits for is cancelled. */
   async replaceChild(spec: ChildSpec): Promise<void> {
+    this.refuseInGroup('replaceChild');
+    checkChildSpecs([spec]);
     await this.serialized(async () => {
       const slot = this.slots.find((s) => s.spec.id === spec.id);
       if (!slot || this.stopping) return;
-      await this.stopSlots([slot]);
-      slot.spec = spec;
-      this.spec.children[this.spec.children.findIndex((c) => c.id === spec.id)] = spec;
-      await this.startSlot(slot);
+      slot.pending?.release(slot);
+      await stopSlots(this.host, [slot]);
+      Object.assign(slot, { spec, failures: 0, lastFailureAt: 0 });
+      await startSlot(this.host, slot);
     });
+  }
+
+  /**
+   * Dynamic groups only: grows the group to `count` workers by starting new ones at the end, or
+   * shrinks it by stopping the last ones (last first). The other workers are left running.
+   */
+  async scale(count: number): Promise<void> {
+    const group = this.group;
+    if (!group) throw new InvalidChildSpecError('dynamic_group', this.id, 'group', undefined, 'a dynamic group (only a group scales)');
+    checkGroupCount(count, this.id);
+    await this.serialized(async () => {
+      while (this.slots.length > count && !this.stopping) await this.retire(this.slots[this.slots.length - 1]);
+      while (this.slots.length < count && !this.stopping) {
+        const slot = newSlot(groupWorker(this.id, group.template, this.slots.length + 1));
+        this.slots.push(slot);
+        await startSlot(this.host, slot);
+      }
+    });
+  }
+
+  /** The spec as running now: the start spec with the children added, replaced, removed or scaled since. */
+  currentSpec(): SupervisorSpec {
+    const children = this.slots.map((s) => (s.running instanceof Supervisor ? s.running.currentSpec() : s.spec));
+    const group = this.group && { ...this.group, count: this.slots.length };
+    return deepFreeze({ ...this.spec, children, ...(group ? { group } : {}) });
   }
 
   /** Ids of the children, in start order. */
@@ -144,76 +164,51 @@ export class Supervisor {
   }
 
   describe(): TreeNode {
-    return {
-      id: this.id,
-      kind: 'supervisor',
-      state: this.stopping ? 'stopping' : 'running',
-      restarts: 0,
-      children: this.slots.map((slot) =>
-        slot.running instanceof Supervisor
-          ? { ...slot.running.describe(), state: slot.state, restarts: slot.restarts, lastError: slot.lastError }
-          : {
-              id: slot.spec.id,
-              kind: slot.spec.kind,
-              state: slot.state,
-              actor: slot.spec.kind === 'worker' ? basename(slot.spec.module).replace(/(\.js)?$/, '').replace(/-actor$/, '') : undefined,
-              mode: slot.spec.kind === 'worker' ? slot.spec.mode : undefined,
-              pid: slot.running?.pid,
-              restarts: slot.restarts,
-              lastError: slot.lastError,
-            },
-      ),
-    };
+    return describeSupervisor(this.id, this.stopping ? 'stopping' : 'running', this.slots);
   }
 
-  private serialized(task: () => Promise<void>): Promise<void> {
-    this.work = this.work.then(task, task);
-    return this.work;
+  /** Runs `task` after every task queued before it (start, stop, reloads, restarts); a failure rejects its caller only. */
+  private serialized<T>(task: () => Promise<T>): Promise<T> {
+    return this.lane.run(task);
   }
 
-  private async startSlot(slot: Slot): Promise<void> {
-    slot.state = 'starting';
-    try {
-      slot.running = slot.spec.kind === 'worker' ? await this.startWorker(slot) : await this.startSupervisor(slot);
-      slot.state = 'running';
-      this.ctx.report({
-        type: 'child_started',
-        supervisor: this.id,
-        child: slot.spec.id,
-        actorPid: slot.running instanceof RunningWorker ? slot.running.pid : undefined,
-        restarts: slot.restarts,
-      });
-    } catch (err) {
-      slot.running = undefined;
-      slot.state = 'exited';
-      slot.lastError = describeError(err);
-      this.ctx.report({ type: 'child_start_failed', supervisor: this.id, child: slot.spec.id, error: slot.lastError });
-      // Handled after the current sequence, like any exit: backoff, intensity, strategy.
-      queueMicrotask(() => this.childExited(slot, 'start-failed', slot.lastError ?? ''));
+  /** A lane task nobody awaits: an unexpected failure in it is this supervisor's failure. */
+  private inLane(task: () => Promise<void>): void {
+    void this.serialized(task).catch((err: unknown) => void this.shutDown(`supervisor ${this.id} failed: ${describeError(err)}`));
+  }
+
+  private refuseInGroup(operation: string): void {
+    if (this.group) {
+      throw new InvalidChildSpecError('dynamic_group', this.id, 'group', operation, 'no single-child change in a dynamic group: use scale()');
     }
   }
 
-  private async startWorker(slot: Slot): Promise<RunningWorker> {
+  private async startWorker(slot: Slot, incarnation: number): Promise<RunningWorker> {
     if (slot.spec.kind !== 'worker') throw new Error('not a worker');
     const running = await RunningWorker.start(this.ctx.parentActor, slot.spec);
     running.onExit = (exit, detail) => {
-      if (slot.running === running) this.childExited(slot, exit, detail);
+      if (slot.running === running) this.childExited(slot, incarnation, exit, detail);
     };
     return running;
   }
 
-  private async startSupervisor(slot: Slot): Promise<Supervisor> {
+  private async startSupervisor(slot: Slot, incarnation: number): Promise<Supervisor> {
     if (slot.spec.kind !== 'supervisor') throw new Error('not a supervisor');
     const sub = new Supervisor(slot.spec, this.ctx);
     sub.onEscalate = (reason) => {
-      if (slot.running === sub) this.childExited(slot, 'crash', `supervisor ${sub.id} escalated: ${reason}`);
+      if (slot.running === sub) this.childExited(slot, incarnation, 'crash', `supervisor ${sub.id} escalated: ${reason}`);
     };
     await sub.start();
+    // It gave up during its own start: count that as a failed start here.
+    if (sub.stopping) throw new Error(`supervisor ${sub.id} escalated while starting`);
     return sub;
   }
 
-  private childExited(slot: Slot, exit: ExitKind, detail: string): void {
-    if (this.stopping || slot.state === 'stopping') return;
+  /** An exit of a child's run `incarnation`: counts it against the intensity at once, then queues its restart. */
+  private childExited(slot: Slot, incarnation: number, exit: ExitKind, detail: string): void {
+    if (this.stopping || slot.state === 'stopping' || slot.incarnation !== incarnation || !this.slots.includes(slot)) return;
+    // A nested supervisor restarts with the children it has now (reloads, scaling), not its first spec.
+    if (slot.running instanceof Supervisor) slot.spec = slot.running.currentSpec();
     slot.state = 'exited';
     slot.running = undefined;
     if (exit !== 'start-failed') {
@@ -225,59 +220,73 @@ export class Supervisor {
       this.ctx.report({ type: 'child_not_restarted', supervisor: this.id, child: slot.spec.id, exit, restart: slot.spec.restart });
       return;
     }
-    void this.serialized(() => this.restartAfter(slot));
-  }
-
-  private async restartAfter(failed: Slot): Promise<void> {
-    if (this.stopping) return;
     const now = Date.now();
-    const intensity = recordRestart(this.history, now, this.spec.flags);
+    const { flags } = this.spec;
+    const intensity = recordRestart(this.history, now, flags);
     this.history = intensity.history;
     if (intensity.exceeded) {
-      await this.escalate(
-        `${intensity.history.length} restarts within ${this.spec.flags.withinMs} ms (max ${this.spec.flags.maxRestarts}); last: ${failed.spec.id}: ${failed.lastError ?? 'exited'}`,
-      );
+      const last = `${slot.spec.id}: ${slot.lastError ?? 'exited'}`;
+      void this.shutDown(`${intensity.history.length} restarts within ${flags.withinMs} ms (max ${flags.maxRestarts}); last: ${last}`);
       return;
     }
+    this.inLane(() => this.scheduleRestart(slot, incarnation, now));
+  }
+
+  /** In the lane: stops the siblings the strategy names, then lets them wait out the failed child's backoff outside the lane. */
+  private async scheduleRestart(failed: Slot, incarnation: number, failedAt: number): Promise<void> {
+    // A reload or another restart dealt with this slot since the exit.
+    if (this.stopping || failed.incarnation !== incarnation || failed.state !== 'exited' || !this.slots.includes(failed)) return;
     const order = this.slots.filter((s) => s === failed || s.state !== 'stopped').map((s) => s.spec.id);
     const ids = childrenToRestart(this.spec.flags.strategy, order, failed.spec.id);
-    const group = this.slots.filter((s) => ids.includes(s.spec.id));
-    await this.stopSlots(group.filter((s) => s !== failed).reverse());
+    const members = this.slots.filter((s) => ids.includes(s.spec.id));
+    await stopSlots(this.host, members.filter((s) => s !== failed && s.running).reverse());
+    if (this.stopping) return;
 
-    this.failures = failuresAfterQuietPeriod(this.spec.flags.backoff, this.failures, this.lastFailureAt, now);
-    const delayMs = backoffDelay(this.spec.flags.backoff, this.failures);
-    this.failures++;
-    this.lastFailureAt = now;
-    group.forEach((s) => (s.state = 'restarting'));
-    this.ctx.report({ type: 'restart_scheduled', supervisor: this.id, child: failed.spec.id, restarting: ids, delayMs });
-    await sleep(delayMs, this.abort.signal);
-    for (const slot of group) {
-      if (this.stopping) return;
-      slot.restarts++;
-      await this.startSlot(slot);
-    }
+    const backoff = nextBackoff(this.spec.flags.backoff, failed, failedAt);
+    failed.failures = backoff.failures;
+    failed.lastFailureAt = backoff.lastFailureAt;
+    const scheduledAt = Date.now();
+    const dueAt = PendingRestart.dueAfter(members, scheduledAt + backoff.delayMs);
+    const restart = new PendingRestart(members, dueAt);
+    this.pending.add(restart);
+    this.ctx.report({ type: 'restart_scheduled', supervisor: this.id, child: failed.spec.id, restarting: ids, delayMs: dueAt - scheduledAt });
+    void this.startWhenDue(restart);
   }
 
-  private async escalate(reason: string): Promise<void> {
-    this.stopping = true;
-    this.abort.abort();
-    this.ctx.report({ type: 'escalated', supervisor: this.id, reason });
-    await this.stopSlots([...this.slots].reverse());
-    this.onEscalate(reason);
-  }
-
-  private async stopSlots(slots: Slot[]): Promise<void> {
-    for (const slot of slots) {
-      const running = slot.running;
-      if (!running) {
-        if (slot.state !== 'stopped') slot.state = 'stopped';
-        continue;
+  /** Outside the lane: waits out the backoff, then queues the start of the members still waiting. */
+  private async startWhenDue(restart: PendingRestart): Promise<void> {
+    const due = await restart.due();
+    this.pending.delete(restart);
+    if (!due) return;
+    this.inLane(async () => {
+      for (const slot of this.slots.filter((s) => restart.has(s))) {
+        if (this.stopping) break;
+        restart.release(slot);
+        slot.restarts++;
+        await startSlot(this.host, slot);
       }
-      slot.state = 'stopping';
-      await running.stop();
-      slot.running = undefined;
-      slot.state = 'stopped';
-      this.ctx.report({ type: 'child_stopped', supervisor: this.id, child: slot.spec.id });
-    }
+      restart.cancel();
+    });
+  }
+
+  /** In the lane: stops a child for good and drops its slot. */
+  private async retire(slot: Slot): Promise<void> {
+    slot.pending?.release(slot);
+    await stopSlots(this.host, [slot]);
+    this.slots.splice(this.slots.indexOf(slot), 1);
+  }
+
+  /** Stops or escalates, once: cancels every waiting restart, waits for the lane, stops the children in reverse order. */
+  private shutDown(escalation?: string): Promise<void> {
+    this.shutdown ??= (async () => {
+      this.stopping = true;
+      for (const restart of this.pending) restart.cancel();
+      this.pending.clear();
+      if (escalation !== undefined) this.ctx.report({ type: 'escalated', supervisor: this.id, reason: escalation });
+      await this.serialized(() => stopSlots(this.host, [...this.slots].reverse()));
+      if (escalation === undefined) this.ctx.report({ type: 'supervisor_stopped', supervisor: this.id });
+      else this.onEscalate(escalation);
+    })();
+    return this.shutdown;
   }
 }

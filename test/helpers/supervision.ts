@@ -3,12 +3,12 @@ import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createActorSystem, type ActorSystem } from '../../src/supervisors/actor-system';
 import type { SupervisionEvent } from '../../src/supervisors/events';
-import { supervisor, worker, type SupervisorFlags, type WorkerSpec } from '../../src/supervisors/spec';
+import { supervisor, worker, type ChildSpec, type FlagsInput, type WorkerSpec, type WorkerTemplateInput } from '../../src/supervisors/spec';
 import { Supervisor } from '../../src/supervisors/supervisor';
 
 export const PROBE_MODULE = resolve(__dirname, '../fixtures/probe-actor');
 
-export const FAST_FLAGS: Partial<SupervisorFlags> = {
+export const FAST_FLAGS: FlagsInput = {
   maxRestarts: 5,
   withinMs: 10_000,
   backoff: { minMs: 50, maxMs: 400, jitter: 0, resetAfterMs: 10_000 },
@@ -18,17 +18,27 @@ export function probe(id: string, extra: Partial<WorkerSpec> = {}): WorkerSpec {
   return worker({ id, module: PROBE_MODULE, shutdownMs: 2000, heartbeat: { intervalMs: 100, timeoutMs: 1000 }, ...extra });
 }
 
+/** A dynamic group's template for probe workers. */
+export function probeTemplate(extra: Partial<WorkerTemplateInput> = {}): WorkerTemplateInput {
+  return { module: PROBE_MODULE, shutdownMs: 2000, heartbeat: { intervalMs: 100, timeoutMs: 1000 }, ...extra };
+}
+
 export class Harness {
   readonly events: SupervisionEvent[] = [];
+  /** When each event of `events` was reported (performance.now(), same index). */
+  readonly times: number[] = [];
   system!: ActorSystem;
   tree!: Supervisor;
 
-  async start(children: WorkerSpec[], flags: Partial<SupervisorFlags> = FAST_FLAGS): Promise<Supervisor> {
+  async start(children: ChildSpec[], flags: FlagsInput = FAST_FLAGS): Promise<Supervisor> {
     this.system = createActorSystem({ logLevel: 'silent' });
     const root = await this.system.rootActor();
     this.tree = new Supervisor(supervisor({ id: 'test', children, flags: { ...FAST_FLAGS, ...flags } }), {
       parentActor: root,
-      report: (e) => this.events.push(e),
+      report: (e) => {
+        this.events.push(e);
+        this.times.push(performance.now());
+      },
     });
     await this.tree.start();
     return this.tree;
@@ -52,10 +62,22 @@ export class Harness {
     }
   }
 
-  pidOf(child: string): number {
-    const node = this.tree.describe().children!.find((c) => c.id === child);
+  /** When the first event matching `predicate` was reported (performance.now()). */
+  timeOf(predicate: (event: SupervisionEvent) => boolean): number {
+    const at = this.events.findIndex(predicate);
+    if (at < 0) throw new Error(`no such event; events: ${JSON.stringify(this.events)}`);
+    return this.times[at];
+  }
+
+  pidOf(child: string, parent: Supervisor = this.tree): number {
+    const node = parent.describe().children!.find((c) => c.id === child);
     if (!node?.pid) throw new Error(`${child} has no pid`);
     return node.pid;
+  }
+
+  /** Each child's pid (undefined when not running), by id, in start order. */
+  pids(parent: Supervisor = this.tree): Record<string, number | undefined> {
+    return Object.fromEntries(parent.describe().children!.map((c) => [c.id, c.pid]));
   }
 }
 
