@@ -21,7 +21,7 @@ import { WharfActor } from './wharf-actor';
 interface ConsumerSettings {
   kafka: KafkaConfig;
   sinks: SinkConfig[];
-  consumers: PipelineConfig['consumers'];
+  consumers: Omit<PipelineConfig['consumers'], 'count'>;
 }
 
 export default class PartitionConsumerActor extends WharfActor<ConsumerSettings> {

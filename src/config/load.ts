@@ -40,7 +40,7 @@ export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv =
   );
   const result = ConfigSchema.safeParse(interpolated, { reportInput: true });
   if (!result.success) issues.push(...result.error.issues.flatMap(toConfigIssues));
-  else issues.push(...checks.flatMap((check) => check(result.data as WharfConfig)));
+  else issues.push(...checks.flatMap((check) => check(result.data)));
   if (issues.length > 0) throw new ConfigError(file, issues);
   return result.data as WharfConfig;
 }

@@ -78,7 +78,7 @@ async function consumeRanges(client: KafkaClient, options: RangeReadOptions): Pr
         try {
           await options.onBatch(partition, wanted, signal);
         } catch (err) {
-          reject(err);
+          reject(err instanceof Error ? err : new Error(String(err)));
           return null;
         }
         return wanted[wanted.length - 1].offset;

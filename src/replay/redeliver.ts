@@ -26,7 +26,7 @@ export async function redeliver(options: {
   client: KafkaClient;
   producer: RecordProducer;
   sinks: SinkConfig[];
-  consumers: PipelineConfig['consumers'];
+  consumers: Pick<PipelineConfig['consumers'], 'retry'>;
   groupId: string;
   ranges: PartitionRange[];
   log: Logger;

@@ -72,10 +72,11 @@ export function healthGroupSpec(config: WharfConfig): SupervisorSpec {
 
 /** The sink side: partition consumers in one Kafka consumer group. Started before intake, stopped after it. */
 export function consumersGroupSpec(config: WharfConfig): SupervisorSpec {
-  const { consumers } = config.pipeline;
+  // The count shapes the group, not each consumer: scaling must not change the template.
+  const { count, ...consumers } = config.pipeline.consumers;
   return dynamicGroup({
     id: CONSUMERS_GROUP,
-    count: consumers.count,
+    count,
     flags: consumers.supervisor,
     template: {
       module: BUILT_IN_ACTORS['partition-consumer'],

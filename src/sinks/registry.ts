@@ -20,7 +20,7 @@ export type SinkConfig = z.output<typeof SinkSchema>;
 function sinkType(config: SinkConfig): SinkType {
   const found = SINK_TYPES.find((t) => t.type === config.type);
   if (!found) throw new Error(`no sink type "${config.type}"`); // the schema admits only registered types
-  return found as unknown as SinkType;
+  return found;
 }
 
 export function createSinkWriter(config: SinkConfig): SinkWriter {
