@@ -14,6 +14,7 @@ import type { KafkaConfig } from '../kafka/config';
 import { RecordConsumer } from '../kafka/record-consumer';
 import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
+import { publishDeadLetters } from '../pipeline/dead-letters';
 import { Delivery } from '../pipeline/delivery';
 import { createSinkWriter, type SinkConfig } from '../sinks/registry';
 import { WharfActor } from './wharf-actor';
@@ -37,7 +38,7 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
     this.delivery = new Delivery({
       topic: kafka.topic,
       sinks: sinks.map(createSinkWriter),
-      deadLetters: { producer: this.dlq, topic: kafka.dlqTopic },
+      publishDeadLetters: (letters) => publishDeadLetters(this.dlq!, kafka.dlqTopic, letters),
       retry: consumers.retry,
       log: this.log,
     });

@@ -5,21 +5,17 @@
 import zookeeper from 'node-zookeeper-client';
 import type { ZookeeperConfig } from './config';
 import { ServiceUnavailableError } from '../errors';
+import { withTimeout } from '../retry/timeout';
 
 export type ZookeeperClient = zookeeper.Client;
 
 export function connectZookeeper(config: ZookeeperConfig, timeoutMs = 10_000): Promise<ZookeeperClient> {
   const client = zookeeper.createClient(config.connect, { sessionTimeout: config.sessionTimeoutMs, spinDelay: 500, retries: 0 });
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.close();
-      reject(new ServiceUnavailableError('zookeeper', `no session with ${config.connect} within ${timeoutMs} ms`));
-    }, timeoutMs);
-    client.once('connected', () => {
-      clearTimeout(timer);
-      resolve(client);
-    });
-    client.connect();
+  const connected = new Promise<ZookeeperClient>((resolve) => client.once('connected', () => resolve(client)));
+  client.connect();
+  return withTimeout(connected, timeoutMs, () => {
+    client.close();
+    return new ServiceUnavailableError('zookeeper', `no session with ${config.connect} within ${timeoutMs} ms`);
   });
 }
 

@@ -15,7 +15,6 @@
  */
 import { describeError, OperationAbortedError, WharfError } from '../errors';
 import type { ConsumedMessage } from '../kafka/record-consumer';
-import type { RecordProducer } from '../kafka/record-producer';
 import type { Logger } from '../log';
 import { METRICS } from '../metrics/catalog';
 import { counter, histogram } from '../metrics/process-registry';
@@ -25,13 +24,13 @@ import { fromMessage } from '../records/wire-record';
 import type { BackoffPolicy } from '../retry/backoff';
 import { retry, sleep } from '../retry/retry';
 import type { SinkWriter } from '../sinks/sink-writer';
-import { publishDeadLetters } from './dead-letters';
 
 export interface DeliveryOptions {
   /** The records topic the batches come from (dead letters name their position in it). */
   topic: string;
   sinks: readonly SinkWriter[];
-  deadLetters: { producer: RecordProducer; topic: string };
+  /** Produces dead letters and resolves once Kafka acknowledged them (dead-letters.ts). */
+  publishDeadLetters: (letters: readonly DeadLetter[]) => Promise<void>;
   /** Backoff while a sink is unavailable (pipeline.consumers.retry). */
   retry: BackoffPolicy;
   /** Give up on an unavailable sink after this long (a CLI job); the pipeline waits without bound. */
@@ -75,7 +74,7 @@ export class Delivery {
       throw err;
     }
     for (const { rejected } of outcomes) letters.push(...rejected.map((r) => rejectionLetter(r, topic)));
-    await publishDeadLetters(this.options.deadLetters.producer, this.options.deadLetters.topic, letters);
+    if (letters.length > 0) await this.options.publishDeadLetters(letters);
     return { delivered: true, written: Object.fromEntries(outcomes.map((o) => [o.sink, o.written])), deadLettered: letters.length };
   }
 
@@ -104,7 +103,7 @@ export class Delivery {
         wait: (ms, signal) => waitWithHeartbeats(ms, signal, batch.heartbeat),
         onRetry: ({ attempt, delayMs, error }) => {
           counter(METRICS.sinkErrors).inc({ sink: sink.id, kind: 'unavailable' });
-          this.options.log.warn({ sink: sink.id, partition: batch.partition, attempt, retryInMs: delayMs, err: describeError(error) }, 'sink unavailable; the batch waits and retries');
+          this.options.log.warn({ sink: sink.id, partition: batch.partition, attempt, retryInMs: delayMs, err: describeError(error) }, 'sink unavailable; partition waits and retries');
         },
       });
       const written = result.written + result.unchanged;

@@ -12,6 +12,7 @@ import type { KafkaClient } from '../kafka/client';
 import { readRanges, type PartitionRange } from '../kafka/range-reader';
 import type { RecordProducer } from '../kafka/record-producer';
 import type { Logger } from '../log';
+import { publishDeadLetters } from '../pipeline/dead-letters';
 import { Delivery } from '../pipeline/delivery';
 import { createSinkWriter, type SinkConfig } from '../sinks/registry';
 
@@ -37,7 +38,7 @@ export async function redeliver(options: {
   const delivery = new Delivery({
     topic: config.topic,
     sinks: options.sinks.map(createSinkWriter),
-    deadLetters: { producer: options.producer, topic: config.dlqTopic },
+    publishDeadLetters: (letters) => publishDeadLetters(options.producer, config.dlqTopic, letters),
     retry: options.consumers.retry,
     deadlineMs: options.sinkDeadlineMs,
     log: options.log,

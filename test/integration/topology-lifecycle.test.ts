@@ -119,7 +119,7 @@ describe('topology from config/actors.json (wharf run, forked probe actors)', fu
     ]);
     wharf.signal('SIGHUP');
     const up = await wharf.waitForLog((l) => l.msg === 'reload applied', 30_000);
-    expect(up).to.deep.include({ scaled: ['scaling'], unchanged: ['steady'], added: [], removed: [], restarted: [] });
+    expect(up).to.deep.include({ scaled: ['scaling'], unchanged: ['health', 'consumers', 'pollers', 'steady'], added: [], removed: [], restarted: [] });
     expect(started(wharf.lines).map((w) => w.child).slice(-1)).to.deep.equal(['scaling-3']);
 
     writeConfig(configFile, [

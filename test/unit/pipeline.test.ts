@@ -1,0 +1,137 @@
+/** The pipeline's pure rules: intake (a page becomes messages and dead letters) and delivery (a batch to every sink), with small fake sinks. */
+import { expect } from 'chai';
+import { RetriesExhaustedError, WharfError } from '../../src/errors';
+import type { ConsumedMessage } from '../../src/kafka/record-consumer';
+import { createLogger } from '../../src/log';
+import { Delivery, type DeliveryOptions } from '../../src/pipeline/delivery';
+import { intakeBatch } from '../../src/pipeline/intake';
+import type { DeadLetter } from '../../src/records/dead-letter';
+import type { SinkRecord } from '../../src/records/sink-record';
+import { toMessage } from '../../src/records/wire-record';
+import { SinkUnavailableError, type SinkWriteResult, type SinkWriter } from '../../src/sinks/sink-writer';
+
+const quiet = createLogger({ level: 'silent' });
+const TIME = '2026-11-30T12:00:00.000Z';
+
+/** A sink that fails `outages` times as unavailable, then stores what it gets (last write of an id wins) and refuses ids in `refuse`. */
+class FakeSink implements SinkWriter {
+  readonly stored = new Map<string, SinkRecord>();
+  writes = 0;
+  constructor(
+    readonly id: string,
+    private outages = 0,
+    private readonly refuse = new Set<string>(),
+  ) {}
+  prepare(): Promise<void> {
+    return Promise.resolve();
+  }
+  write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
+    this.writes++;
+    if (this.outages-- > 0) return Promise.reject(new SinkUnavailableError(this.id, 'connection refused'));
+    const rejected = batch.filter((r) => this.refuse.has(r.id)).map((record) => ({ record, sink: this.id, reason: 'mapper_parsing_exception', attempts: 1 }));
+    for (const r of batch) if (!this.refuse.has(r.id)) this.stored.set(r.id, r);
+    return Promise.resolve({ written: batch.length - rejected.length, unchanged: 0, rejected });
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+function messages(ids: string[], firstOffset = 0): ConsumedMessage[] {
+  return ids.map((id, i) => {
+    const message = toMessage({ id: `orders:${id}`, source: 'orders', ingestedAt: TIME, payload: { id, v: i } });
+    return { key: Buffer.from(message.key), value: Buffer.from(message.value), offset: String(firstOffset + i) };
+  });
+}
+
+function delivery(sinks: SinkWriter[], letters: DeadLetter[], extra: Partial<DeliveryOptions> = {}): Delivery {
+  return new Delivery({
+    topic: 'wharf.records',
+    sinks,
+    publishDeadLetters: (published) => (letters.push(...published), Promise.resolve()),
+    retry: { minMs: 1, maxMs: 2, jitter: 0, resetAfterMs: 1000 },
+    log: quiet,
+    ...extra,
+  });
+}
+
+describe('pipeline: intake', () => {
+  it('makes each upstream record a message under <source>:<upstream id>, and malformed or oversized items dead letters of stage intake', () => {
+    const page = {
+      records: [
+        { upstreamId: '1', payload: { id: 1, name: 'a' } },
+        { upstreamId: '2', payload: { id: 2, blob: 'x'.repeat(500) } },
+      ],
+      malformed: [{ raw: { name: 'no id' }, reason: 'item has no string or number "id"' }],
+      nextCursor: '2',
+    };
+    const { messages: out, letters } = intakeBatch({ id: 'orders', maxRecordBytes: 300 }, page, TIME);
+    expect(out.map((m) => [m.key, JSON.parse(String(m.value))])).to.deep.equal([['orders:1', { id: 'orders:1', source: 'orders', ingestedAt: TIME, payload: { id: 1, name: 'a' } }]]);
+    expect(letters.map((l) => [l.stage, l.recordId, l.error])).to.deep.equal([
+      ['intake', undefined, 'item has no string or number "id"'],
+      ['intake', 'orders:2', `record of ${Buffer.byteLength(JSON.stringify({ id: 'orders:2', source: 'orders', ingestedAt: TIME, payload: { id: 2, blob: 'x'.repeat(500) } }))} bytes exceeds maxRecordBytes 300`],
+    ]);
+    expect(letters[0].record).to.deep.equal({ name: 'no id' });
+  });
+});
+
+describe('pipeline: delivery (the one path of consumers and replay)', () => {
+  it('writes the batch to every sink; refused records and unreadable messages become dead letters; the batch is delivered', async () => {
+    const search = new FakeSink('search', 0, new Set(['orders:b']));
+    const archive = new FakeSink('archive');
+    const letters: DeadLetter[] = [];
+    const batch = [...messages(['a', 'b', 'c']), { key: null, value: Buffer.from('not json'), offset: '3' }];
+    const outcome = await delivery([search, archive], letters).deliver({ partition: 4, messages: batch, signal: new AbortController().signal });
+    expect(outcome).to.deep.equal({ delivered: true, written: { search: 2, archive: 3 }, deadLettered: 2 });
+    expect([...search.stored.keys()]).to.deep.equal(['orders:a', 'orders:c']);
+    expect([...archive.stored.values()].map((r) => [r.id, r.partition, r.offset, r.payload])).to.deep.equal([
+      ['orders:a', 4, '0', { id: 'a', v: 0 }],
+      ['orders:b', 4, '1', { id: 'b', v: 1 }],
+      ['orders:c', 4, '2', { id: 'c', v: 2 }],
+    ]);
+    expect(letters.map((l) => [l.stage, l.recordId, l.kafka])).to.deep.equal([
+      ['consume', undefined, { topic: 'wharf.records', partition: 4, offset: '3' }],
+      ['search', 'orders:b', { topic: 'wharf.records', partition: 4, offset: '1' }],
+    ]);
+  });
+
+  it('waits out a sink that is unavailable, retrying only it, and delivers once it is back; the heartbeat is kept meanwhile', async () => {
+    const down = new FakeSink('search', 3);
+    const up = new FakeSink('couch');
+    let heartbeats = 0;
+    const outcome = await delivery([down, up], [], { retry: { minMs: 5, maxMs: 5, jitter: 0, resetAfterMs: 1000 } }).deliver({
+      partition: 0,
+      messages: messages(['a']),
+      signal: new AbortController().signal,
+      heartbeat: () => (heartbeats++, Promise.resolve()),
+    });
+    expect(outcome.delivered).to.equal(true);
+    expect([down.writes, up.writes]).to.deep.equal([4, 1]);
+    expect(heartbeats).to.equal(3);
+    expect([...down.stored.keys()]).to.deep.equal(['orders:a']);
+  });
+
+  it('abandons the batch (no dead letters, not delivered) when its signal fires while a sink is down', async () => {
+    const letters: DeadLetter[] = [];
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 30);
+    const outcome = await delivery([new FakeSink('search', 1000, new Set(['orders:a']))], letters, { retry: { minMs: 5, maxMs: 5, jitter: 0, resetAfterMs: 1000 } }).deliver({
+      partition: 0,
+      messages: messages(['a']),
+      signal: controller.signal,
+    });
+    expect(outcome).to.deep.equal({ delivered: false });
+    expect(letters).to.deep.equal([]);
+  });
+
+  it('gives up after its deadline when bounded (a CLI job), and passes a non-retriable sink error on at once', async () => {
+    const bounded = delivery([new FakeSink('search', 1000)], [], { deadlineMs: 30, retry: { minMs: 5, maxMs: 5, jitter: 0, resetAfterMs: 1000 } });
+    const err = await bounded.deliver({ partition: 0, messages: messages(['a']), signal: new AbortController().signal }).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(RetriesExhaustedError);
+    expect((err as Error).message).to.match(/^writing to sink search: gave up after \d+ attempts: sink search unavailable: connection refused$/);
+
+    const broken: SinkWriter = { ...new FakeSink('search'), id: 'search', prepare: () => Promise.resolve(), close: () => Promise.resolve(), write: () => Promise.reject(new WharfError('a bug', { retriable: false })) };
+    const fatal = await delivery([broken], []).deliver({ partition: 0, messages: messages(['a']), signal: new AbortController().signal }).catch((e: unknown) => e);
+    expect((fatal as Error).message).to.equal('a bug');
+  });
+});
