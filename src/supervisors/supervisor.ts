@@ -17,7 +17,7 @@ import { RunningWorker } from './running-worker';
 import { SerialMailbox } from './serial-mailbox';
 import { startSlot, stopSlots, type SlotHost } from './slot-lifecycle';
 import { newSlot, nextBackoff, PendingRestart, type Slot } from './slots';
-import { deepFreeze, groupWorker, type ChildSpec, type GroupShape, type SupervisorSpec } from './spec';
+import { deepFreeze, groupWorker, isGroupSpec, scaledGroup, type ChildSpec, type GroupShape, type SupervisorSpec } from './spec';
 import { describeSupervisor, type TreeNode } from './tree-node';
 
 export type { TreeNode } from './tree-node';
@@ -132,9 +132,9 @@ export class Supervisor {
 
   /** The spec as running now: the start spec with the children added, replaced, removed or scaled since. */
   currentSpec(): SupervisorSpec {
+    if (isGroupSpec(this.spec)) return scaledGroup(this.spec, this.slots.length);
     const children = this.slots.map((s) => (s.running instanceof Supervisor ? s.running.currentSpec() : s.spec));
-    const group = this.group && { ...this.group, count: this.slots.length };
-    return deepFreeze({ ...this.spec, children, ...(group ? { group } : {}) });
+    return deepFreeze({ ...this.spec, children });
   }
 
   /** Ids of the children, in start order. */
