@@ -17,7 +17,7 @@ import { RunningWorker } from './running-worker';
 import { SerialMailbox } from './serial-mailbox';
 import { startSlot, stopSlots, type SlotHost } from './slot-lifecycle';
 import { newSlot, nextBackoff, PendingRestart, type Slot } from './slots';
-import { deepFreeze, groupWorker, isGroupSpec, scaledGroup, type ChildSpec, type GroupShape, type SupervisorSpec } from './spec';
+import { deepFreeze, groupWorker, isGroupSpec, scaledGroup, type ChildSpec, type SupervisorSpec } from './spec';
 import { describeSupervisor, type TreeNode } from './tree-node';
 
 export type { TreeNode } from './tree-node';
@@ -29,7 +29,6 @@ export interface SupervisorContext {
 
 export class Supervisor {
   private readonly slots: Slot[];
-  private readonly group: GroupShape | undefined;
   private history: number[] = [];
   private stopping = false;
   private shutdown?: Promise<void>;
@@ -47,11 +46,11 @@ export class Supervisor {
   ) {
     checkSupervisorSpec(spec);
     this.slots = spec.children.map(newSlot);
-    this.group = spec.group;
     this.host = {
       id: spec.id,
       report: ctx.report,
-      run: (slot, incarnation) => (slot.spec.kind === 'worker' ? this.startWorker(slot, incarnation) : this.startSupervisor(slot, incarnation)),
+      parentActor: ctx.parentActor,
+      startNested: (slot, incarnation) => this.startSupervisor(slot, incarnation),
       exited: (slot, incarnation, exit, detail) => this.childExited(slot, incarnation, exit, detail),
     };
   }
@@ -117,16 +116,31 @@ export class Supervisor {
    * shrinks it by stopping the last ones (last first). The other workers are left running.
    */
   async scale(count: number): Promise<void> {
-    const group = this.group;
-    if (!group) throw new InvalidChildSpecError('dynamic_group', this.id, 'group', undefined, 'a dynamic group (only a group scales)');
+    const spec = this.spec;
+    if (!isGroupSpec(spec)) throw new InvalidChildSpecError('dynamic_group', this.id, 'group', undefined, 'a dynamic group (only a group scales)');
     checkGroupCount(count, this.id);
     await this.serialized(async () => {
       while (this.slots.length > count && !this.stopping) await this.retire(this.slots[this.slots.length - 1]);
       while (this.slots.length < count && !this.stopping) {
-        const slot = newSlot(groupWorker(this.id, group.template, this.slots.length + 1));
+        const slot = newSlot(groupWorker(this.id, spec.group.template, this.slots.length + 1));
         this.slots.push(slot);
         await startSlot(this.host, slot);
       }
+    });
+  }
+
+  /**
+   * Scales the dynamic group `childId` to `count` workers: a running group scales at once; one
+   * waiting for its restart comes back at that size.
+   */
+  async scaleChild(childId: string, count: number): Promise<void> {
+    await this.serialized(async () => {
+      const slot = this.slots.find((s) => s.spec.id === childId);
+      if (!slot || this.stopping) return;
+      if (slot.running instanceof Supervisor) return slot.running.scale(count);
+      if (!isGroupSpec(slot.spec)) throw new InvalidChildSpecError('dynamic_group', childId, 'group', undefined, 'a dynamic group (only a group scales)');
+      checkGroupCount(count, childId);
+      slot.spec = scaledGroup(slot.spec, count);
     });
   }
 
@@ -178,18 +192,9 @@ export class Supervisor {
   }
 
   private refuseInGroup(operation: string): void {
-    if (this.group) {
+    if (isGroupSpec(this.spec)) {
       throw new InvalidChildSpecError('dynamic_group', this.id, 'group', operation, 'no single-child change in a dynamic group: use scale()');
     }
-  }
-
-  private async startWorker(slot: Slot, incarnation: number): Promise<RunningWorker> {
-    if (slot.spec.kind !== 'worker') throw new Error('not a worker');
-    const running = await RunningWorker.start(this.ctx.parentActor, slot.spec);
-    running.onExit = (exit, detail) => {
-      if (slot.running === running) this.childExited(slot, incarnation, exit, detail);
-    };
-    return running;
   }
 
   private async startSupervisor(slot: Slot, incarnation: number): Promise<Supervisor> {

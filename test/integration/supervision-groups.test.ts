@@ -109,6 +109,21 @@ describe('supervision: dynamic groups over forked processes', function () {
     expect(workerProcesses()).to.have.length(3);
   });
 
+  it("scaleChild scales a running group through its parent, and a group waiting for its restart comes back at the new size", async () => {
+    await h.start([probe('plain'), pool(1, { ...FAST, maxRestarts: 0 })], { backoff: { minMs: 1000, maxMs: 1000, jitter: 0, resetAfterMs: 60_000 } });
+    await h.tree.scaleChild('pool', 2);
+    expect(h.tree.child('pool')!.childIds()).to.deep.equal(['pool-1', 'pool-2']);
+
+    await h.tree.child('pool')!.call('pool-2', 'crash', null);
+    await h.until((events) => events.some((e) => e.type === 'restart_scheduled' && e.child === 'pool' && e.supervisor === 'test'));
+    expect(h.tree.child('pool')).to.equal(undefined);
+    await h.tree.scaleChild('pool', 4);
+    await h.until((events) => events.filter((e) => e.type === 'child_started' && e.child === 'pool' && e.supervisor === 'test').length === 2);
+    expect(h.tree.child('pool')!.childIds()).to.deep.equal(['pool-1', 'pool-2', 'pool-3', 'pool-4']);
+    const err = await h.tree.scaleChild('plain', 2).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(InvalidChildSpecError).and.deep.include({ tag: 'dynamic_group', childId: 'plain' });
+  });
+
   it('refuses a bad count and single-child changes with a tagged error, starting or stopping nothing', async () => {
     await h.start([probe('plain'), pool(2)]);
     const group = h.tree.child('pool')!;
