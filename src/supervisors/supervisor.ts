@@ -10,7 +10,7 @@
  * the lane, so a child in a long backoff holds up neither its siblings nor a reload.
  */
 import { ChildUnavailableError, describeError } from '../errors';
-import { checkChildSpecs, checkGroupCount, checkSupervisorSpec, InvalidChildSpecError } from './check-spec';
+import { checkChildSpecs, checkGroupCount, checkSupervisorSpec, InvalidChildSpecError, refuseInGroup } from './check-spec';
 import { childrenToRestart, recordRestart, shouldRestart, type ExitKind } from './decider';
 import type { SupervisionEventSink } from './events';
 import { RunningWorker } from './running-worker';
@@ -32,7 +32,10 @@ export class Supervisor {
   private history: number[] = [];
   private stopping = false;
   private shutdown?: Promise<void>;
+  /** Orders every start and stop of a child (start, stop, reloads, restarts); a failed task rejects its caller only. */
   private readonly lane = new SerialMailbox();
+  /** The size last asked of scale(): a group stopped meanwhile restarts at that size. */
+  private requestedCount?: number;
   private readonly host: SlotHost;
   private readonly pending = new Set<PendingRestart>();
   /** Set by the parent (or the system at the root): called once, when this supervisor gives up. */
@@ -61,7 +64,7 @@ export class Supervisor {
 
   /** Starts every child in order. A child that fails to start is handled like a crash. */
   async start(): Promise<void> {
-    await this.serialized(async () => {
+    await this.lane.run(async () => {
       for (const slot of this.slots) {
         if (this.stopping) return;
         await startSlot(this.host, slot);
@@ -76,9 +79,9 @@ export class Supervisor {
 
   /** Appends a child and starts it (hot reload: a new group). */
   async addChild(spec: ChildSpec): Promise<void> {
-    this.refuseInGroup('addChild');
+    refuseInGroup(this.spec, 'addChild');
     checkChildSpecs([spec]);
-    await this.serialized(async () => {
+    await this.lane.run(async () => {
       if (this.stopping) return;
       checkChildSpecs([...this.slots.map((s) => s.spec), spec]);
       const slot = newSlot(spec);
@@ -89,8 +92,8 @@ export class Supervisor {
 
   /** Stops a child and forgets it (hot reload: a group removed); a restart it waits for is cancelled. */
   async removeChild(childId: string): Promise<void> {
-    this.refuseInGroup('removeChild');
-    await this.serialized(async () => {
+    refuseInGroup(this.spec, 'removeChild');
+    await this.lane.run(async () => {
       const slot = this.slots.find((s) => s.spec.id === childId);
       if (!slot) return;
       await this.retire(slot);
@@ -99,9 +102,9 @@ export class Supervisor {
 
   /** Stops a child and starts it again from a new spec, in the same place, with a fresh backoff; a restart it waits for is cancelled. */
   async replaceChild(spec: ChildSpec): Promise<void> {
-    this.refuseInGroup('replaceChild');
+    refuseInGroup(this.spec, 'replaceChild');
     checkChildSpecs([spec]);
-    await this.serialized(async () => {
+    await this.lane.run(async () => {
       const slot = this.slots.find((s) => s.spec.id === spec.id);
       if (!slot || this.stopping) return;
       slot.pending?.release(slot);
@@ -119,7 +122,8 @@ export class Supervisor {
     const spec = this.spec;
     if (!isGroupSpec(spec)) throw new InvalidChildSpecError('dynamic_group', this.id, 'group', undefined, 'a dynamic group (only a group scales)');
     checkGroupCount(count, this.id);
-    await this.serialized(async () => {
+    this.requestedCount = count;
+    await this.lane.run(async () => {
       while (this.slots.length > count && !this.stopping) await this.retire(this.slots[this.slots.length - 1]);
       while (this.slots.length < count && !this.stopping) {
         const slot = newSlot(groupWorker(this.id, spec.group.template, this.slots.length + 1));
@@ -134,7 +138,7 @@ export class Supervisor {
    * waiting for its restart comes back at that size.
    */
   async scaleChild(childId: string, count: number): Promise<void> {
-    await this.serialized(async () => {
+    await this.lane.run(async () => {
       const slot = this.slots.find((s) => s.spec.id === childId);
       if (!slot || this.stopping) return;
       if (slot.running instanceof Supervisor) return slot.running.scale(count);
@@ -146,7 +150,7 @@ export class Supervisor {
 
   /** The spec as running now: the start spec with the children added, replaced, removed or scaled since. */
   currentSpec(): SupervisorSpec {
-    if (isGroupSpec(this.spec)) return scaledGroup(this.spec, this.slots.length);
+    if (isGroupSpec(this.spec)) return scaledGroup(this.spec, this.stopping ? (this.requestedCount ?? this.slots.length) : this.slots.length);
     const children = this.slots.map((s) => (s.running instanceof Supervisor ? s.running.currentSpec() : s.spec));
     return deepFreeze({ ...this.spec, children });
   }
@@ -181,20 +185,9 @@ export class Supervisor {
     return describeSupervisor(this.id, this.stopping ? 'stopping' : 'running', this.slots);
   }
 
-  /** Runs `task` after every task queued before it (start, stop, reloads, restarts); a failure rejects its caller only. */
-  private serialized<T>(task: () => Promise<T>): Promise<T> {
-    return this.lane.run(task);
-  }
-
   /** A lane task nobody awaits: an unexpected failure in it is this supervisor's failure. */
   private inLane(task: () => Promise<void>): void {
-    void this.serialized(task).catch((err: unknown) => void this.shutDown(`supervisor ${this.id} failed: ${describeError(err)}`));
-  }
-
-  private refuseInGroup(operation: string): void {
-    if (isGroupSpec(this.spec)) {
-      throw new InvalidChildSpecError('dynamic_group', this.id, 'group', operation, 'no single-child change in a dynamic group: use scale()');
-    }
+    void this.lane.run(task).catch((err: unknown) => void this.shutDown(`supervisor ${this.id} failed: ${describeError(err)}`));
   }
 
   private async startSupervisor(slot: Slot, incarnation: number): Promise<Supervisor> {
@@ -288,7 +281,7 @@ export class Supervisor {
       for (const restart of this.pending) restart.cancel();
       this.pending.clear();
       if (escalation !== undefined) this.ctx.report({ type: 'escalated', supervisor: this.id, reason: escalation });
-      await this.serialized(() => stopSlots(this.host, [...this.slots].reverse()));
+      await this.lane.run(() => stopSlots(this.host, [...this.slots].reverse()));
       if (escalation === undefined) this.ctx.report({ type: 'supervisor_stopped', supervisor: this.id });
       else this.onEscalate(escalation);
     })();
