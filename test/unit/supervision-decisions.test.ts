@@ -48,7 +48,7 @@ describe('supervision decisions (pure)', () => {
   it('fills child specs and supervisor flags from one table of defaults', () => {
     const w = worker({ id: 'w', module: '/x' });
     expect(w).to.include({ restart: 'permanent', mode: 'forked', shutdownMs: 5000 });
-    const s = supervisor({ id: 's', children: [w], flags: { strategy: 'rest-for-one', backoff: { minMs: 10 } as never } });
+    const s = supervisor({ id: 's', children: [w], flags: { strategy: 'rest-for-one', backoff: { minMs: 10 } } });
     expect(s.flags).to.deep.include({ strategy: 'rest-for-one', maxRestarts: 5, withinMs: 60_000 });
     expect(s.flags.backoff).to.deep.equal({ minMs: 10, maxMs: 30_000, jitter: 0.2, resetAfterMs: 60_000 });
     expect(s.shutdownMs).to.equal(6000);
