@@ -94,6 +94,11 @@ export function checkGroupCount(count: unknown, groupId: string): asserts count 
   }
 }
 
+/** The children of a dynamic group change by scale() only (OTP answers simple_one_for_one to the rest). */
+export function refuseInGroup(spec: SupervisorSpec, operation: string): void {
+  if (spec.group) throw new InvalidChildSpecError('dynamic_group', spec.id, 'group', operation, 'no single-child change in a dynamic group: use scale()');
+}
+
 function checkWorkerFields(spec: Record<string, unknown>, id: string, prefix: string): void {
   const fail = (tag: SpecErrorTag, field: string, expected: string) =>
     new InvalidChildSpecError(tag, id, `${prefix}${field}`, field.split('.').reduce<unknown>((v, key) => (v as Record<string, unknown>)?.[key], spec), expected);

@@ -14,8 +14,9 @@ import type { Supervisor } from './supervisor';
 export interface SlotHost {
   readonly id: string;
   readonly report: SupervisionEventSink;
-  /** Creates the running child of the slot's spec; its later exit goes to `exited` with this incarnation. */
-  run(slot: Slot, incarnation: number): Promise<RunningWorker | Supervisor>;
+  readonly parentActor: Parameters<typeof RunningWorker.start>[0];
+  /** Creates and starts a nested supervisor for the slot's spec; its escalation goes to `exited` with this incarnation. */
+  startNested(slot: Slot, incarnation: number): Promise<Supervisor>;
   exited(slot: Slot, incarnation: number, exit: ExitKind, detail: string): void;
 }
 
@@ -23,7 +24,7 @@ export async function startSlot(host: SlotHost, slot: Slot): Promise<void> {
   const incarnation = ++slot.incarnation;
   slot.state = 'starting';
   try {
-    slot.running = await host.run(slot, incarnation);
+    slot.running = slot.spec.kind === 'worker' ? await startWorker(host, slot, incarnation) : await host.startNested(slot, incarnation);
     slot.state = 'running';
     host.report({
       type: 'child_started',
@@ -40,6 +41,15 @@ export async function startSlot(host: SlotHost, slot: Slot): Promise<void> {
     // Handled after the current sequence, like any exit: intensity, strategy, backoff.
     queueMicrotask(() => host.exited(slot, incarnation, 'start-failed', slot.lastError ?? ''));
   }
+}
+
+async function startWorker(host: SlotHost, slot: Slot, incarnation: number): Promise<RunningWorker> {
+  if (slot.spec.kind !== 'worker') throw new Error('not a worker');
+  const running = await RunningWorker.start(host.parentActor, slot.spec);
+  running.onExit = (exit, detail) => {
+    if (slot.running === running) host.exited(slot, incarnation, exit, detail);
+  };
+  return running;
 }
 
 /** Stops the slots' children one after another (callers pass them in reverse start order), each within its shutdown bound. */

@@ -35,7 +35,8 @@
  * Defaults (one place, below): strategy one-for-one, maxRestarts 5 within 60 s, backoff 200 ms
  * .. 30 s with 20 % jitter reset after 60 s quiet; child restart permanent, mode forked, shutdown
  * 5 s, heartbeat every 1 s with a 5 s timeout (forked children only); a supervisor's or group's
- * own shutdown bound is the sum of its children's plus 1 s.
+ * own shutdown bound is the sum of its children's plus 1 s (a group's follows its count when it
+ * scales). A group takes a worker template and a count, and any flags, like a supervisor.
  */
 import type { BackoffPolicy } from '../retry/backoff';
 import { RETRY_POLICIES } from '../retry/policies';
@@ -152,6 +153,14 @@ export function dynamicGroup(spec: {
     shutdownMs: spec.shutdownMs ?? supervisorShutdownMs(children),
     group: { template, count: spec.count },
   });
+}
+
+/** The same group at another size; a default shutdown bound follows the count, an explicit one stays. */
+export function scaledGroup(spec: GroupSpec, count: number): GroupSpec {
+  const { template } = spec.group;
+  const defaultShutdownMs = (n: number) => SUPERVISOR_SHUTDOWN_MARGIN_MS + n * template.shutdownMs;
+  const shutdownMs = spec.shutdownMs === defaultShutdownMs(spec.group.count) ? defaultShutdownMs(count) : spec.shutdownMs;
+  return frozenCopy({ ...spec, shutdownMs, children: groupChildren(spec.id, template, count), group: { template, count } });
 }
 
 /** The n-th worker of a dynamic group (n from 1). */

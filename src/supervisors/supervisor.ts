@@ -10,14 +10,14 @@
  * the lane, so a child in a long backoff holds up neither its siblings nor a reload.
  */
 import { ChildUnavailableError, describeError } from '../errors';
-import { checkChildSpecs, checkGroupCount, checkSupervisorSpec, InvalidChildSpecError } from './check-spec';
+import { checkChildSpecs, checkGroupCount, checkSupervisorSpec, InvalidChildSpecError, refuseInGroup } from './check-spec';
 import { childrenToRestart, recordRestart, shouldRestart, type ExitKind } from './decider';
 import type { SupervisionEventSink } from './events';
 import { RunningWorker } from './running-worker';
 import { SerialMailbox } from './serial-mailbox';
 import { startSlot, stopSlots, type SlotHost } from './slot-lifecycle';
 import { newSlot, nextBackoff, PendingRestart, type Slot } from './slots';
-import { deepFreeze, groupWorker, type ChildSpec, type GroupShape, type SupervisorSpec } from './spec';
+import { deepFreeze, groupWorker, isGroupSpec, scaledGroup, type ChildSpec, type SupervisorSpec } from './spec';
 import { describeSupervisor, type TreeNode } from './tree-node';
 
 export type { TreeNode } from './tree-node';
@@ -29,11 +29,13 @@ export interface SupervisorContext {
 
 export class Supervisor {
   private readonly slots: Slot[];
-  private readonly group: GroupShape | undefined;
   private history: number[] = [];
   private stopping = false;
   private shutdown?: Promise<void>;
+  /** Orders every start and stop of a child (start, stop, reloads, restarts); a failed task rejects its caller only. */
   private readonly lane = new SerialMailbox();
+  /** The size last asked of scale(): a group stopped meanwhile restarts at that size. */
+  private requestedCount?: number;
   private readonly host: SlotHost;
   private readonly pending = new Set<PendingRestart>();
   /** Set by the parent (or the system at the root): called once, when this supervisor gives up. */
@@ -47,11 +49,11 @@ export class Supervisor {
   ) {
     checkSupervisorSpec(spec);
     this.slots = spec.children.map(newSlot);
-    this.group = spec.group;
     this.host = {
       id: spec.id,
       report: ctx.report,
-      run: (slot, incarnation) => (slot.spec.kind === 'worker' ? this.startWorker(slot, incarnation) : this.startSupervisor(slot, incarnation)),
+      parentActor: ctx.parentActor,
+      startNested: (slot, incarnation) => this.startSupervisor(slot, incarnation),
       exited: (slot, incarnation, exit, detail) => this.childExited(slot, incarnation, exit, detail),
     };
   }
@@ -62,7 +64,7 @@ export class Supervisor {
 
   /** Starts every child in order. A child that fails to start is handled like a crash. */
   async start(): Promise<void> {
-    await this.serialized(async () => {
+    await this.lane.run(async () => {
       for (const slot of this.slots) {
         if (this.stopping) return;
         await startSlot(this.host, slot);
@@ -77,9 +79,9 @@ export class Supervisor {
 
   /** Appends a child and starts it (hot reload: a new group). */
   async addChild(spec: ChildSpec): Promise<void> {
-    this.refuseInGroup('addChild');
+    refuseInGroup(this.spec, 'addChild');
     checkChildSpecs([spec]);
-    await this.serialized(async () => {
+    await this.lane.run(async () => {
       if (this.stopping) return;
       checkChildSpecs([...this.slots.map((s) => s.spec), spec]);
       const slot = newSlot(spec);
@@ -90,8 +92,8 @@ export class Supervisor {
 
   /** Stops a child and forgets it (hot reload: a group removed); a restart it waits for is cancelled. */
   async removeChild(childId: string): Promise<void> {
-    this.refuseInGroup('removeChild');
-    await this.serialized(async () => {
+    refuseInGroup(this.spec, 'removeChild');
+    await this.lane.run(async () => {
       const slot = this.slots.find((s) => s.spec.id === childId);
       if (!slot) return;
       await this.retire(slot);
@@ -100,9 +102,9 @@ export class Supervisor {
 
   /** Stops a child and starts it again from a new spec, in the same place, with a fresh backoff; a restart it waits for is cancelled. */
   async replaceChild(spec: ChildSpec): Promise<void> {
-    this.refuseInGroup('replaceChild');
+    refuseInGroup(this.spec, 'replaceChild');
     checkChildSpecs([spec]);
-    await this.serialized(async () => {
+    await this.lane.run(async () => {
       const slot = this.slots.find((s) => s.spec.id === spec.id);
       if (!slot || this.stopping) return;
       slot.pending?.release(slot);
@@ -117,24 +119,40 @@ export class Supervisor {
    * shrinks it by stopping the last ones (last first). The other workers are left running.
    */
   async scale(count: number): Promise<void> {
-    const group = this.group;
-    if (!group) throw new InvalidChildSpecError('dynamic_group', this.id, 'group', undefined, 'a dynamic group (only a group scales)');
+    const spec = this.spec;
+    if (!isGroupSpec(spec)) throw new InvalidChildSpecError('dynamic_group', this.id, 'group', undefined, 'a dynamic group (only a group scales)');
     checkGroupCount(count, this.id);
-    await this.serialized(async () => {
+    this.requestedCount = count;
+    await this.lane.run(async () => {
       while (this.slots.length > count && !this.stopping) await this.retire(this.slots[this.slots.length - 1]);
       while (this.slots.length < count && !this.stopping) {
-        const slot = newSlot(groupWorker(this.id, group.template, this.slots.length + 1));
+        const slot = newSlot(groupWorker(this.id, spec.group.template, this.slots.length + 1));
         this.slots.push(slot);
         await startSlot(this.host, slot);
       }
     });
   }
 
+  /**
+   * Scales the dynamic group `childId` to `count` workers: a running group scales at once; one
+   * waiting for its restart comes back at that size.
+   */
+  async scaleChild(childId: string, count: number): Promise<void> {
+    await this.lane.run(async () => {
+      const slot = this.slots.find((s) => s.spec.id === childId);
+      if (!slot || this.stopping) return;
+      if (slot.running instanceof Supervisor) return slot.running.scale(count);
+      if (!isGroupSpec(slot.spec)) throw new InvalidChildSpecError('dynamic_group', childId, 'group', undefined, 'a dynamic group (only a group scales)');
+      checkGroupCount(count, childId);
+      slot.spec = scaledGroup(slot.spec, count);
+    });
+  }
+
   /** The spec as running now: the start spec with the children added, replaced, removed or scaled since. */
   currentSpec(): SupervisorSpec {
+    if (isGroupSpec(this.spec)) return scaledGroup(this.spec, this.stopping ? (this.requestedCount ?? this.slots.length) : this.slots.length);
     const children = this.slots.map((s) => (s.running instanceof Supervisor ? s.running.currentSpec() : s.spec));
-    const group = this.group && { ...this.group, count: this.slots.length };
-    return deepFreeze({ ...this.spec, children, ...(group ? { group } : {}) });
+    return deepFreeze({ ...this.spec, children });
   }
 
   /** Ids of the children, in start order. */
@@ -167,29 +185,9 @@ export class Supervisor {
     return describeSupervisor(this.id, this.stopping ? 'stopping' : 'running', this.slots);
   }
 
-  /** Runs `task` after every task queued before it (start, stop, reloads, restarts); a failure rejects its caller only. */
-  private serialized<T>(task: () => Promise<T>): Promise<T> {
-    return this.lane.run(task);
-  }
-
   /** A lane task nobody awaits: an unexpected failure in it is this supervisor's failure. */
   private inLane(task: () => Promise<void>): void {
-    void this.serialized(task).catch((err: unknown) => void this.shutDown(`supervisor ${this.id} failed: ${describeError(err)}`));
-  }
-
-  private refuseInGroup(operation: string): void {
-    if (this.group) {
-      throw new InvalidChildSpecError('dynamic_group', this.id, 'group', operation, 'no single-child change in a dynamic group: use scale()');
-    }
-  }
-
-  private async startWorker(slot: Slot, incarnation: number): Promise<RunningWorker> {
-    if (slot.spec.kind !== 'worker') throw new Error('not a worker');
-    const running = await RunningWorker.start(this.ctx.parentActor, slot.spec);
-    running.onExit = (exit, detail) => {
-      if (slot.running === running) this.childExited(slot, incarnation, exit, detail);
-    };
-    return running;
+    void this.lane.run(task).catch((err: unknown) => void this.shutDown(`supervisor ${this.id} failed: ${describeError(err)}`));
   }
 
   private async startSupervisor(slot: Slot, incarnation: number): Promise<Supervisor> {
@@ -283,7 +281,7 @@ export class Supervisor {
       for (const restart of this.pending) restart.cancel();
       this.pending.clear();
       if (escalation !== undefined) this.ctx.report({ type: 'escalated', supervisor: this.id, reason: escalation });
-      await this.serialized(() => stopSlots(this.host, [...this.slots].reverse()));
+      await this.lane.run(() => stopSlots(this.host, [...this.slots].reverse()));
       if (escalation === undefined) this.ctx.report({ type: 'supervisor_stopped', supervisor: this.id });
       else this.onEscalate(escalation);
     })();
