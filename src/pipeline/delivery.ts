@@ -127,11 +127,10 @@ export class Delivery {
   }
 }
 
-/** Sleeps in steps of at most a second, keeping the batch's heartbeat, until done or the signal fires. */
+/** Sleeps in steps of at most a second, heartbeating after each, until done or the signal fires. */
 async function waitWithHeartbeats(ms: number, signal: AbortSignal | undefined, heartbeat?: () => Promise<void>): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until && !signal?.aborted) {
-    await sleep(Math.min(1000, until - Date.now()), signal);
-    await heartbeat?.();
+  for (let left = ms; left > 0 && !signal?.aborted; left -= 1000) {
+    await sleep(Math.min(1000, left), signal);
+    if (!signal?.aborted) await heartbeat?.();
   }
 }

@@ -5,7 +5,7 @@
  * healthIntervalMs with one log line per change of state, and shared with readiness probes.
  */
 import type { WharfConfig } from '../config/schema';
-import { describeError, ServiceUnavailableError } from '../errors';
+import { ChildUnavailableError, describeError, ServiceUnavailableError } from '../errors';
 import type { CheckResult } from '../health/check';
 import type { Logger } from '../log';
 import { METRICS } from '../metrics/catalog';
@@ -30,7 +30,9 @@ export class HealthMonitor {
   ) {}
 
   async check(timeoutMs = 30_000): Promise<CheckResult[]> {
-    const results = (await this.tree.child(HEALTH_GROUP)!.call(`${HEALTH_GROUP}-1`, 'check', null, timeoutMs)) as CheckResult[];
+    const group = this.tree.child(HEALTH_GROUP);
+    if (!group) throw new ChildUnavailableError(HEALTH_GROUP, 'not running');
+    const results = (await group.call(`${HEALTH_GROUP}-1`, 'check', null, timeoutMs)) as CheckResult[];
     for (const r of results) gauge(METRICS.serviceUp).set({ service: r.service }, r.ok ? 1 : 0);
     return results;
   }

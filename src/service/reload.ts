@@ -14,7 +14,8 @@ export async function applyTopology(tree: Supervisor, before: SupervisorSpec, af
   for (const id of change.restarted) await tree.replaceChild(specOf(id));
   for (const id of change.scaled) {
     const spec = specOf(id);
-    if (spec.kind === 'supervisor' && spec.group) await tree.child(id)!.scale(spec.group.count);
+    // scaleChild also reaches a group that is restarting, which then comes back at the new size.
+    if (spec.kind === 'supervisor' && spec.group) await tree.scaleChild(id, spec.group.count);
   }
   for (const id of change.added) await tree.addChild(specOf(id));
   return change;

@@ -10,6 +10,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { ActorRequestError, ActorStartError, describeError } from '../errors';
+import { withTimeout } from '../retry/timeout';
 import type { ActorRef } from './actor-system';
 import type { ExitKind } from './decider';
 import type { WorkerSpec } from './spec';
@@ -75,18 +76,12 @@ export class RunningWorker {
   }
 
   async request(topic: string, payload: unknown, timeoutMs: number): Promise<unknown> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ActorRequestError(this.spec.id, topic, `no answer within ${timeoutMs} ms`)), timeoutMs);
-    });
     try {
-      return await Promise.race([this.ref.sendAndReceive(topic, payload), timeout]);
+      return await withTimeout(this.ref.sendAndReceive(topic, payload), timeoutMs, () => new ActorRequestError(this.spec.id, topic, `no answer within ${timeoutMs} ms`));
     } catch (err) {
       if (err instanceof ActorRequestError) throw err;
       const reason = this.exited ? 'the actor process exited' : describeError(err);
       throw new ActorRequestError(this.spec.id, topic, reason, err);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -95,11 +90,11 @@ export class RunningWorker {
     if (this.stopping || this.exited) return this.exitedPromise();
     this.stopping = true;
     clearInterval(this.heartbeatTimer);
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), this.spec.shutdownMs)));
-    const outcome = await Promise.race([this.ref.destroy().then(() => 'destroyed' as const, () => 'failed' as const), deadline]);
-    clearTimeout(timer);
-    if (outcome !== 'destroyed') this.kill('killed');
+    const destroyed = await withTimeout(this.ref.destroy(), this.spec.shutdownMs, () => new Error('shutdown timeout')).then(
+      () => true,
+      () => false,
+    );
+    if (!destroyed) this.kill('killed');
     if (!this.child) this.markExited();
     await this.exitedPromise();
   }

@@ -38,6 +38,8 @@ export const backoffSchema = z.strictObject({
   resetAfterMs: durationMs(86_400_000)
     .default(RESTART.resetAfterMs)
     .describe('Quiet period, in ms, after which the failure count starts again from zero.'),
+}).superRefine((backoff, ctx) => {
+  if (backoff.maxMs < backoff.minMs) ctx.addIssue({ code: 'custom', path: ['maxMs'], message: `must be at least minMs (${backoff.minMs}), got ${backoff.maxMs}` });
 });
 
 /** A component's id and the `type` literal that selects it in its registry (a source or sink type). */

@@ -37,6 +37,13 @@ describe('config validation errors', () => {
     expect(config.startup).to.deep.equal({ waitForServicesMs: 120_000, healthIntervalMs: 30_000 });
   });
 
+  it('refuses a backoff whose longest delay is shorter than its first', () => {
+    expect(issuesOf({ ...good(), pipeline: { consumers: { retry: { minMs: 5000, maxMs: 100 } } }, actors: { root: { backoff: { minMs: 60_000 } } } })).to.deep.equal([
+      'pipeline.consumers.retry.maxMs: must be at least minMs (5000), got 100',
+      'actors.root.backoff.maxMs: must be at least minMs (60000), got 30000',
+    ]);
+  });
+
   it('names an unknown key with its full path', () => {
     const raw = good();
     Object.assign(raw.kafka, { brokerz: ['x'] });

@@ -66,7 +66,7 @@ describe('pipeline: intake', () => {
       nextCursor: '2',
     };
     const { messages: out, letters } = intakeBatch({ id: 'orders', maxRecordBytes: 300 }, page, TIME);
-    expect(out.map((m) => [m.key, JSON.parse(String(m.value))])).to.deep.equal([['orders:1', { id: 'orders:1', source: 'orders', ingestedAt: TIME, payload: { id: 1, name: 'a' } }]]);
+    expect(out.map((m) => [m.key, JSON.parse(String(m.value)) as unknown])).to.deep.equal([['orders:1', { id: 'orders:1', source: 'orders', ingestedAt: TIME, payload: { id: 1, name: 'a' } }]]);
     expect(letters.map((l) => [l.stage, l.recordId, l.error])).to.deep.equal([
       ['intake', undefined, 'item has no string or number "id"'],
       ['intake', 'orders:2', `record of ${Buffer.byteLength(JSON.stringify({ id: 'orders:2', source: 'orders', ingestedAt: TIME, payload: { id: 2, blob: 'x'.repeat(500) } }))} bytes exceeds maxRecordBytes 300`],

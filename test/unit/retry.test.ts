@@ -7,7 +7,7 @@ import { withTimeout } from '../../src/retry/timeout';
 const FAST: BackoffPolicy = { minMs: 1, maxMs: 4, jitter: 0, resetAfterMs: 1000 };
 
 /** An operation that fails `times` times with `error`, then answers "ok". */
-function failing(times: number, error: () => unknown = () => new Error('down')) {
+function failing(times: number, error: () => Error = () => new Error('down')) {
   const calls: number[] = [];
   const operation = (attempt: number) => {
     calls.push(attempt);
