@@ -71,5 +71,5 @@ export function benchRecords(count: number): Array<Record<string, unknown>> {
 /** The document wharf would write for record `n` (its `wharf` object as a poller and consumer would fill it). */
 export function benchDocument(record: Record<string, unknown>, ingestedAt: string): { id: string; doc: Record<string, unknown> } {
   const id = recordId(SOURCE_ID, String(record.id));
-  return { id, doc: toDocument({ id, source: SOURCE_ID, ingestedAt, partition: 0, offset: String(record.id), payload: record }) };
+  return { id, doc: toDocument({ id, source: SOURCE_ID, ingestedAt, partition: 0, offset: String(record.id), version: String(record.id), payload: record }) };
 }

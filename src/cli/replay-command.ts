@@ -63,7 +63,7 @@ export function registerReplayCommand(program: Command): void {
           onProgress: (n) => progress.advance(n),
         });
         progress.finish();
-        process.stdout.write(`${JSON.stringify({ from: from.toISOString(), records: total, written: outcome.written, deadLettered: outcome.deadLettered })}\n`);
+        process.stdout.write(`${JSON.stringify({ from: from.toISOString(), records: total, written: outcome.written, stale: outcome.stale, deadLettered: outcome.deadLettered })}\n`);
       } finally {
         await producer.disconnect();
       }

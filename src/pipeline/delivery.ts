@@ -8,7 +8,9 @@
  *      backoff (the `retry` policy) while the batch waits: nothing is skipped or dropped, and
  *      Kafka holds the backlog. An unbounded delivery (the pipeline) waits until the sink comes
  *      back or the batch's signal fires; a bounded one (a CLI job) gives up after `deadlineMs`;
- *   3. records a sink refuses for good become dead letters (stage: the sink id), acknowledged
+ *   3. records a sink already holds a newer version of are stale: done, and counted apart
+ *      (records/version.ts: a record's version is its own, else its offset);
+ *      records a sink refuses for good become dead letters (stage: the sink id), acknowledged
  *      by Kafka before the outcome is returned;
  *   4. only then is the batch delivered, and its offsets may be committed. If the signal fired
  *      (partition taken away, wharf stopping) the batch is abandoned, to be read again.
@@ -47,7 +49,8 @@ export interface DeliveryBatch {
   heartbeat?: () => Promise<void>;
 }
 
-export type DeliveryOutcome = { delivered: true; written: Record<string, number>; deadLettered: number } | { delivered: false };
+/** Per sink: `written` (created, updated or already there) and `stale` (a newer version is stored). */
+export type DeliveryOutcome = { delivered: true; written: Record<string, number>; stale: Record<string, number>; deadLettered: number } | { delivered: false };
 
 export class Delivery {
   private readonly prepared = new Set<string>();
@@ -66,7 +69,7 @@ export class Delivery {
         letters.push(unreadableLetter(message.value, describeError(err), topic, batch.partition, message.offset));
       }
     }
-    let outcomes: Array<{ sink: string; written: number; rejected: RejectedRecord[] }>;
+    let outcomes: Array<{ sink: string; written: number; stale: number; rejected: RejectedRecord[] }>;
     try {
       outcomes = await Promise.all(this.options.sinks.map((sink) => this.writeUntilAcknowledged(sink, records, batch)));
     } catch (err) {
@@ -75,7 +78,8 @@ export class Delivery {
     }
     for (const { rejected } of outcomes) letters.push(...rejected.map((r) => rejectionLetter(r, topic)));
     if (letters.length > 0) await this.options.publishDeadLetters(letters);
-    return { delivered: true, written: Object.fromEntries(outcomes.map((o) => [o.sink, o.written])), deadLettered: letters.length };
+    const bySink = (count: (o: (typeof outcomes)[number]) => number) => Object.fromEntries(outcomes.map((o) => [o.sink, count(o)]));
+    return { delivered: true, written: bySink((o) => o.written), stale: bySink((o) => o.stale), deadLettered: letters.length };
   }
 
   async close(): Promise<void> {
@@ -108,8 +112,9 @@ export class Delivery {
       });
       const written = result.written + result.unchanged;
       this.countWritten(sink.id, records, written);
+      if (result.stale > 0) counter(METRICS.sinkStaleWrites).inc({ sink: sink.id }, result.stale);
       if (result.rejected.length > 0) counter(METRICS.sinkErrors).inc({ sink: sink.id, kind: 'rejected' }, result.rejected.length);
-      return { sink: sink.id, written, rejected: result.rejected };
+      return { sink: sink.id, written, stale: result.stale, rejected: result.rejected };
     } catch (err) {
       if (err instanceof WharfError && !err.retriable && !(err instanceof OperationAbortedError)) counter(METRICS.sinkErrors).inc({ sink: sink.id, kind: 'failed' });
       throw err;

@@ -36,7 +36,8 @@ export function refusedAtIntakeLetter(record: WireRecord, reason: string, time: 
 export function rejectionLetter(rejected: RejectedRecord, topic: string): DeadLetter {
   const { record } = rejected;
   return {
-    record: { id: record.id, source: record.source, ingestedAt: record.ingestedAt, payload: record.payload },
+    // The version goes with it: replayed later, the record must not beat newer data.
+    record: { id: record.id, source: record.source, ingestedAt: record.ingestedAt, payload: record.payload, version: record.version } satisfies WireRecord,
     recordId: record.id,
     source: record.source,
     stage: rejected.sink,

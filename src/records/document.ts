@@ -12,18 +12,22 @@ export interface WharfMeta {
   ingestedAt: string;
   partition: number;
   offset: string;
+  /** The record's version (version.ts): a sink keeps the document with the greatest. */
+  version: string;
 }
 
 export function toDocument(record: SinkRecord): Record<string, unknown> & { wharf: WharfMeta } {
   return {
     ...record.payload,
-    wharf: { source: record.source, id: record.id, ingestedAt: record.ingestedAt, partition: record.partition, offset: record.offset },
+    wharf: { source: record.source, id: record.id, ingestedAt: record.ingestedAt, partition: record.partition, offset: record.offset, version: record.version },
   };
 }
 
 /**
  * Whether two documents carry the same content. The Kafka position and ingest time are
- * excluded: a replay of the same record must not count as a change.
+ * excluded: a replay of the same record must not count as a change. The version is included:
+ * a newer version with the same fields is still a change, because a sink that kept the older
+ * version would let a late record between the two win.
  */
 export function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
   return canonicalJson(stripVolatile(a)) === canonicalJson(stripVolatile(b));
@@ -34,5 +38,5 @@ function stripVolatile(doc: Record<string, unknown>): unknown {
   delete rest._id;
   delete rest._rev;
   const meta = rest.wharf as Partial<WharfMeta> | undefined;
-  return { ...rest, wharf: meta ? { source: meta.source, id: meta.id } : undefined };
+  return { ...rest, wharf: meta ? { source: meta.source, id: meta.id, version: meta.version } : undefined };
 }

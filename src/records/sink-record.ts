@@ -11,6 +11,8 @@ export interface SinkRecord {
   ingestedAt: string;
   partition: number;
   offset: string;
+  /** Only grows for an id: the wire record's own version, else `offset` (version.ts). */
+  version: string;
   /** The upstream record's own fields. */
   payload: Record<string, unknown>;
   /** Size of the Kafka message the record came in, when known (bounds its document's size). */

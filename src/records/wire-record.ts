@@ -3,12 +3,18 @@
  * versions of a record land on one partition, in order), value = this JSON envelope.
  */
 import type { SinkRecord } from './sink-record';
+import { isVersion } from './version';
 
 export interface WireRecord {
   id: string;
   source: string;
   ingestedAt: string;
   payload: Record<string, unknown>;
+  /**
+   * The record's version (version.ts), only when it was assigned before this message: a record
+   * `wharf dlq replay` produced again keeps the one it first had. Absent, the offset is it.
+   */
+  version?: string;
 }
 
 /** A message as wharf hands it to Kafka. */
@@ -30,14 +36,21 @@ export function toMessage(record: WireRecord): WireMessage {
 export function isWireRecord(value: unknown): value is WireRecord {
   const record = value as Partial<WireRecord> | null;
   return (
-    typeof record === 'object' && record !== null && typeof record.id === 'string' && typeof record.source === 'string' && typeof record.payload === 'object' && record.payload !== null
+    typeof record === 'object' &&
+    record !== null &&
+    typeof record.id === 'string' &&
+    typeof record.source === 'string' &&
+    typeof record.payload === 'object' &&
+    record.payload !== null &&
+    (record.version === undefined || isVersion(record.version))
   );
 }
 
-/** Parses a consumed message; throws with a reason when it is not a wharf record. */
+/** Parses a consumed message (its version: its own, else its offset); throws with a reason when it is not a wharf record. */
 export function fromMessage(value: Buffer | null, partition: number, offset: string): SinkRecord {
   if (!value) throw new Error('message has no value');
   const parsed = JSON.parse(value.toString()) as unknown;
   if (!isWireRecord(parsed)) throw new Error('message is not a wharf record envelope');
-  return { id: parsed.id, source: parsed.source, ingestedAt: String(parsed.ingestedAt), payload: parsed.payload, partition, offset, wireBytes: value.length };
+  const version = parsed.version ?? offset;
+  return { id: parsed.id, source: parsed.source, ingestedAt: String(parsed.ingestedAt), payload: parsed.payload, partition, offset, version, wireBytes: value.length };
 }

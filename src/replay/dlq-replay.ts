@@ -2,7 +2,9 @@
  * `wharf dlq replay`: sends dead letters back through the pipeline once the operator fixed the
  * cause (a mapping, a size limit, a sink's validation). A letter that holds a wharf record is
  * produced to the records topic again under its own id and key, so every sink writes it as the
- * same document (one that did arrive is not duplicated). Raw upstream items that never became a
+ * same document (one that did arrive is not duplicated), and with its original version
+ * (records/version.ts), so a letter replayed days later cannot beat newer data of its id; a
+ * letter written before records carried versions takes the records-topic offset it names. Raw upstream items that never became a
  * record (malformed JSON, no id) cannot be replayed: they are counted and listed, to be fixed
  * at the upstream. Progress is kept in the consumer group `<groupId>-dlq-replay`: each letter is
  * replayed once, a later run takes only newer letters.
@@ -12,6 +14,7 @@ import { readRanges, rangesFromGroup, rangeSize, type PartitionRange } from '../
 import type { ConsumedMessage } from '../kafka/record-consumer';
 import type { RecordProducer } from '../kafka/record-producer';
 import type { DeadLetter } from '../records/dead-letter';
+import { isVersion } from '../records/version';
 import { isWireRecord, toMessage, type WireRecord } from '../records/wire-record';
 
 export interface DlqReplayFilter {
@@ -54,7 +57,7 @@ export async function replayDeadLetters(
     // Without a producer this is a dry run: its group must not keep any progress.
     throwawayGroup: producer === undefined,
     onBatch: async (partition, messages) => {
-      const records = messages.flatMap((message) => select(partition, message, filter, outcome));
+      const records = messages.flatMap((message) => select(partition, message, filter, outcome, config.topic));
       if (records.length > 0 && producer) await producer.send(config.topic, records.map(toMessage));
       outcome.replayed += records.length;
       onProgress(messages.length);
@@ -63,7 +66,7 @@ export async function replayDeadLetters(
   return outcome;
 }
 
-function select(partition: number, message: ConsumedMessage, filter: DlqReplayFilter, outcome: DlqReplayOutcome): WireRecord[] {
+function select(partition: number, message: ConsumedMessage, filter: DlqReplayFilter, outcome: DlqReplayOutcome, recordsTopic: string): WireRecord[] {
   outcome.considered++;
   let letter: Partial<DeadLetter>;
   try {
@@ -81,5 +84,6 @@ function select(partition: number, message: ConsumedMessage, filter: DlqReplayFi
     outcome.notReplayable.push({ partition, offset: message.offset, stage: String(letter.stage), error: String(letter.error) });
     return [];
   }
-  return [{ id: record.id, source: record.source, ingestedAt: String((record as Partial<WireRecord>).ingestedAt ?? letter.time), payload: record.payload }];
+  const fromOffset = letter.kafka?.topic === recordsTopic && isVersion(letter.kafka.offset) ? letter.kafka.offset : undefined;
+  return [{ id: record.id, source: record.source, ingestedAt: String((record as Partial<WireRecord>).ingestedAt ?? letter.time), payload: record.payload, version: record.version ?? fromOffset }];
 }

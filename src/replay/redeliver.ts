@@ -20,6 +20,8 @@ export const redeliveryGroupId = (consumerGroupId: string, sink?: string) => `${
 
 export interface RedeliveryOutcome {
   written: Record<string, number>;
+  /** Records a sink already held a newer or the same version of (a replay of what it has). */
+  stale: Record<string, number>;
   deadLettered: number;
 }
 
@@ -43,7 +45,8 @@ export async function redeliver(options: {
     deadlineMs: options.sinkDeadlineMs,
     log: options.log,
   });
-  const outcome: RedeliveryOutcome = { written: Object.fromEntries(options.sinks.map((s) => [s.id, 0])), deadLettered: 0 };
+  const zero = () => Object.fromEntries(options.sinks.map((s) => [s.id, 0]));
+  const outcome: RedeliveryOutcome = { written: zero(), stale: zero(), deadLettered: 0 };
   try {
     await readRanges(options.client, {
       topic: config.topic,
@@ -53,6 +56,7 @@ export async function redeliver(options: {
         const delivered = await delivery.deliver({ partition, messages, signal });
         if (!delivered.delivered) throw new Error(`re-delivery of partition ${partition} was interrupted`);
         for (const [sink, count] of Object.entries(delivered.written)) outcome.written[sink] += count;
+        for (const [sink, count] of Object.entries(delivered.stale)) outcome.stale[sink] += count;
         outcome.deadLettered += delivered.deadLettered;
         options.onProgress(messages.length);
       },

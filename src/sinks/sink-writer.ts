@@ -1,9 +1,12 @@
 /**
  * What every sink writer does, whatever the server: write a batch of records as documents under
- * their deterministic ids, so that writing the same batch again changes nothing.
+ * their deterministic ids, so that writing the same batch again changes nothing, and keep for
+ * each id the document of the greatest version (records/version.ts), whatever order they come in.
  *
  * Outcome of a batch:
- *   - every record is written (or already there unchanged), except
+ *   - every record is written, or already there unchanged, or `stale`: refused as older than (or
+ *     the same version as) what the sink holds. A stale record is done: it is acknowledged, never
+ *     retried nor dead-lettered, because the newer one is stored; except
  *   - records the server can never accept (mapping conflicts, oversized or invalid documents),
  *     returned as `rejected` with the reason, for the dead-letter topic;
  *   - if the server is unavailable, or items keep failing with retriable errors (429, 5xx)
@@ -18,6 +21,8 @@ import type { RejectedRecord, SinkRecord } from '../records/sink-record';
 export interface SinkWriteResult {
   written: number;
   unchanged: number;
+  /** Records the sink already holds a newer (or the same) version of, so it keeps that one. */
+  stale: number;
   rejected: RejectedRecord[];
 }
 

@@ -8,6 +8,7 @@ export function records(source: string, count: number, payload: (i: number) => R
     ingestedAt: new Date(Date.UTC(2026, 10, 26, 12, 0, i % 60)).toISOString(),
     partition: i % 6,
     offset: String(offsetBase + i),
+    version: String(offsetBase + i),
     payload: payload(i),
   }));
 }

@@ -13,7 +13,7 @@ import { SinkUnavailableError, type SinkWriteResult, type SinkWriter } from '../
 const quiet = createLogger({ level: 'silent' });
 const TIME = '2026-11-30T12:00:00.000Z';
 
-/** A sink that fails `outages` times as unavailable, then stores what it gets (last write of an id wins) and refuses ids in `refuse`. */
+/** A sink that fails `outages` times as unavailable, then stores what it gets (the greatest version of an id wins, as in the real sinks) and refuses ids in `refuse`. */
 class FakeSink implements SinkWriter {
   readonly stored = new Map<string, SinkRecord>();
   writes = 0;
@@ -29,17 +29,23 @@ class FakeSink implements SinkWriter {
     this.writes++;
     if (this.outages-- > 0) return Promise.reject(new SinkUnavailableError(this.id, 'connection refused'));
     const rejected = batch.filter((r) => this.refuse.has(r.id)).map((record) => ({ record, sink: this.id, reason: 'mapper_parsing_exception', attempts: 1 }));
-    for (const r of batch) if (!this.refuse.has(r.id)) this.stored.set(r.id, r);
-    return Promise.resolve({ written: batch.length - rejected.length, unchanged: 0, rejected });
+    let stale = 0;
+    for (const r of batch) {
+      if (this.refuse.has(r.id)) continue;
+      const stored = this.stored.get(r.id);
+      if (stored && BigInt(stored.version) >= BigInt(r.version)) stale++;
+      else this.stored.set(r.id, r);
+    }
+    return Promise.resolve({ written: batch.length - rejected.length - stale, unchanged: 0, stale, rejected });
   }
   close(): Promise<void> {
     return Promise.resolve();
   }
 }
 
-function messages(ids: string[], firstOffset = 0): ConsumedMessage[] {
+function messages(ids: string[], firstOffset = 0, version?: (i: number) => string | undefined): ConsumedMessage[] {
   return ids.map((id, i) => {
-    const message = toMessage({ id: `orders:${id}`, source: 'orders', ingestedAt: TIME, payload: { id, v: i } });
+    const message = toMessage({ id: `orders:${id}`, source: 'orders', ingestedAt: TIME, payload: { id, v: i }, version: version?.(i) });
     return { key: Buffer.from(message.key), value: Buffer.from(message.value), offset: String(firstOffset + i) };
   });
 }
@@ -82,17 +88,44 @@ describe('pipeline: delivery (the one path of consumers and replay)', () => {
     const letters: DeadLetter[] = [];
     const batch = [...messages(['a', 'b', 'c']), { key: null, value: Buffer.from('not json'), offset: '3' }];
     const outcome = await delivery([search, archive], letters).deliver({ partition: 4, messages: batch, signal: new AbortController().signal });
-    expect(outcome).to.deep.equal({ delivered: true, written: { search: 2, archive: 3 }, deadLettered: 2 });
+    expect(outcome).to.deep.equal({ delivered: true, written: { search: 2, archive: 3 }, stale: { search: 0, archive: 0 }, deadLettered: 2 });
     expect([...search.stored.keys()]).to.deep.equal(['orders:a', 'orders:c']);
-    expect([...archive.stored.values()].map((r) => [r.id, r.partition, r.offset, r.payload])).to.deep.equal([
-      ['orders:a', 4, '0', { id: 'a', v: 0 }],
-      ['orders:b', 4, '1', { id: 'b', v: 1 }],
-      ['orders:c', 4, '2', { id: 'c', v: 2 }],
+    expect([...archive.stored.values()].map((r) => [r.id, r.partition, r.offset, r.version, r.payload])).to.deep.equal([
+      ['orders:a', 4, '0', '0', { id: 'a', v: 0 }],
+      ['orders:b', 4, '1', '1', { id: 'b', v: 1 }],
+      ['orders:c', 4, '2', '2', { id: 'c', v: 2 }],
     ]);
     expect(letters.map((l) => [l.stage, l.recordId, l.kafka])).to.deep.equal([
       ['consume', undefined, { topic: 'wharf.records', partition: 4, offset: '3' }],
       ['search', 'orders:b', { topic: 'wharf.records', partition: 4, offset: '1' }],
     ]);
+    // The dead letter keeps the record's version, for `wharf dlq replay` to produce it with.
+    expect(letters[1].record).to.deep.equal({ id: 'orders:b', source: 'orders', ingestedAt: TIME, payload: { id: 'b', v: 1 }, version: '1' });
+  });
+
+  it("versions each record by its Kafka offset, or by the wire record's own version (a dead letter replayed), and counts what a sink holds newer as stale", async () => {
+    const sink = new FakeSink('search');
+    const letters: DeadLetter[] = [];
+    const run = delivery([sink], letters);
+    const first = await run.deliver({ partition: 1, messages: messages(['a', 'b'], 100), signal: new AbortController().signal });
+    expect(first).to.deep.equal({ delivered: true, written: { search: 2 }, stale: { search: 0 }, deadLettered: 0 });
+    expect([...sink.stored.values()].map((r) => [r.id, r.offset, r.version])).to.deep.equal([
+      ['orders:a', '100', '100'],
+      ['orders:b', '101', '101'],
+    ]);
+
+    // Later offsets, but a: a replayed dead letter of version 7 (older than 100); b: its own version 5000 (newer).
+    const later = await run.deliver({ partition: 1, messages: messages(['a', 'b'], 200, (i) => (i === 0 ? '7' : '5000')), signal: new AbortController().signal });
+    expect(later).to.deep.equal({ delivered: true, written: { search: 1 }, stale: { search: 1 }, deadLettered: 0 });
+    expect([...sink.stored.values()].map((r) => [r.id, r.offset, r.version, r.payload])).to.deep.equal([
+      ['orders:a', '100', '100', { id: 'a', v: 0 }],
+      ['orders:b', '201', '5000', { id: 'b', v: 1 }],
+    ]);
+
+    // A version that is not a decimal below 2^63 makes the message unreadable, not a record.
+    const bad = await run.deliver({ partition: 1, messages: messages(['c'], 300, () => '9223372036854775808'), signal: new AbortController().signal });
+    expect(bad).to.deep.include({ delivered: true, deadLettered: 1 });
+    expect(letters.map((l) => [l.stage, l.error])).to.deep.equal([['consume', 'message is not a wharf record envelope']]);
   });
 
   it('waits out a sink that is unavailable, retrying only it, and delivers once it is back; the heartbeat is kept meanwhile', async () => {

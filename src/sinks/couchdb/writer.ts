@@ -3,18 +3,25 @@
  * source id ("orders:42"), which starts with a letter, so they never start with the "_" that
  * CouchDB reserves; any other character is legal in a CouchDB id.
  *
- * A new document is written at once. On conflict (the id exists) the current revision is
- * fetched and the document is updated only if its content changed, so a re-delivered record
- * leaves no new revision. Documents CouchDB refuses (forbidden, invalid) are rejected for the
- * dead-letter topic; retriable failures are retried with backoff up to maxAttempts, then the
- * batch is given back as SinkUnavailableError (sink-writer.ts, sendInBulk).
+ * The newest version wins (records/version.ts), race-free under CouchDB's `_rev`
+ * compare-and-set. Within a batch only the greatest version of an id is sent (the others are
+ * stale). A new document is written at once. On conflict (the id exists) the stored document is
+ * fetched and its `wharf.version` compared: a stored newer version makes the record stale (not
+ * written, not retried, never dead-lettered); the same version leaves it unchanged, so a
+ * re-delivery leaves no new revision; an older one (or none: a document written before wharf
+ * versioned records) is replaced, naming the stored `_rev`. If another writer got there first,
+ * that is a conflict again: re-read and re-compared on the next round. Documents CouchDB
+ * refuses (forbidden, invalid) are rejected for the dead-letter topic; retriable failures are
+ * retried with backoff up to maxAttempts, then the batch is given back as SinkUnavailableError
+ * (sink-writer.ts, sendInBulk).
  */
 import type { DocumentScope, ServerScope } from 'nano';
 import { createCouchdb } from './client';
 import type { CouchdbSinkConfig } from './config';
 import { describeError } from '../../errors';
-import { sameContent, toDocument } from '../../records/document';
+import { toDocument } from '../../records/document';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
+import { compareVersions, storedVersion } from '../../records/version';
 import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter } from '../sink-writer';
 
 /** Per-document errors that no retry can fix. */
@@ -50,11 +57,14 @@ export class CouchdbWriter implements SinkWriter {
   }
 
   async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
-    // Within one batch the last record of an id wins, as it would have in sequence.
-    const latest = new Map<string, SinkRecord>();
-    for (const record of batch) latest.set(record.id, record);
-    const { sendable: records, rejected } = withoutOversized(this.id, [...latest.values()], this.config.maxDocumentBytes, toDocument);
-    const result: SinkWriteResult = { written: 0, unchanged: 0, rejected };
+    // Within one batch the greatest version of an id wins, as it would have in sequence.
+    const newest = new Map<string, SinkRecord>();
+    for (const record of batch) {
+      const kept = newest.get(record.id);
+      if (!kept || compareVersions(record.version, kept.version) > 0) newest.set(record.id, record);
+    }
+    const { sendable: records, rejected } = withoutOversized(this.id, [...newest.values()], this.config.maxDocumentBytes, toDocument);
+    const result: SinkWriteResult = { written: 0, unchanged: 0, stale: batch.length - newest.size, rejected };
     for (let start = 0; start < records.length; start += this.config.batchSize) {
       await this.writeChunk(records.slice(start, start + this.config.batchSize), result);
     }
@@ -108,7 +118,7 @@ export class CouchdbWriter implements SinkWriter {
     }
   }
 
-  /** Compares conflicting documents with what is stored; returns those to write again with the current _rev. */
+  /** Compares conflicting documents' versions with the stored ones; returns those to write again with the current _rev. */
   private async resolveConflicts(
     conflicts: Array<{ record: SinkRecord; doc: Doc }>,
     result: SinkWriteResult,
@@ -120,7 +130,9 @@ export class CouchdbWriter implements SinkWriter {
     const updates: Array<{ record: SinkRecord; doc: Doc }> = [];
     for (const conflict of conflicts) {
       const current = byId.get(conflict.doc._id);
-      if (current && sameContent(current, conflict.doc)) result.unchanged++;
+      const order = current ? compareVersions(storedVersion((current.wharf as { version?: unknown } | undefined)?.version), conflict.record.version) : -1;
+      if (order > 0) result.stale++;
+      else if (order === 0) result.unchanged++;
       else updates.push({ record: conflict.record, doc: { ...conflict.doc, _rev: current?._rev } });
     }
     return updates;

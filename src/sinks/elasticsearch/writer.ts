@@ -1,8 +1,12 @@
 /**
  * Elasticsearch sink: `_bulk` index operations with `_id` = the record id, so a re-delivered
- * record overwrites its document instead of duplicating it.
+ * record overwrites its document instead of duplicating it, and with the record's version as
+ * an external version (`version_type: external`, op_type index), so Elasticsearch writes it
+ * only if it is newer than the stored one.
  *
- * Per item: 2xx is written; 408/429/5xx is retried (only those items, with backoff, up to
+ * Per item: 2xx is written; 409 version_conflict_engine_exception means Elasticsearch holds a
+ * newer or the same version: the record is stale, which is done (not retried, never
+ * dead-lettered); 408/429/5xx is retried (only those items, with backoff, up to
  * maxAttempts, then the whole batch is given back as SinkUnavailableError); any other status
  * (mapping conflict, invalid document) can never succeed and is rejected for the dead-letter
  * topic with Elasticsearch's reason, while the rest of the batch is indexed. A document over
@@ -27,6 +31,17 @@ export function elasticsearchId(recordId: string): string {
   return `${recordId.slice(0, recordId.indexOf(':') + 1)}sha256:${createHash('sha256').update(recordId).digest('hex')}`;
 }
 
+/** An item refused because the stored document's external version is newer or the same. */
+const STALE_VERSION = 'version_conflict_engine_exception';
+
+/**
+ * The version as the bulk line carries it: the decimal string, which Elasticsearch parses as a
+ * long (a JSON number would lose precision past 2^53); the client's type says number.
+ */
+function externalVersion(record: SinkRecord): number {
+  return record.version as unknown as number;
+}
+
 export class ElasticsearchWriter implements SinkWriter {
   readonly id: string;
   private readonly client: Client;
@@ -49,7 +64,7 @@ export class ElasticsearchWriter implements SinkWriter {
 
   async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
     const { sendable, rejected } = withoutOversized(this.id, batch, this.config.maxDocumentBytes, toDocument);
-    const result: SinkWriteResult = { written: 0, unchanged: 0, rejected };
+    const result: SinkWriteResult = { written: 0, unchanged: 0, stale: 0, rejected };
     for (let start = 0; start < sendable.length; start += this.config.batchSize) {
       await this.writeChunk(sendable.slice(start, start + this.config.batchSize), result);
     }
@@ -72,6 +87,7 @@ export class ElasticsearchWriter implements SinkWriter {
         response.items.forEach((item, i) => {
           const op = item.index!;
           if (op.status >= 200 && op.status < 300) return void result.written++;
+          if (op.status === 409 && op.error?.type === STALE_VERSION) return void result.stale++;
           const reason = op.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op.status}`;
           if (isRetriableStatus(op.status)) failing.push({ record: pending[i], status: op.status, reason });
           else reject(pending[i], reason, attempt, op.status);
@@ -86,7 +102,7 @@ export class ElasticsearchWriter implements SinkWriter {
   private async bulk(records: SinkRecord[]): Promise<{ items: Array<{ index?: { status: number; error?: { type: string; reason?: string | null } } }> } | 'too-large'> {
     try {
       return await this.client.bulk({
-        operations: records.flatMap((r) => [{ index: { _index: this.config.index, _id: elasticsearchId(r.id) } }, toDocument(r)]),
+        operations: records.flatMap((r) => [{ index: { _index: this.config.index, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: 'external' as const } }, toDocument(r)]),
       });
     } catch (err) {
       if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';
