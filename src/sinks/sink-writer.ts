@@ -105,7 +105,7 @@ class ItemsPendingError extends SinkUnavailableError {
  * Splits a batch into records small enough to send and rejections for those whose document
  * (as JSON) is larger than `maxBytes`; those are dead-lettered without being sent.
  */
-/** Upper bound of what a document adds to its record's Kafka message (the wharf object's partition and offset). */
+/** Upper bound of what a document adds to its record's Kafka message (the wharf object's partition, offset and version: under 100 bytes). */
 const WIRE_TO_DOCUMENT_SLACK = 256;
 
 export function withoutOversized(

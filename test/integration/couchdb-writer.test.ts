@@ -1,6 +1,7 @@
 /**
  * The CouchDB sink writer against the real CouchDB-compatible server: deterministic ids, a
- * re-delivery that leaves no new revision, a changed record that gets one, a document the
+ * re-delivery that leaves no new revision, a newer version that gets one, the greatest version
+ * kept whatever the order of writes (also between concurrent writers), a document the
  * server refuses rejected while the rest is written, and an unreachable server reported as
  * retriable.
  */
@@ -12,6 +13,10 @@ import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localCouchdb } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
 import { records } from '../helpers/records';
+import type { SinkRecord } from '../../src/records/sink-record';
+
+/** The batch as one version of every record. */
+const atVersion = (version: number, batch: SinkRecord[]) => batch.map((r) => ({ ...r, version: String(version) }));
 
 describe('couchdb writer (real pouchdb-server)', function () {
   this.timeout(60_000);
@@ -28,28 +33,82 @@ describe('couchdb writer (real pouchdb-server)', function () {
     for (const db of dbs) await server.db.destroy(db).catch(() => undefined);
   });
 
-  it('writes a batch under deterministic ids; a re-delivery leaves no new revision, and only changed records get one', async () => {
+  it('writes a batch under deterministic ids; a re-delivery leaves no new revision, and only records of a newer version get one', async () => {
     const config = sink({ batchSize: 200 });
     const writer = new CouchdbWriter(config);
     await writer.prepare();
     await writer.prepare();
     const batch = records('orders', 500, (i) => ({ orderId: i, amount: i % 50 }));
-    expect(await writer.write(batch)).to.deep.equal({ written: 500, unchanged: 0, rejected: [] });
+    expect(await writer.write(batch)).to.deep.equal({ written: 500, unchanged: 0, stale: 0, rejected: [] });
 
-    // Replayed from another Kafka offset, same content: nothing changes.
+    // The same versions re-delivered (a dead letter replayed: another Kafka offset, another ingest time): nothing changes.
     const replay = batch.map((r) => ({ ...r, offset: String(Number(r.offset) + 10_000), ingestedAt: '2026-11-27T00:00:00.000Z' }));
-    expect(await writer.write(replay)).to.deep.equal({ written: 0, unchanged: 500, rejected: [] });
+    expect(await writer.write(replay)).to.deep.equal({ written: 0, unchanged: 500, stale: 0, rejected: [] });
 
-    const changed = replay.map((r, i) => (i < 3 ? { ...r, payload: { ...r.payload, amount: 999 } } : r));
-    expect(await writer.write(changed)).to.deep.equal({ written: 3, unchanged: 497, rejected: [] });
+    const changed = replay.map((r, i) => (i < 3 ? { ...r, version: r.offset, payload: { ...r.payload, amount: 999 } } : r));
+    expect(await writer.write(changed)).to.deep.equal({ written: 3, unchanged: 497, stale: 0, rejected: [] });
 
     const db = server.use<Record<string, unknown>>(config.db);
     expect((await db.info()).doc_count).to.equal(500);
     const doc = await db.get('orders:1');
     expect(doc._rev).to.match(/^2-/);
-    expect(doc).to.deep.include({ orderId: 1, amount: 999 });
-    expect(doc.wharf).to.deep.include({ source: 'orders', id: 'orders:1', partition: 1, offset: '10001' });
-    expect((await db.get('orders:100'))._rev).to.match(/^1-/);
+    expect(doc).to.deep.include({ _id: 'orders:1', orderId: 1, amount: 999 });
+    expect(doc.wharf).to.deep.equal({ source: 'orders', id: 'orders:1', ingestedAt: '2026-11-27T00:00:00.000Z', partition: 1, offset: '10001', version: '10001' });
+    const untouched = await db.get('orders:100');
+    expect(untouched._rev).to.match(/^1-/);
+    expect(untouched.wharf).to.deep.equal({ source: 'orders', id: 'orders:100', ingestedAt: '2026-11-26T12:00:40.000Z', partition: 4, offset: '100', version: '100' });
+  });
+
+  it('keeps the greatest version of each document: an older version written later is stale and leaves no revision, a newer one replaces it, a document without a version loses', async () => {
+    const config = sink({ batchSize: 40 });
+    const writer = new CouchdbWriter(config);
+    await writer.prepare();
+    const db = server.use<{ status: string; wharf: { version: string } }>(config.db);
+    const content = (label: string) => records('orders', 100, (i) => ({ orderId: i, status: label }));
+    const stored = async () => (await db.list({ include_docs: true })).rows.map((r) => [r.id, r.doc!._rev.split('-')[0], r.doc!.status, r.doc!.wharf.version].join(' ')).sort();
+    const ids = Array.from({ length: 100 }, (_, i) => `orders:${i}`).sort();
+
+    expect(await writer.write(atVersion(10, content('v10')))).to.deep.equal({ written: 100, unchanged: 0, stale: 0, rejected: [] });
+    expect(await writer.write(atVersion(5, content('v5')))).to.deep.equal({ written: 0, unchanged: 0, stale: 100, rejected: [] });
+    expect(await writer.write(atVersion(10, content('v10')))).to.deep.equal({ written: 0, unchanged: 100, stale: 0, rejected: [] });
+    expect(await stored()).to.deep.equal(ids.map((id) => `${id} 1 v10 10`));
+
+    // In one batch, out of order: only the newer is sent, the older is stale.
+    const mixed = [...atVersion(30, content('v30')), ...atVersion(20, content('v20'))];
+    expect(await writer.write(mixed)).to.deep.equal({ written: 100, unchanged: 0, stale: 100, rejected: [] });
+    expect(await stored()).to.deep.equal(ids.map((id) => `${id} 2 v30 30`));
+
+    // A document written before records carried versions counts as older than any.
+    await db.insert({ _id: 'orders:legacy', status: 'legacy', wharf: { source: 'orders', id: 'orders:legacy' } } as never);
+    const legacy = { ...content('v0')[0], id: 'orders:legacy', version: '0' };
+    expect(await writer.write([legacy])).to.deep.equal({ written: 1, unchanged: 0, stale: 0, rejected: [] });
+    expect(await db.get('orders:legacy')).to.deep.include({ status: 'v0' });
+  });
+
+  it('keeps the greatest version when concurrent writers race over the same ids (the _rev compare-and-set)', async () => {
+    const config = sink({ batchSize: 25 });
+    const writers = [1, 2, 3, 4].map(() => new CouchdbWriter(config));
+    await writers[0].prepare();
+    const content = (version: number) => atVersion(version, records('orders', 50, () => ({ status: `v${version}` })));
+    // Writer w writes versions w, w+4, w+8 ... 40 in turn, all four at once: every id sees every version, out of order.
+    const results = await Promise.all(
+      writers.map(async (writer, w) => {
+        const totals = { written: 0, unchanged: 0, stale: 0, rejected: 0 };
+        for (let version = 40 - w; version > 0; version -= 4) {
+          const result = await writer.write(content(version));
+          totals.written += result.written;
+          totals.unchanged += result.unchanged;
+          totals.stale += result.stale;
+          totals.rejected += result.rejected.length;
+        }
+        return totals;
+      }),
+    );
+    expect(results.reduce((sum, r) => sum + r.written + r.unchanged + r.stale, 0)).to.equal(40 * 50);
+    expect(results.map((r) => r.rejected)).to.deep.equal([0, 0, 0, 0]);
+    const db = server.use<{ status: string; wharf: { version: string } }>(config.db);
+    const docs = (await db.list({ include_docs: true })).rows.map((r) => `${r.doc!.status} ${r.doc!.wharf.version}`);
+    expect(docs).to.deep.equal(Array(50).fill('v40 40'));
   });
 
   it('rejects a document the server refuses and writes the rest of the batch', async () => {
@@ -59,6 +118,7 @@ describe('couchdb writer (real pouchdb-server)', function () {
     const batch = records('orders', 5, (i) => (i === 2 ? { _reserved: 'CouchDB forbids top-level fields starting with _' } : { n: i }));
     const result = await writer.write(batch);
     expect(result.written).to.equal(4);
+    expect(result.stale).to.equal(0);
     expect(result.rejected).to.have.length(1);
     expect(result.rejected[0].record.id).to.equal('orders:2');
     expect(result.rejected[0].reason).to.match(/^doc_validation: /);

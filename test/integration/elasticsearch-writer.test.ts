@@ -1,6 +1,7 @@
 /**
  * The Elasticsearch sink writer against the real node: deterministic ids (re-delivery never
- * duplicates), documents shaped as upstream fields + `wharf`, poison records rejected with the
+ * duplicates), documents shaped as upstream fields + `wharf`, the greatest version kept whatever
+ * the order of writes (an older one is stale, not rejected), poison records rejected with the
  * server's reason while the rest of the batch is indexed, oversized documents and long ids,
  * and an unreachable server reported as retriable.
  */
@@ -12,6 +13,10 @@ import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localElasticsearch } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
 import { records } from '../helpers/records';
+import type { SinkRecord } from '../../src/records/sink-record';
+
+/** The batch as one version of every record. */
+const atVersion = (version: number, batch: SinkRecord[]) => batch.map((r) => ({ ...r, version: String(version) }));
 
 describe('elasticsearch writer (real node)', function () {
   this.timeout(60_000);
@@ -35,22 +40,52 @@ describe('elasticsearch writer (real node)', function () {
     await client.close();
   });
 
-  it('indexes a batch under deterministic ids, as upstream fields plus a wharf object, and a re-delivery leaves the count unchanged', async () => {
+  it('indexes a batch under deterministic ids, as upstream fields plus a wharf object, and a re-delivery is stale and leaves the count unchanged', async () => {
     const config = sink({ batchSize: 100 });
     const writer = new ElasticsearchWriter(config);
     await writer.prepare();
     const batch = records('orders', 1000, (i) => ({ orderId: i, amount: i % 50, status: 'open' }));
-    expect(await writer.write(batch)).to.deep.equal({ written: 1000, unchanged: 0, rejected: [] });
-    expect(await writer.write(batch)).to.deep.equal({ written: 1000, unchanged: 0, rejected: [] });
+    expect(await writer.write(batch)).to.deep.equal({ written: 1000, unchanged: 0, stale: 0, rejected: [] });
+    expect(await writer.write(batch)).to.deep.equal({ written: 0, unchanged: 0, stale: 1000, rejected: [] });
     await client.indices.refresh({ index: config.index });
     expect((await client.count({ index: config.index })).count).to.equal(1000);
     const doc = await client.get({ index: config.index, id: 'orders:7' });
+    expect(doc._version).to.equal(7);
     expect(doc._source).to.deep.equal({
       orderId: 7,
       amount: 7,
       status: 'open',
-      wharf: { source: 'orders', id: 'orders:7', ingestedAt: '2026-11-26T12:00:07.000Z', partition: 1, offset: '7' },
+      wharf: { source: 'orders', id: 'orders:7', ingestedAt: '2026-11-26T12:00:07.000Z', partition: 1, offset: '7', version: '7' },
     });
+    await writer.close();
+  });
+
+  it('keeps the greatest version of each document: an older version written later is stale (not rejected) and changes nothing, a newer one replaces it', async () => {
+    const config = sink({ batchSize: 40 });
+    const writer = new ElasticsearchWriter(config);
+    await writer.prepare();
+    const content = (label: string) => records('orders', 100, (i) => ({ orderId: i, status: label }));
+    expect(await writer.write(atVersion(10, content('v10')))).to.deep.equal({ written: 100, unchanged: 0, stale: 0, rejected: [] });
+    expect(await writer.write(atVersion(5, content('v5')))).to.deep.equal({ written: 0, unchanged: 0, stale: 100, rejected: [] });
+    expect(await writer.write(atVersion(10, content('v10')))).to.deep.equal({ written: 0, unchanged: 0, stale: 100, rejected: [] });
+    const stored = async () => {
+      await client.indices.refresh({ index: config.index });
+      const found = await client.search<{ status: string; wharf: { version: string } }>({ index: config.index, size: 1000, version: true });
+      return found.hits.hits.map((h) => [h._id, h._version, h._source!.status, h._source!.wharf.version].join(' ')).sort();
+    };
+    const ids = Array.from({ length: 100 }, (_, i) => `orders:${i}`).sort();
+    expect(await stored()).to.deep.equal(ids.map((id) => `${id} 10 v10 10`));
+
+    // In one bulk request, out of order: the newer wins, the older after it is stale.
+    const mixed = [...atVersion(30, content('v30')), ...atVersion(20, content('v20'))];
+    expect(await writer.write(mixed)).to.deep.equal({ written: 100, unchanged: 0, stale: 100, rejected: [] });
+    expect(await stored()).to.deep.equal(ids.map((id) => `${id} 30 v30 30`));
+    // Exact beyond 2^53, where a JSON number would round to its neighbour.
+    const big = atVersion(0, content('big')).map((r) => ({ ...r, version: '9007199254740993' }));
+    expect(await writer.write(big)).to.deep.include({ written: 100, stale: 0 });
+    const below = atVersion(0, content('below')).map((r) => ({ ...r, version: '9007199254740992' }));
+    expect(await writer.write(below)).to.deep.include({ written: 0, stale: 100 });
+    expect((await stored()).every((line) => line.endsWith(' big 9007199254740993'))).to.equal(true);
     await writer.close();
   });
 
@@ -61,6 +96,7 @@ describe('elasticsearch writer (real node)', function () {
     const batch = records('orders', 10, (i) => ({ amount: i === 4 ? 'not a number' : i }));
     const result = await writer.write(batch);
     expect(result.written).to.equal(9);
+    expect(result.stale).to.equal(0);
     expect(result.rejected).to.have.length(1);
     expect(result.rejected[0]).to.deep.include({ sink: config.id, status: 400, attempts: 1 });
     expect(result.rejected[0].record.id).to.equal('orders:4');
@@ -77,7 +113,7 @@ describe('elasticsearch writer (real node)', function () {
     const [big, small] = records('orders', 2, (i) => ({ note: i === 0 ? 'y'.repeat(5000) : 'ok' }));
     const result = await writer.write([big, { ...small, id: longId }]);
     expect(result.written).to.equal(1);
-    expect(result.rejected.map((r) => r.reason)).to.deep.equal([`document of 5122 bytes exceeds maxDocumentBytes 2048`]);
+    expect(result.rejected.map((r) => r.reason)).to.deep.equal([`document of 5136 bytes exceeds maxDocumentBytes 2048`]);
     const stored = await client.get<{ wharf: { id: string } }>({ index: config.index, id: elasticsearchId(longId) });
     expect(stored._source?.wharf.id).to.equal(longId);
     expect(elasticsearchId(longId)).to.match(/^orders:sha256:[0-9a-f]{64}$/);
