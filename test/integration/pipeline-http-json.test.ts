@@ -74,6 +74,8 @@ describe('pipeline: http-json -> Kafka -> Elasticsearch and CouchDB (real stack,
     const { wharf: meta, ...fields } = doc._source!;
     expect(fields).to.deep.equal({ id: 5, ...demoOrder(5) });
     expect(meta).to.deep.include({ source: 'orders', id: 'orders:5' });
+    // A record from a poller has no version of its own: its Kafka offset is it.
+    expect((meta as { version: unknown }).version).to.be.a('string').that.equals((meta as { offset: unknown }).offset);
     const couchDoc = await couch.use<Record<string, unknown>>(name).get('orders:5');
     expect(couchDoc).to.deep.include({ id: 5, ...demoOrder(5) });
     expect(couchDoc.wharf).to.deep.equal(meta);

@@ -40,7 +40,13 @@ describe('wharf dlq replay and wharf replay --from (real stack)', function () {
     expect(replay.exitCode, replay.stderr).to.equal(0);
     expect(jsonLines(replay.stdout).at(-1)).to.include({ dryRun: false, considered: 1, replayed: 1, notReplayable: 0 });
     expect(await eventually(() => run.esCount(), (n) => n === 100, 60_000, 'the replayed record in Elasticsearch')).to.equal(100);
-    expect((await run.es.get<{ status: string }>({ index: run.name, id: 'orders:50' }))._source!.status).to.equal('poison');
+    const replayed = (await run.es.get<{ status: string; wharf: { offset: string; version: string } }>({ index: run.name, id: 'orders:50' }))._source!;
+    expect(replayed.status).to.equal('poison');
+    // Produced again at a later offset, with the version it had when it first entered Kafka (CouchDB holds that one).
+    const original = (await run.couch.use<{ wharf: { offset: string; version: string } }>(run.name).get('orders:50')).wharf;
+    expect(original.version).to.equal(original.offset);
+    expect(replayed.wharf.version).to.equal(original.version);
+    expect(Number(replayed.wharf.offset)).to.be.greaterThan(Number(original.offset));
 
     const again = await cli('dlq', 'replay', '--config', run.configFile);
     expect(jsonLines(again.stdout).at(-1)).to.include({ considered: 0, replayed: 0 });
@@ -62,7 +68,8 @@ describe('wharf dlq replay and wharf replay --from (real stack)', function () {
 
     const replay = await cli('replay', '--from', startedAt, '--sink', 'search', '--config', run.configFile);
     expect(replay.exitCode, replay.stderr).to.equal(0);
-    expect(jsonLines(replay.stdout).at(-1)).to.deep.include({ records: 101, written: { search: 101 }, deadLettered: 0 });
+    // orders:50 twice (as it first came, and as the dead-letter replay produced it), one version: the second is stale.
+    expect(jsonLines(replay.stdout).at(-1)).to.deep.include({ records: 101, written: { search: 100 }, stale: { search: 1 }, deadLettered: 0 });
     expect(replay.stderr).to.contain('101/101 records (100%)');
     expect(await run.esCount()).to.equal(100);
     expect((await run.couch.use(run.name).get('orders:1'))._rev).to.equal(couchRevBefore);
