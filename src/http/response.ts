@@ -46,7 +46,7 @@ export async function readBodyCapped(response: Response, maxBytes: number): Prom
     await response.body?.cancel().catch(() => undefined);
     return declared > maxBytes ? undefined : '';
   }
-  const reader = response.body.getReader();
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
