@@ -2,11 +2,13 @@
  * The source poller, run by `wharf run` on the real stack, against an upstream whose page has
  * records but no next cursor: that page is produced once, not again at every interval, and
  * again only when its content changed; the page's digest is stored with the cursor in ZooKeeper.
+ * A corrupt cursor znode is logged at error level with its path at every attempt, never as
+ * "ZooKeeper unavailable".
  */
 import { expect } from 'chai';
 import { createServer } from 'node:http';
 import { CursorStore } from '../../src/coordination/cursor-store';
-import { connectZookeeper } from '../../src/coordination/zookeeper';
+import { connectZookeeper, zkCall } from '../../src/coordination/zookeeper';
 import { createKafka } from '../../src/kafka/client';
 import { localConfig, quietLogger } from '../helpers/local-stack';
 import { eventually, PipelineRun } from '../helpers/pipeline';
@@ -54,5 +56,27 @@ describe('source poller: a page without next cursor (real stack, wharf run)', fu
     } finally {
       await admin.disconnect();
     }
+  });
+});
+
+describe('source poller: a corrupt cursor znode (real stack, wharf run)', function () {
+  this.timeout(180_000);
+  const run = new PipelineRun();
+  after(() => run.stop());
+
+  it('logs the corrupt cursor at error level with its path and the repair at every attempt, and never calls ZooKeeper unavailable', async () => {
+    const zk = await connectZookeeper(localConfig().zookeeper);
+    const path = new CursorStore(zk, `/wharf-test/${run.name}`).pathOf('orders');
+    await zkCall<string>((cb) => zk.mkdirp(path, cb));
+    await zkCall<unknown>((cb) => zk.setData(path, Buffer.from('not json'), -1, cb));
+    zk.close();
+    await run.start();
+    const wharf = run.wharf!;
+    const corrupt = (l: { level: string; msg: string; path?: unknown }) => l.msg === 'the stored cursor is corrupt; an operator must repair it';
+    await wharf.waitForLog((l) => corrupt(l) && wharf.lines.filter(corrupt).length >= 2, 60_000);
+    const lines = wharf.lines.filter(corrupt) as Array<{ level: string; path?: unknown; err?: unknown }>;
+    expect(lines.every((l) => l.level === 'error' && l.path === path)).to.equal(true);
+    expect(String(lines[0].err)).to.include(`delete the znode ${path} to read from the start`);
+    expect(wharf.lines.some((l) => /unavailable/i.test(`${l.msg} ${JSON.stringify(l)}`) && JSON.stringify(l).includes('cursor'))).to.equal(false);
   });
 });
