@@ -9,25 +9,44 @@
  * upstream's Retry-After) and logged, never crash-looped.
  *
  * Only one wharf instance polls a source at a time: the one holding its ZooKeeper lease
- * (coordination/source-lease.ts); the others stand by and take over when its session ends. When
- * this instance's own session expires, polling stops at once and resumes only once a new
- * session holds the lease again, from the cursor as stored then.
+ * (coordination/source-lease.ts); the others stand by and take over when its session ends.
+ * Fencing: before producing a page, the poller confirms with the server that its lease node
+ * still exists (answered within a third of the session timeout), and it saves the cursor only in
+ * a transaction that checks that node. A lost lease (LeaseLostError) or a session that is
+ * Disconnected or Expired ends polling at once; the poller opens a new session and stands by.
+ *
+ * The bound: ZooKeeper hands the lease to another instance at the earliest one session timeout
+ * after it last heard from this one, and the confirmation was heard less than a third of that
+ * before the page's first send started. So no page's production starts after another instance
+ * could take over; the sends of the page under way can go on for at most their own bound
+ * (RecordProducer: kafka.requestTimeoutMs + 15 s each) after it, and may then duplicate records
+ * the new holder also produces (sinks write by record id, so no document is duplicated). Its
+ * cursor save then fails its fence: a former holder never moves the cursor. The Disconnected
+ * event alone is no bound: node-zookeeper-client has no read timeout, so a silently dead
+ * connection is noticed by the confirmation's deadline, not by the event.
+ *
+ * A page that gives no next cursor is produced once: its digest is saved with the cursor (so
+ * neither a restart nor a takeover produces it again), and the same page asked again at every
+ * interval is skipped, but a page whose content changed is produced again. A numeric next
+ * cursor that goes backwards is followed (upstreams may reset) and logged as a warning. A
+ * corrupt cursor znode is logged at error level with its path at every attempt to load it.
  *
  * Settings: `{ source, kafka, zookeeper }` (sections of the wharf configuration).
  */
 import type { ZookeeperConfig } from '../coordination/config';
-import { CursorConflictError, CursorStore, type StoredCursor } from '../coordination/cursor-store';
-import { SourceLease } from '../coordination/source-lease';
-import { connectZookeeper } from '../coordination/zookeeper';
+import { CorruptCursorError, CursorConflictError, CursorStore, type StoredCursor } from '../coordination/cursor-store';
+import { LeaseLostError, SourceLease } from '../coordination/source-lease';
+import { connectZookeeper, onSessionLost } from '../coordination/zookeeper';
 import { describeError, OperationAbortedError } from '../errors';
 import { KafkaClient } from '../kafka/client';
 import type { KafkaConfig } from '../kafka/config';
-import { KafkaUnavailableError, RecordProducer } from '../kafka/record-producer';
+import { KafkaUnavailableError, MessageTooLargeError, RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
 import { METRICS } from '../metrics/catalog';
 import { counter, gauge } from '../metrics/process-registry';
 import { publishDeadLetters } from '../pipeline/dead-letters';
-import { intakeBatch } from '../pipeline/intake';
+import { cursorWentBack, intakeBatch, pageDigest } from '../pipeline/intake';
+import { refusedByKafkaLetter } from '../records/dead-letter';
 import { RETRY_POLICIES } from '../retry/policies';
 import { retry, sleep } from '../retry/retry';
 import { createSourceAdapter, type SourceConfig } from '../sources/registry';
@@ -63,7 +82,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     await this.producer?.disconnect();
   }
 
-  /** One ZooKeeper session after another: hold the source's lease, poll until the session ends. */
+  /** One ZooKeeper session after another: hold the source's lease, poll until the session or the lease ends. */
   private async runSessions(adapter: SourceAdapter, source: SourceConfig, kafka: KafkaConfig, zk: ZookeeperConfig): Promise<void> {
     while (!this.stopping.signal.aborted) {
       const client = await this.coordinate('opening a ZooKeeper session', this.stopping.signal, () => connectZookeeper(zk));
@@ -71,8 +90,9 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
       const session = new AbortController();
       const endSession = () => session.abort();
       this.stopping.signal.addEventListener('abort', endSession);
-      client.once('expired', () => {
-        this.log.warn({ source: source.id }, 'ZooKeeper session expired: polling stops until a new session holds the source');
+      const unsubscribe = onSessionLost(client, (state) => {
+        if (session.signal.aborted) return;
+        this.log.warn({ source: source.id, state }, 'ZooKeeper session lost: polling stops until a new session holds the source');
         session.abort();
       });
       const lease = new SourceLease(client, zk.root, source.id);
@@ -82,12 +102,14 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         );
         if (held) {
           this.log.info({ source: source.id }, 'this instance polls the source');
-          await this.poll(adapter, new CursorStore(client, zk.root), source, kafka, session.signal);
+          await this.poll(adapter, new CursorStore(client, zk.root), lease, source, kafka, session.signal);
         }
       } catch (err) {
-        this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
-        await sleep(1000, this.stopping.signal);
+        if (err instanceof LeaseLostError) this.log.warn({ source: source.id, lease: err.path }, 'lease lost: another instance may poll this source; standing by');
+        else this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
+        if (!(err instanceof LeaseLostError)) await sleep(1000, this.stopping.signal);
       } finally {
+        unsubscribe();
         this.stopping.signal.removeEventListener('abort', endSession);
         if (this.stopping.signal.aborted) await lease.release();
         client.close();
@@ -95,27 +117,27 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     }
   }
 
-  /** Polls page after page while the session holds the lease. */
-  private async poll(adapter: SourceAdapter, cursors: CursorStore, source: SourceConfig, kafka: KafkaConfig, signal: AbortSignal): Promise<void> {
+  /** Polls page after page while the session holds the lease; a lost lease is thrown. */
+  private async poll(adapter: SourceAdapter, cursors: CursorStore, lease: SourceLease, source: SourceConfig, kafka: KafkaConfig, signal: AbortSignal): Promise<void> {
     const load = () => this.coordinate('loading the cursor', signal, () => cursors.load(source.id));
     let stored = await load();
     if (stored?.updatedAt) this.cursorAdvancedAt = Date.parse(stored.updatedAt) || Date.now();
     while (!signal.aborted && stored) {
       try {
-        const next = await retry(() => this.pollOnce(adapter, cursors, source, kafka, stored!), {
+        const polled = await retry(() => this.pollOnce(adapter, cursors, lease, source, kafka, stored!), {
           what: `polling source ${source.id}`,
           policy: RETRY_POLICIES.sourcePoll,
           signal,
-          // Every failure but a moved cursor is retried: the upstream, Kafka or ZooKeeper may come back.
-          retryOn: (err) => !(err instanceof CursorConflictError),
+          // Every failure but a moved cursor or a lost lease is retried: the upstream, Kafka or ZooKeeper may come back.
+          retryOn: (err) => !(err instanceof CursorConflictError || err instanceof LeaseLostError),
           onRetry: ({ attempt, delayMs, error }) => {
             counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: pollErrorKind(error) });
             this.log.warn({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll failed, retrying');
           },
         });
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
-        if (next) stored = next; // the upstream may have more pages
-        else await sleep(source.intervalMs, signal);
+        stored = polled.stored;
+        if (!polled.more) await sleep(source.intervalMs, signal);
       } catch (err) {
         if (err instanceof OperationAbortedError) return;
         if (!(err instanceof CursorConflictError)) throw err;
@@ -126,19 +148,28 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     }
   }
 
-  /** Fetches and produces one page; returns the saved cursor if it advanced (more may follow), else undefined. */
-  private async pollOnce(adapter: SourceAdapter, cursors: CursorStore, source: SourceConfig, kafka: KafkaConfig, stored: StoredCursor): Promise<StoredCursor | undefined> {
+  /** Fetches and produces one page, then saves the cursor; `more` when the upstream gave a new cursor. */
+  private async pollOnce(adapter: SourceAdapter, cursors: CursorStore, lease: SourceLease, source: SourceConfig, kafka: KafkaConfig, stored: StoredCursor): Promise<{ stored: StoredCursor; more: boolean }> {
     const page = await adapter.fetch(stored.cursor);
+    const more = page.nextCursor !== null && page.nextCursor !== stored.cursor;
+    const digest = !more && page.records.length + page.malformed.length > 0 ? pageDigest(page) : undefined;
+    if (!more && digest === stored.pageDigest) return { stored, more }; // nothing, or the very page already produced
     counter(METRICS.sourceRecordsPolled).inc({ source: source.id }, page.records.length + page.malformed.length);
-    const { messages, letters } = intakeBatch(source, page, new Date().toISOString());
-    await this.producer!.send(kafka.topic, messages);
-    counter(METRICS.sourceRecordsProduced).inc({ source: source.id }, messages.length);
+    if (cursorWentBack(stored.cursor, page.nextCursor)) {
+      this.log.warn({ source: source.id, stored: stored.cursor, next: page.nextCursor }, 'the upstream\'s next cursor is before the stored one (an upstream reset?); following it');
+    }
+    await lease.confirm();
+    const ingestedAt = new Date().toISOString();
+    const { messages, letters } = intakeBatch(source, page, ingestedAt);
+    const refused = await this.producer!.sendFitting(kafka.topic, messages);
+    counter(METRICS.sourceRecordsProduced).inc({ source: source.id }, messages.length - refused.length);
+    letters.push(...refused.map((m) => refusedByKafkaLetter(m, kafka.topic, source.id, ingestedAt)));
     await publishDeadLetters(this.producer!, kafka.dlqTopic, letters);
-    if (messages.length > 0 || letters.length > 0) this.log.debug({ source: source.id, produced: messages.length, deadLettered: letters.length }, 'page produced');
-    if (page.nextCursor === null || page.nextCursor === stored.cursor) return undefined;
-    const version = await cursors.save(source.id, page.nextCursor, stored.version);
-    this.cursorAdvancedAt = Date.now();
-    return { cursor: page.nextCursor, version };
+    if (messages.length > 0 || letters.length > 0) this.log.debug({ source: source.id, produced: messages.length - refused.length, deadLettered: letters.length }, 'page produced');
+    const cursor = more ? page.nextCursor : stored.cursor;
+    const version = await cursors.save(source.id, cursor, stored.version, lease.fence(), digest);
+    if (more) this.cursorAdvancedAt = Date.now();
+    return { stored: { cursor, version, pageDigest: digest }, more };
   }
 
   /** A ZooKeeper operation, retried until it succeeds or the signal fires (undefined then). */
@@ -149,7 +180,10 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         policy: RETRY_POLICIES.coordination,
         signal,
         retryOn: () => true,
-        onRetry: ({ attempt, delayMs, error }) => this.log.warn({ attempt, retryInMs: delayMs, err: describeError(error) }, `ZooKeeper: ${what} failed, retrying`),
+        onRetry: ({ attempt, delayMs, error }) => {
+          if (error instanceof CorruptCursorError) this.log.error({ attempt, retryInMs: delayMs, path: error.path, err: error.message }, 'the stored cursor is corrupt; an operator must repair it');
+          else this.log.warn({ attempt, retryInMs: delayMs, err: describeError(error) }, `ZooKeeper: ${what} failed, retrying`);
+        },
       });
     } catch (err) {
       if (err instanceof OperationAbortedError) return undefined;
@@ -160,6 +194,6 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
 
 function pollErrorKind(err: unknown): string {
   if (err instanceof SourceUnavailableError) return err.retryAfterMs !== undefined ? 'upstream-throttled' : 'upstream';
-  if (err instanceof KafkaUnavailableError) return 'kafka';
+  if (err instanceof KafkaUnavailableError || err instanceof MessageTooLargeError) return 'kafka';
   return 'cursor-store';
 }

@@ -11,7 +11,7 @@ export const ZookeeperSchema = z
       .string()
       .regex(/^\/[^\s]*[^/\s]$/, 'expected an absolute znode path without trailing slash, e.g. "/wharf"')
       .default('/wharf')
-      .describe('The znode under which wharf keeps source cursors and leases (`<root>/sources/<source id>/cursor`, `.../owner`).'),
+      .describe('The znode under which wharf keeps source cursors and leases (`<root>/sources/<source id>/cursor`, `.../lease`).'),
     sessionTimeoutMs: z
       .int()
       .min(2000)

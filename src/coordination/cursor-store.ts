@@ -1,12 +1,22 @@
 /**
  * Durable source cursors in ZooKeeper, at <root>/sources/<source id>/cursor, as JSON
- * `{cursor, updatedAt}`. A save is a compare-and-set on the znode version: if another instance
- * moved the cursor since this one read it, the save fails with CursorConflictError instead of
- * silently going back in time. A poller saves only after Kafka acknowledged every record
- * fetched before the cursor.
+ * `{cursor, updatedAt, pageDigest?}`. A save is one ZooKeeper transaction: check that the
+ * saver's lease node still exists (the fence, see source-lease.ts), then compare-and-set the
+ * cursor on its znode version. A save whose fence fails is a LeaseLostError; one whose cursor
+ * another instance moved since it was read is a CursorConflictError, never a silent step back.
+ * A poller saves only after Kafka acknowledged every record fetched before the cursor.
+ *
+ * `pageDigest` is the digest of the last page produced at this cursor when the upstream gave
+ * no further cursor: kept here, not only in memory, so that neither a restart nor another
+ * instance taking over produces that page again (pipeline/intake.ts `pageDigest`).
+ *
+ * Versions start at 1: node-zookeeper-client 1.1.3's transaction turns version 0 into "any
+ * version", so a cursor is created and set in one transaction (version 1), and a cursor found at
+ * version 0 (written before this rule) is first rewritten unchanged by a plain, versioned setData.
  */
 import zookeeper from 'node-zookeeper-client';
 import { isZkError, zkCall, type ZookeeperClient } from './zookeeper';
+import { LeaseLostError, type LeaseFence } from './source-lease';
 import { WharfError } from '../errors';
 
 export interface StoredCursor {
@@ -14,11 +24,28 @@ export interface StoredCursor {
   /** znode version to pass to the next save; -1 when no cursor was ever saved. */
   version: number;
   updatedAt?: string;
+  /** Digest of the page last produced at this cursor without a next cursor. */
+  pageDigest?: string;
 }
 
 export class CursorConflictError extends WharfError {
   constructor(source: string) {
     super(`cursor of source ${source} was moved by another instance; reload it before saving`, { retriable: false });
+  }
+}
+
+/** The cursor znode holds something wharf did not write; only an operator can repair it. */
+export class CorruptCursorError extends WharfError {
+  readonly source: string;
+  readonly path: string;
+
+  constructor(source: string, path: string, reason: string) {
+    super(
+      `source ${source}: the cursor znode ${path} is corrupt (${reason}); wharf cannot reset cursors yet: delete the znode ${path} to read from the start, or set it to {"cursor": "<cursor>"}`,
+      { retriable: false },
+    );
+    this.source = source;
+    this.path = path;
   }
 }
 
@@ -33,40 +60,74 @@ export class CursorStore {
   }
 
   async load(source: string): Promise<StoredCursor> {
+    const path = this.pathOf(source);
+    let data: Buffer;
+    let stat: zookeeper.Stat;
     try {
-      const [data, stat] = await new Promise<[Buffer, zookeeper.Stat]>((resolve, reject) =>
-        this.client.getData(this.pathOf(source), (err, buffer, st) => (err ? reject(asError(err)) : resolve([buffer, st]))),
+      [data, stat] = await new Promise<[Buffer, zookeeper.Stat]>((resolve, reject) =>
+        this.client.getData(path, (err, buffer, st) => (err ? reject(asError(err)) : resolve([buffer ?? Buffer.alloc(0), st]))),
       );
-      const parsed = JSON.parse(data.toString()) as { cursor: string | null; updatedAt?: string };
-      return { cursor: parsed.cursor, updatedAt: parsed.updatedAt, version: stat.version };
     } catch (err) {
       if (isZkError(err, zookeeper.Exception.NO_NODE)) return { cursor: null, version: -1 };
       throw err;
     }
-  }
-
-  /** Saves `cursor` if the stored version is still `expectedVersion`; returns the new version. */
-  async save(source: string, cursor: string, expectedVersion: number): Promise<number> {
-    const path = this.pathOf(source);
-    const data = Buffer.from(JSON.stringify({ cursor, updatedAt: new Date().toISOString() }));
-    if (expectedVersion === -1) {
-      await zkCall<string>((cb) => this.client.mkdirp(path.slice(0, path.lastIndexOf('/')), cb));
-      try {
-        await zkCall<string>((cb) => this.client.create(path, data, zookeeper.CreateMode.PERSISTENT, cb));
-        return 0;
-      } catch (err) {
-        if (isZkError(err, zookeeper.Exception.NODE_EXISTS)) throw new CursorConflictError(source);
-        throw err;
-      }
-    }
+    const stored = parseStored(source, path, data);
+    if (stat.version !== 0) return { ...stored, version: stat.version };
     try {
-      const stat = await zkCall<zookeeper.Stat>((cb) => this.client.setData(path, data, expectedVersion, cb));
-      return stat.version;
+      const bumped = await zkCall<zookeeper.Stat>((cb) => this.client.setData(path, data, 0, cb));
+      return { ...stored, version: bumped.version };
     } catch (err) {
-      if (isZkError(err, zookeeper.Exception.BAD_VERSION) || isZkError(err, zookeeper.Exception.NO_NODE)) throw new CursorConflictError(source);
+      if (isZkError(err, zookeeper.Exception.BAD_VERSION)) return this.load(source); // moved meanwhile
       throw err;
     }
   }
+
+  /**
+   * Saves `cursor` if the fence's lease node still exists and the stored version is still
+   * `expectedVersion` (never 0: see the module comment); returns the new version.
+   */
+  async save(source: string, cursor: string | null, expectedVersion: number, fence: LeaseFence, pageDigest?: string): Promise<number> {
+    if (expectedVersion === 0) throw new Error('cursor version 0 cannot be fenced; load the cursor first');
+    const path = this.pathOf(source);
+    const data = Buffer.from(JSON.stringify({ cursor, updatedAt: new Date().toISOString(), ...(pageDigest ? { pageDigest } : {}) }));
+    const transaction = this.client.transaction().check(fence.path, -1);
+    if (expectedVersion === -1) {
+      await zkCall<string>((cb) => this.client.mkdirp(path.slice(0, path.lastIndexOf('/')), cb));
+      transaction.create(path, data, zookeeper.CreateMode.PERSISTENT).setData(path, data, -1);
+    } else {
+      transaction.setData(path, data, expectedVersion);
+    }
+    const results = await new Promise<Array<{ err?: number; stat?: zookeeper.Stat }>>((resolve, reject) =>
+      transaction.commit((err, res) => {
+        const failed = (res as Array<{ err?: number }> | undefined)?.findIndex((r) => r.err !== undefined && r.err !== 0) ?? -1;
+        if (failed === 0) reject(new LeaseLostError(fence, `saving the cursor of ${source}`));
+        else if (failed > 0) reject(new CursorConflictError(source));
+        else if (err) reject(asError(err));
+        else resolve(res as Array<{ stat?: zookeeper.Stat }>);
+      }),
+    );
+    return results[results.length - 1].stat?.version ?? expectedVersion + 1;
+  }
+}
+
+/** The stored JSON, checked: an object whose `cursor` is a string or null. */
+function parseStored(source: string, path: string, data: Buffer): Omit<StoredCursor, 'version'> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data.toString());
+  } catch {
+    throw new CorruptCursorError(source, path, `not JSON: ${JSON.stringify(data.toString().slice(0, 80))}`);
+  }
+  const value = parsed as { cursor?: unknown; updatedAt?: unknown; pageDigest?: unknown } | null;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || !('cursor' in value)) {
+    throw new CorruptCursorError(source, path, 'expected a JSON object with a "cursor" key');
+  }
+  if (typeof value.cursor !== 'string' && value.cursor !== null) throw new CorruptCursorError(source, path, `"cursor" is ${typeof value.cursor}, expected a string or null`);
+  return {
+    cursor: value.cursor,
+    updatedAt: typeof value.updatedAt === 'string' ? value.updatedAt : undefined,
+    pageDigest: typeof value.pageDigest === 'string' ? value.pageDigest : undefined,
+  };
 }
 
 function asError(err: Error | zookeeper.Exception): Error {

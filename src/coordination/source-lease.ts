@@ -1,84 +1,140 @@
 /**
- * Which wharf instance polls a source: the one holding the ephemeral znode
- * <root>/sources/<source id>/owner. ZooKeeper deletes it when the holder's session ends (the
- * instance stopped, crashed or lost ZooKeeper for longer than the session timeout), and a
- * standing-by instance, watching it, takes over and resumes from the stored cursor. So every
- * source is polled by exactly one instance at a time; the cursor's compare-and-set guards the
- * rare overlap when an old holder has not noticed yet that its session expired.
+ * Which wharf instance polls a source: a ZooKeeper election under <root>/sources/<source id>/lease.
+ * Each contender creates an EPHEMERAL_SEQUENTIAL node `owner-<n>` there; the lowest holds the
+ * lease, each other one watches the node just before its own and looks again when it goes.
+ * ZooKeeper deletes a contender's node when its session ends (the instance stopped, crashed or
+ * lost ZooKeeper for longer than the session timeout), so a standing-by instance takes over and
+ * resumes from the stored cursor.
+ *
+ * Fencing: the holder's node path is unique (a sequence number is never reused), and while that
+ * node exists nobody else can hold the lease, since every later contender's number is higher. So
+ * the cursor store saves only in a ZooKeeper transaction that first checks that this path still
+ * exists (cursor-store.ts); a deleted or expired node fails the save with LeaseLostError. This
+ * fences on existence, not on a version: node-zookeeper-client 1.1.3 turns a check against
+ * version 0 into "any version", and an ephemeral node re-created by another session is back at
+ * version 0 (ABA), so a version fence on a fixed path would be silently off.
  */
 import { hostname } from 'node:os';
 import zookeeper from 'node-zookeeper-client';
-import { isZkError, zkCall, type ZookeeperClient } from './zookeeper';
+import { zkCall, type ZookeeperClient } from './zookeeper';
+import { ServiceUnavailableError, WharfError } from '../errors';
+import { withTimeout } from '../retry/timeout';
 
 export interface LeaseHolder {
   instance: string;
   since: string;
 }
 
-export class SourceLease {
+/** The proof a cursor save must carry: the holder's own lease node, checked in the save's transaction. */
+export interface LeaseFence {
+  source: string;
+  path: string;
+}
+
+/** This instance no longer holds the source's lease (its node is gone); it must stop producing and stand by. */
+export class LeaseLostError extends WharfError {
+  readonly source: string;
   readonly path: string;
+
+  constructor(fence: LeaseFence, what: string) {
+    super(`source ${fence.source}: lease lost (${fence.path} is gone or not this session's) while ${what}; standing by`, { retriable: false });
+    this.source = fence.source;
+    this.path = fence.path;
+  }
+}
+
+const PREFIX = 'owner-';
+
+export class SourceLease {
+  /** The folder of contender nodes. */
+  readonly dir: string;
   private readonly holder: LeaseHolder;
+  private node?: string;
+  private held = false;
 
   constructor(
     private readonly client: ZookeeperClient,
     root: string,
-    source: string,
+    private readonly source: string,
     instance = `${hostname()}:${process.pid}`,
   ) {
-    this.path = `${root}/sources/${source}/owner`;
+    this.dir = `${root}/sources/${source}/lease`;
     this.holder = { instance, since: new Date().toISOString() };
   }
 
   /**
-   * Resolves once this session holds the lease; while another holds it, waits for its node to
-   * go (calling `onStandby` with the holder once). Resolves false if `signal` aborts first.
+   * Resolves true once this session holds the lease; while another holds it, waits (calling
+   * `onStandby` with the holder once). Resolves false, withdrawing, if `signal` aborts first.
    */
   async acquire(signal: AbortSignal, onStandby: (holder: LeaseHolder | undefined) => void): Promise<boolean> {
-    await zkCall<string>((cb) => this.client.mkdirp(this.path.slice(0, this.path.lastIndexOf('/')), cb));
+    await zkCall<string>((cb) => this.client.mkdirp(this.dir, cb));
     let reported = false;
     while (!signal.aborted) {
-      try {
-        await zkCall<string>((cb) => this.client.create(this.path, Buffer.from(JSON.stringify(this.holder)), zookeeper.CreateMode.EPHEMERAL, cb));
-        return true;
-      } catch (err) {
-        if (!isZkError(err, zookeeper.Exception.NODE_EXISTS)) throw err;
+      this.node ??= await zkCall<string>((cb) => this.client.create(`${this.dir}/${PREFIX}`, Buffer.from(JSON.stringify(this.holder)), zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, cb));
+      const contenders = await this.contenders();
+      const index = contenders.indexOf(this.node.slice(this.dir.length + 1));
+      if (index === -1) {
+        this.node = undefined; // deleted from outside: enter again, at the back
+        continue;
       }
-      const current = await this.current();
-      if (current?.mine) return true; // created by this session before a connection loss
-      if (!reported) onStandby(current?.holder);
+      if (index === 0) {
+        this.held = true;
+        return true;
+      }
+      if (!reported) onStandby(await this.holderOf(contenders[0]));
       reported = true;
-      await this.deletion(signal);
+      await this.deletion(`${this.dir}/${contenders[index - 1]}`, signal);
     }
+    await this.release();
     return false;
   }
 
-  /** Gives the lease up at once (a clean stop), instead of after the session timeout. */
-  async release(): Promise<void> {
-    const current = await this.current().catch(() => undefined);
-    if (current?.mine) await zkCall<void>((cb) => this.client.remove(this.path, -1, cb)).catch(() => undefined);
+  /** The fence for cursor saves; throws LeaseLostError if this instance never held or gave up the lease. */
+  fence(): LeaseFence {
+    if (!this.held || !this.node) throw new LeaseLostError({ source: this.source, path: this.node ?? this.dir }, 'asking for the fence');
+    return { source: this.source, path: this.node };
   }
 
-  private async current(): Promise<{ holder?: LeaseHolder; mine: boolean } | undefined> {
+  /**
+   * Throws LeaseLostError unless this session's lease node still exists, asked of the server now
+   * and answered within a third of the session timeout (else a retriable ServiceUnavailableError).
+   * An answer means the session was alive after the question was sent, so the server cannot
+   * expire it, nor hand the lease to another instance, for a session timeout from then.
+   */
+  async confirm(): Promise<void> {
+    const fence = this.fence();
+    const limit = Math.floor(this.client.getSessionTimeout() / 3);
+    const stat = await withTimeout(zkCall<zookeeper.Stat | null>((cb) => this.client.exists(fence.path, cb)), limit, () =>
+      new ServiceUnavailableError('zookeeper', `no answer confirming the lease of ${fence.source} within ${limit} ms`),
+    );
+    if (!stat || !stat.ephemeralOwner.equals(this.client.getSessionId())) throw new LeaseLostError(fence, 'confirming the lease');
+  }
+
+  /** Gives the lease (or the place in the queue) up at once, instead of after the session timeout. */
+  async release(): Promise<void> {
+    const node = this.node;
+    this.node = undefined;
+    this.held = false;
+    if (node) await zkCall<void>((cb) => this.client.remove(node, -1, cb)).catch(() => undefined);
+  }
+
+  /** Contender node names, lowest sequence first. */
+  private async contenders(): Promise<string[]> {
+    const children = await zkCall<string[]>((cb) => this.client.getChildren(this.dir, cb));
+    return children.filter((c) => c.startsWith(PREFIX)).sort((a, b) => a.slice(PREFIX.length).localeCompare(b.slice(PREFIX.length)));
+  }
+
+  private async holderOf(name: string): Promise<LeaseHolder | undefined> {
     try {
-      const [data, stat] = await new Promise<[Buffer, zookeeper.Stat]>((resolve, reject) =>
-        this.client.getData(this.path, (err, buffer, st) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve([buffer, st]))),
-      );
-      const mine = stat.ephemeralOwner.equals(this.client.getSessionId());
-      let holder: LeaseHolder | undefined;
-      try {
-        holder = JSON.parse(data.toString()) as LeaseHolder;
-      } catch {
-        holder = undefined;
-      }
-      return { holder, mine };
-    } catch (err) {
-      if (isZkError(err, zookeeper.Exception.NO_NODE)) return undefined;
-      throw err;
+      const data = await zkCall<Buffer>((cb) => this.client.getData(`${this.dir}/${name}`, (err, buffer) => cb(err, buffer)));
+      return JSON.parse(data.toString()) as LeaseHolder;
+    } catch {
+      return undefined; // gone meanwhile, or not ours to read: the standby log says "unknown"
     }
   }
 
-  /** Resolves when the owner node is gone (or was already), or the signal aborts. */
-  private async deletion(signal: AbortSignal): Promise<void> {
+  /** Resolves when `path` is gone (or was already), or the signal aborts. */
+  private async deletion(path: string, signal: AbortSignal): Promise<void> {
     let onAbort = () => undefined as void;
     try {
       await new Promise<void>((resolve, reject) => {
@@ -86,7 +142,7 @@ export class SourceLease {
         signal.addEventListener('abort', onAbort, { once: true });
         // Any event ends the wait (watches fire once); the caller looks again.
         this.client.exists(
-          this.path,
+          path,
           () => resolve(),
           (err, stat) => {
             if (err) reject(err instanceof Error ? err : new Error(String(err)));
@@ -99,3 +155,4 @@ export class SourceLease {
     }
   }
 }
+

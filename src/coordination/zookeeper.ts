@@ -30,3 +30,17 @@ export function zkCall<T>(fn: (callback: (error: Error | zookeeper.Exception | n
 export function isZkError(err: unknown, code: number): boolean {
   return typeof (err as { getCode?: () => number }).getCode === 'function' && (err as { getCode: () => number }).getCode() === code;
 }
+
+/**
+ * Calls `onLost` once when the session is Disconnected or Expired (a session the client may still
+ * get back is not waited for: the lease may already be another's); returns the unsubscribe.
+ */
+export function onSessionLost(client: ZookeeperClient, onLost: (state: string) => void): () => void {
+  const listener = (state: zookeeper.State) => {
+    if (state !== zookeeper.State.DISCONNECTED && state !== zookeeper.State.EXPIRED) return;
+    client.removeListener('state', listener);
+    onLost(String(state));
+  };
+  client.on('state', listener);
+  return () => client.removeListener('state', listener);
+}

@@ -34,3 +34,30 @@ export function parseJsonBody(text: string, contentType: string | null): { ok: t
     return { ok: false, reason: `not JSON (${contentType ?? 'unknown content type'}, ${text.length} bytes): ${describeError(err)}` };
   }
 }
+
+/**
+ * Reads a response body as text, but never more than `maxBytes`: a Content-Length over the cap
+ * is refused before reading, and a streamed body is cancelled as soon as it passes the cap.
+ * Resolves undefined when the body is over the cap.
+ */
+export async function readBodyCapped(response: Response, maxBytes: number): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes || !response.body) {
+    await response.body?.cancel().catch(() => undefined);
+    return declared > maxBytes ? undefined : '';
+  }
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => undefined);
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}

@@ -5,6 +5,13 @@
  * cursor may advance. Every send is bounded in time: kafkajs's idempotent producer can stay
  * stuck after a broker restart, so a send that times out or fails is a KafkaUnavailableError
  * (retriable) and the next send uses a fresh producer.
+ *
+ * A batch Kafka refuses as too large (MESSAGE_TOO_LARGE, RECORD_LIST_TOO_LARGE: over the topic's
+ * max.message.bytes) is a MessageTooLargeError, not retriable: sending it again cannot succeed.
+ * `sendFitting` splits such a batch in halves until it has found the records that are too large
+ * on their own, sends the rest, and returns the refused ones (a caller dead-letters them). Some
+ * partitions of a refused batch may have been written already: they are sent again (at least
+ * once, like every retry; sinks write by record id).
  */
 import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import { METRICS } from '../metrics/catalog';
@@ -28,6 +35,27 @@ export class KafkaUnavailableError extends WharfError {
     super(`kafka: ${what} failed: ${message}`, { retriable: true, cause: options.cause });
     this.topic = options.topic;
   }
+}
+
+/** Kafka refused a batch as larger than the topic (or broker) accepts. */
+export class MessageTooLargeError extends WharfError {
+  readonly topic: string;
+
+  constructor(topic: string, cause: unknown) {
+    super(`kafka: ${topic} refused the batch as too large (over the topic's max.message.bytes)`, { retriable: false, cause });
+    this.topic = topic;
+  }
+}
+
+const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
+
+/** Whether a kafkajs error, or one it wraps (cause, originalError, errors[]), is Kafka refusing a size. */
+export function isTooLarge(err: unknown, depth = 0): boolean {
+  if (depth > 5 || typeof err !== 'object' || err === null) return false;
+  const e = err as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
+  if (typeof e.type === 'string' && TOO_LARGE.has(e.type)) return true;
+  const nested = [e.cause, e.originalError, ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
+  return nested.some((n) => isTooLarge(n, depth + 1));
 }
 
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -85,7 +113,23 @@ export class RecordProducer {
     } catch (err) {
       this.broken = true;
       counter(METRICS.produceErrors).inc({ topic, kind: kafkaErrorKind(err) });
+      if (isTooLarge(err)) throw new MessageTooLargeError(topic, err);
       throw err instanceof KafkaUnavailableError ? err : new KafkaUnavailableError(`producing to ${topic}`, describeError(err), { topic, cause: err });
+    }
+  }
+
+  /** Sends what Kafka accepts; returns, in order, the messages it refused as too large on their own. */
+  async sendFitting(topic: string, messages: readonly WireMessage[]): Promise<WireMessage[]> {
+    try {
+      await this.send(topic, messages);
+      return [];
+    } catch (err) {
+      if (!(err instanceof MessageTooLargeError)) throw err;
+      if (messages.length === 1) return [...messages];
+      // The first half first, so that what Kafka accepts keeps its order.
+      const middle = Math.ceil(messages.length / 2);
+      const refused = await this.sendFitting(topic, messages.slice(0, middle));
+      return refused.concat(await this.sendFitting(topic, messages.slice(middle)));
     }
   }
 

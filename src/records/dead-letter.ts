@@ -2,7 +2,8 @@
  * The dead-letter topic's entries: what could not be delivered, and why. Each keeps the original
  * record (or raw item) so that `wharf dlq replay` can send it through the pipeline again once
  * the operator fixed the cause. Every kind of dead letter is made here, by stage:
- *   - intake: an upstream item that is malformed (no id, not JSON) or a record over maxRecordBytes;
+ *   - intake: an upstream item that is malformed (no id, not JSON), a record over maxRecordBytes,
+ *     or one Kafka refused as too large;
  *   - consume: a Kafka message that is not a wharf record at all;
  *   - <sink id>: a record that sink refused for good.
  */
@@ -30,6 +31,19 @@ export function malformedLetter(source: string, raw: unknown, reason: string, ti
 /** A record refused before Kafka (too large). */
 export function refusedAtIntakeLetter(record: WireRecord, reason: string, time: string): DeadLetter {
   return { record, recordId: record.id, source: record.source, stage: 'intake', error: reason, attempts: 1, time };
+}
+
+/** A record Kafka refused as too large (its message as sent; the record if it parses as one). */
+export function refusedByKafkaLetter(message: WireMessage, topic: string, source: string, time: string): DeadLetter {
+  const bytes = Buffer.byteLength(message.value);
+  let record: unknown = message.value.toString();
+  try {
+    record = JSON.parse(record as string);
+  } catch {
+    // kept as text
+  }
+  const reason = `Kafka refused the record (${bytes} bytes) as too large for topic ${topic} (MESSAGE_TOO_LARGE); raise the topic's max.message.bytes or lower maxRecordBytes`;
+  return { record, recordId: message.key, source, stage: 'intake', error: reason, attempts: 1, time };
 }
 
 /** A record a sink refused for good: the record as it entered wharf, and why. */

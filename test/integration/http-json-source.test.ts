@@ -77,6 +77,32 @@ describe('http-json source (real local HTTP upstream)', function () {
     }
   });
 
+  it('stops reading a response over maxResponseBytes, declared or streamed, with a retriable error naming the cap', async () => {
+    const big = JSON.stringify({ items: Array.from({ length: 200 }, (_, id) => ({ id, text: 'x'.repeat(100) })), next: null });
+    let chunked = false;
+    const { url, server } = await serve((_req, res) => {
+      if (!chunked) return res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(big) }).end(big);
+      // No Content-Length: the body streams on (without end) until the reader stops.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const timer = setInterval(() => res.write('x'.repeat(1024)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    try {
+      const feed = source(url, { maxResponseBytes: 4096 });
+      for (const streamed of [false, true]) {
+        chunked = streamed;
+        const err = (await feed.fetch(null).then(() => undefined, (e: unknown) => e)) as SourceUnavailableError;
+        expect(err, String(err)).to.be.instanceOf(SourceUnavailableError).with.property('retriable', true);
+        expect(err.message).to.match(/^source orders: response to GET http:\/\/127\.0\.0\.1:\d+\/feed is over maxResponseBytes \(4096 bytes\)/);
+      }
+      chunked = false;
+      expect((await source(url).fetch(null)).records).to.have.length(200);
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+  });
+
   it('returns items without an id as malformed, and reads Retry-After as seconds or a date', async () => {
     const { url, server } = await serve((_req, res) => res.writeHead(200).end(JSON.stringify({ items: [{ id: 1 }, { name: 'no id' }, 7], next: null })));
     try {

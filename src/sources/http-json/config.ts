@@ -22,6 +22,12 @@ export const HttpJsonSourceSchema = z
       .default(5000)
       .describe('Pause, in ms, once the upstream has no further page, before asking again.'),
     requestTimeoutMs: durationMs(600_000).default(30_000).describe('Timeout of one request, in ms.'),
+    maxResponseBytes: z
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .default(16 * 1024 * 1024)
+      .describe('Largest response body read, in bytes (default 16 MiB); a larger one is not read further and the poll is retried.'),
     headers: z
       .record(z.string(), z.string())
       .default({})

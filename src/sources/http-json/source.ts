@@ -4,13 +4,14 @@
  * refused connections and bodies that are not the expected JSON (an HTML error page, truncated
  * JSON) as retriable, and sends If-None-Match when the upstream gave an ETag for an empty page
  * at the same cursor (a 304 then means still nothing new). Items without an id are returned as
- * malformed.
+ * malformed. A body over `maxResponseBytes` is not read further (retriable: the upstream may
+ * answer with a smaller page later, or the operator raises the cap).
  */
 import type { HttpJsonSourceConfig } from './config';
 import { atPath } from './json-path';
 import { splitCredentials } from '../../http/url-credentials';
 import { safeUrl } from '../../log';
-import { isRetriableStatus, parseJsonBody, parseRetryAfter, requestFailure } from '../../http/response';
+import { isRetriableStatus, parseJsonBody, parseRetryAfter, readBodyCapped, requestFailure } from '../../http/response';
 import { SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from '../source-adapter';
 
 export class HttpJsonSource implements SourceAdapter {
@@ -40,8 +41,13 @@ export class HttpJsonSource implements SourceAdapter {
     let text: string;
     try {
       response = await fetch(url, { headers, signal: AbortSignal.timeout(this.config.requestTimeoutMs) });
-      text = await response.text();
+      const body = await readBodyCapped(response, this.config.maxResponseBytes);
+      if (body === undefined) {
+        throw new SourceUnavailableError(this.id, `response to GET ${safeUrl(url.toString())} is over maxResponseBytes (${this.config.maxResponseBytes} bytes); raise maxResponseBytes or ask the upstream for smaller pages`);
+      }
+      text = body;
     } catch (err) {
+      if (err instanceof SourceUnavailableError) throw err;
       throw new SourceUnavailableError(this.id, `GET ${safeUrl(url.toString())} failed: ${requestFailure(err, this.config.requestTimeoutMs)}`, { cause: err });
     }
     if (response.status === 304) return { records: [], malformed: [], nextCursor: cursor };
