@@ -87,6 +87,11 @@ export class PipelineRun {
   }
 }
 
+/** `orders:1` ... `orders:<count>`, sorted as `esIds()` and `couchIds()` are. */
+export function expectedIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `orders:${i + 1}`).sort();
+}
+
 export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;

@@ -99,8 +99,3 @@ export async function sigtermDuringRebalance(run: PipelineRun, delayMs = 3000, b
   const code = await Promise.race([run.wharf!.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), boundMs))]);
   return { code, exitMs: Date.now() - signalledAt };
 }
-
-/** `orders:1` ... `orders:<count>`, sorted as the sinks' id lists are. */
-export function expectedIds(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `orders:${i + 1}`).sort();
-}

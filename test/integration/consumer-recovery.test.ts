@@ -5,8 +5,8 @@
  * Bounds are generous (the machine is shared); bench/recovery.ts measures the real figures.
  */
 import { expect } from 'chai';
-import { eventually, PipelineRun } from '../helpers/pipeline';
-import { DeliveryWatch, expectedIds, killConsumer, SteadyFeed, sigtermDuringRebalance } from '../helpers/recovery';
+import { eventually, expectedIds, PipelineRun } from '../helpers/pipeline';
+import { DeliveryWatch, killConsumer, SteadyFeed, sigtermDuringRebalance } from '../helpers/recovery';
 
 async function expectEveryRecordInBothSinks(run: PipelineRun, count: number): Promise<void> {
   await eventually(() => run.esCount(), (n) => n >= count, 180_000, `all ${count} in Elasticsearch`);
