@@ -4,7 +4,7 @@
  * kafkajs's defaults (session 30 s, heartbeat 3 s) as the peer row. For each it prints:
  *   1. the stall: the longest pause in delivery into Elasticsearch (its count polled every
  *      200 ms) after one consumer process is SIGKILLed; three kills, median and each;
- *   2. SIGTERM 3 s after the killed consumer's replacement started (the group rebalancing):
+ *   2. SIGTERM 3 s after one more kill, while the replacement joins the group (rebalancing):
  *      how long wharf took to exit, and its exit code.
  * Each row runs against names of its own, removed at the end. The figures end with one JSON line.
  *
@@ -73,7 +73,7 @@ async function main(): Promise<void> {
     results.push({ ...row, ...(await measure(row)) });
   }
   const lines = [
-    `recovery benchmark: 2 partition consumers, 6 partitions, a steady feed of 100 records/s; ${KILLS} SIGKILLs of one consumer, then SIGTERM 3 s after its replacement started`,
+    `recovery benchmark: 2 partition consumers, 6 partitions, a steady feed of 100 records/s; ${KILLS} SIGKILLs of one consumer, then SIGTERM 3 s after another kill (the group rebalancing)`,
     '',
     `  ${'consumer settings'.padEnd(36)} ${'stall, median'.padEnd(14)} ${'each'.padEnd(22)} SIGTERM during rebalance`,
     ...results.map(

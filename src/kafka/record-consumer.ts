@@ -92,11 +92,17 @@ export class RecordConsumer {
     });
   }
 
-  /** Starts consuming; `onCommitted` hears of every commit once Kafka acknowledged it. */
+  /**
+   * Starts consuming; resolves once connected and subscribed. Joining the group goes on in the
+   * background (kafkajs retries it itself): during a rebalance the JoinGroup lasts until a dead
+   * member's session expires, and a stop must not wait behind it. `onCommitted` hears of every
+   * commit once Kafka acknowledged it.
+   */
   async start(handle: BatchHandler, onCommitted?: (partition: number, through: string) => void): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
+    // run() rejects only on misuse (already running); a failed join goes to kafkajs's own crash handling.
+    void this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,

@@ -4,7 +4,7 @@
  * Elasticsearch count that measures the longest pause in delivery, a SIGKILL of one consumer
  * process, and a SIGTERM of wharf while the group rebalances.
  */
-import type { PipelineRun } from './pipeline';
+import { eventually, type PipelineRun } from './pipeline';
 
 /** Adds `perTick` upstream records every `tickMs` until stopped. */
 export class SteadyFeed {
@@ -86,13 +86,18 @@ export async function killConsumer(run: PipelineRun, child = 'consumers-1', time
   if (!pid) throw new Error(`no process of ${child} was started`);
   const killedAt = Date.now();
   process.kill(pid, 'SIGKILL');
-  await run.wharf!.waitForLog((l) => l.event === 'child_started' && l.child === child && Number(l.actorPid) !== pid, timeoutMs);
+  await eventually(() => Promise.resolve(startsOf(run, child).length), (n) => n > before.length, timeoutMs, `${child} to be started again`);
   return { killedAt, replacedAt: Date.now() };
 }
 
-/** SIGKILLs a consumer, sends wharf SIGTERM `delayMs` after the replacement started; resolves with the exit code and how long the exit took. */
+/**
+ * SIGKILLs a consumer and sends wharf SIGTERM `delayMs` later, while the replacement joins the
+ * group (its JoinGroup waits for the dead member's session to expire); resolves with the exit
+ * code and how long the exit took.
+ */
 export async function sigtermDuringRebalance(run: PipelineRun, delayMs = 3000, boundMs = 60_000): Promise<{ code: number | null | 'hung'; exitMs: number }> {
-  await killConsumer(run);
+  const pid = Number(startsOf(run, 'consumers-1').pop()?.actorPid);
+  process.kill(pid, 'SIGKILL');
   await new Promise((r) => setTimeout(r, delayMs));
   const signalledAt = Date.now();
   run.wharf!.signal('SIGTERM');
