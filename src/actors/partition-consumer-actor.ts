@@ -42,7 +42,13 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
       retry: consumers.retry,
       log: this.log,
     });
-    this.consumer = new RecordConsumer(client, { groupId: consumers.groupId, topic: kafka.topic, partitionsConcurrently: Math.max(1, Math.min(kafka.partitions, 4)) });
+    this.consumer = new RecordConsumer(client, {
+      groupId: consumers.groupId,
+      topic: kafka.topic,
+      partitionsConcurrently: Math.max(1, Math.min(kafka.partitions, 4)),
+      sessionTimeoutMs: consumers.sessionTimeoutMs,
+      heartbeatIntervalMs: consumers.heartbeatIntervalMs,
+    });
     await this.consumer.start(async (batch) => {
       const outcome = await this.delivery!.deliver(batch);
       return outcome.delivered ? batch.messages[batch.messages.length - 1].offset : null;
@@ -50,7 +56,8 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
   }
 
   protected override async stop(): Promise<void> {
-    await this.consumer?.stop();
+    const stopped = await this.consumer?.stop();
+    if (stopped && !stopped.left) this.log.warn({ groupId: this.settings.consumers.groupId }, 'consumer did not leave its group in time (a rebalance in flight); the broker expires it after the session timeout');
     await this.dlq?.disconnect();
     await this.delivery?.close();
   }

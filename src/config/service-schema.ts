@@ -15,6 +15,9 @@ export const StartupSchema = z
   })
   .describe('Start-up and health checks of the servers wharf depends on (Kafka, ZooKeeper, every sink).');
 
+/** Kafka's default group.min.session.timeout.ms: the broker refuses a shorter session. */
+const BROKER_MIN_SESSION_TIMEOUT_MS = 6000;
+
 const pipelineGroup = {
   mode: actorMode,
   shutdownMs: durationMs(600_000)
@@ -46,6 +49,25 @@ export const PipelineSchema = z
         retry: backoffSchema.prefault(RETRY_POLICIES.sinkBatch).describe(
           'Delay before retrying a batch whose sink is unavailable; grows with consecutive failures.',
         ),
+        sessionTimeoutMs: z
+          .int()
+          .min(BROKER_MIN_SESSION_TIMEOUT_MS)
+          .max(300_000)
+          .default(6000)
+          .describe(
+            'Kafka session timeout of each consumer, in ms: how long a consumer that died without leaving (SIGKILL, lost host) holds its partitions and stalls the group\'s rebalance. At least the broker\'s group.min.session.timeout.ms (6000 by default).',
+          ),
+        heartbeatIntervalMs: durationMs(100_000)
+          .default(1000)
+          .describe('How often each consumer heartbeats, in ms, also while a batch is in flight; below a third of sessionTimeoutMs.'),
+      })
+      .superRefine((consumers, ctx) => {
+        if (consumers.heartbeatIntervalMs * 3 >= consumers.sessionTimeoutMs)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['heartbeatIntervalMs'],
+            message: `must be below a third of sessionTimeoutMs (${consumers.sessionTimeoutMs}), got ${consumers.heartbeatIntervalMs}`,
+          });
       })
       .prefault({})
       .describe('The partition consumers: read the records topic and write each batch to every sink.'),

@@ -8,9 +8,19 @@
  * - Each batch carries an AbortSignal that fires when the partition is taken away (a rebalance)
  *   or the consumer stops, so a handler waiting on a sink gives the batch up at once; a batch
  *   whose signal fired is never committed, whatever the handler returned.
- * - `heartbeat()` keeps the group membership alive while a handler waits.
+ * - Group membership is kept alive while a batch is in flight: kafkajs heartbeats only between
+ *   batches, so a timer heartbeats every `heartbeatIntervalMs` during the handler (a sink write
+ *   that takes longer than the session timeout would otherwise get the member expelled). A
+ *   heartbeat answered "rebalancing" gives the batch up at once: with kafkajs's eager rebalance
+ *   the whole group waits for this member to rejoin, and the commit would fail anyway.
+ * - `stop()` is bounded. kafkajs's disconnect waits for a JoinGroup in flight, which during a
+ *   rebalance lasts until a dead member's session expires (kafkajs #1462), and a stop right
+ *   after `run()` can wait forever (#967). After the bound the member is abandoned: the broker
+ *   expires it after the session timeout, and nothing it held was committed past what the sinks
+ *   acknowledged, so whoever gets its partitions re-delivers (the sinks write by id).
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { withTimeout } from '../retry/timeout';
 import { KafkaClient } from './client';
 
 export interface ConsumedMessage {
@@ -26,7 +36,7 @@ export interface ConsumedBatch {
   messages: ConsumedMessage[];
   /** Fires when the partition is taken away or the consumer stops: give the batch up. */
   signal: AbortSignal;
-  /** Keeps the group membership alive during a long wait (a failed heartbeat is ignored). */
+  /** Keeps the group membership alive during a long wait; one answered "rebalancing" fires `signal`, other failures are ignored. */
   heartbeat(): Promise<void>;
 }
 
@@ -39,15 +49,34 @@ export interface RecordConsumerOptions {
   /** Partitions handled at the same time by this member. */
   partitionsConcurrently?: number;
   maxBytesPerPartition?: number;
+  /** How long the broker waits for a heartbeat before it expels the member (broker floor: 6000). */
   sessionTimeoutMs?: number;
+  /** How often the member heartbeats, also while a batch is in flight; below a third of the session timeout. */
+  heartbeatIntervalMs?: number;
+  /** How long `stop()` waits for kafkajs to leave the group before it abandons the member. */
+  stopTimeoutMs?: number;
 }
+
+/** kafkajs's own defaults (src/consumer/index.js); wharf's configuration passes shorter ones. */
+export const KAFKAJS_SESSION_TIMEOUT_MS = 30_000;
+export const KAFKAJS_HEARTBEAT_INTERVAL_MS = 3000;
 
 /** How often a batch's handler is checked for a lost partition. */
 const STALE_CHECK_MS = 200;
+/** A clean LeaveGroup takes well under a second; longer means a rebalance holds disconnect(). */
+const STOP_TIMEOUT_MS = 3000;
+/** kafkajs's error types that mean "the group is rebalancing: rejoin" (its errors.js isRebalancing). */
+const REBALANCING = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+
+export interface StopOutcome {
+  /** False when kafkajs did not leave the group within the bound: the broker expires the member. */
+  left: boolean;
+}
 
 export class RecordConsumer {
   private readonly consumer: Consumer;
   private readonly inFlight = new Set<AbortController>();
+  private stopping = false;
 
   constructor(
     client: KafkaClient,
@@ -57,17 +86,23 @@ export class RecordConsumer {
     this.consumer = KafkaClient.kafkajs(client).consumer({
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
-      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
-      heartbeatInterval: 3000,
+      sessionTimeout: options.sessionTimeoutMs ?? KAFKAJS_SESSION_TIMEOUT_MS,
+      heartbeatInterval: options.heartbeatIntervalMs ?? KAFKAJS_HEARTBEAT_INTERVAL_MS,
       maxWaitTimeInMs: 500,
     });
   }
 
-  /** Starts consuming; `onCommitted` hears of every commit once Kafka acknowledged it. */
+  /**
+   * Starts consuming; resolves once connected and subscribed. Joining the group goes on in the
+   * background (kafkajs retries it itself): during a rebalance the JoinGroup lasts until a dead
+   * member's session expires, and a stop must not wait behind it. `onCommitted` hears of every
+   * commit once Kafka acknowledged it.
+   */
   async start(handle: BatchHandler, onCommitted?: (partition: number, through: string) => void): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({
+    // run() rejects only on misuse (already running); a failed join goes to kafkajs's own crash handling.
+    void this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
@@ -75,27 +110,40 @@ export class RecordConsumer {
     });
   }
 
-  /** Gives up every batch in flight (uncommitted), then leaves the group. */
-  async stop(): Promise<void> {
+  /** Gives up every batch in flight (uncommitted), then leaves the group, within a bound. */
+  async stop(): Promise<StopOutcome> {
+    // Set first: a runner that starts after the stop (kafkajs #967) must not handle anything.
+    this.stopping = true;
     for (const controller of this.inFlight) controller.abort();
-    await this.consumer.disconnect();
+    const bound = this.options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
+    return withTimeout(
+      this.consumer.disconnect().then(() => ({ left: true })),
+      bound,
+      () => new Error(`kafkajs did not leave group ${this.options.groupId} within ${bound} ms`),
+    ).catch(() => ({ left: false }));
   }
 
   private async handleBatch(payload: EachBatchPayload, handle: BatchHandler, onCommitted?: (partition: number, through: string) => void): Promise<void> {
     const { batch } = payload;
-    if (batch.messages.length === 0) return;
+    if (batch.messages.length === 0 || this.stopping) return;
     const controller = new AbortController();
     this.inFlight.add(controller);
     const watch = setInterval(() => {
       if (!payload.isRunning() || payload.isStale()) controller.abort();
     }, STALE_CHECK_MS);
+    // kafkajs sends it only if the interval has passed since the last one, so extra calls are free.
+    const heartbeat = () =>
+      payload.heartbeat().catch((err: unknown) => {
+        if (REBALANCING.has((err as { type?: string }).type ?? '')) controller.abort();
+      });
+    const beat = setInterval(() => void heartbeat(), this.options.heartbeatIntervalMs ?? KAFKAJS_HEARTBEAT_INTERVAL_MS);
     try {
       const through = await handle({
         topic: batch.topic,
         partition: batch.partition,
         messages: batch.messages.map(({ key, value, offset }) => ({ key, value, offset })),
         signal: controller.signal,
-        heartbeat: () => payload.heartbeat().catch(() => undefined),
+        heartbeat,
       });
       if (through === null || controller.signal.aborted || payload.isStale()) return;
       payload.resolveOffset(through);
@@ -103,6 +151,7 @@ export class RecordConsumer {
       onCommitted?.(batch.partition, through);
     } finally {
       clearInterval(watch);
+      clearInterval(beat);
       this.inFlight.delete(controller);
     }
   }

@@ -22,7 +22,7 @@ export class PipelineRun {
   wharf?: WharfProcess;
   configFile = '';
 
-  async start(extra: { consumerRetry?: object; sources?: object[]; zookeeper?: object } = {}): Promise<void> {
+  async start(extra: { consumerRetry?: object; consumers?: object; sources?: object[]; zookeeper?: object } = {}): Promise<void> {
     await this.upstream.start();
     const base = localConfig();
     const config = {
@@ -34,10 +34,15 @@ export class PipelineRun {
         { ...localElasticsearch(), index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
         { ...localCouchdb(), db: this.name },
       ],
-      pipeline: { consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry } } },
+      pipeline: { consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry }, ...extra.consumers } },
     };
     this.configFile = join(mkdtempSync(join(tmpdir(), 'wharf-pipe-')), 'actors.json');
     writeFileSync(this.configFile, JSON.stringify(config));
+    await this.restart();
+  }
+
+  /** Starts `wharf run` (again) on the same configuration, once the last one exited. */
+  async restart(): Promise<void> {
     this.wharf = new WharfProcess(['run', '--config', this.configFile, '--pid-file', `${this.configFile}.pid`]);
     await this.wharf.waitForLog((l) => l.msg === 'wharf healthy', 60_000);
   }
@@ -54,6 +59,12 @@ export class PipelineRun {
     await this.es.indices.refresh({ index: this.name });
     const found = await this.es.search({ index: this.name, size: 10_000, _source: false, sort: ['_doc'] });
     return found.hits.hits.map((h) => h._id!).sort();
+  }
+
+  /** Every document id in the database, sorted (design documents left out). */
+  async couchIds(): Promise<string[]> {
+    const listed = await this.couch.use(this.name).list();
+    return listed.rows.map((r) => r.id).filter((id) => !id.startsWith('_design/')).sort();
   }
 
   couchCount(): Promise<number> {
@@ -74,6 +85,11 @@ export class PipelineRun {
     await this.es.close();
     await this.couch.db.destroy(this.name).catch(() => undefined);
   }
+}
+
+/** `orders:1` ... `orders:<count>`, sorted as `esIds()` and `couchIds()` are. */
+export function expectedIds(count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `orders:${i + 1}`).sort();
 }
 
 export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number, what: string): Promise<T> {

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { connectZookeeper } from '../../src/coordination/zookeeper';
 import { CursorStore } from '../../src/coordination/cursor-store';
 import { localConfig } from '../helpers/local-stack';
-import { eventually, PipelineRun, stack } from '../helpers/pipeline';
+import { eventually, expectedIds, PipelineRun, stack } from '../helpers/pipeline';
 import { getJson, scrape } from '../helpers/scrape';
 
 type Readiness = { ready: boolean; reasons: string[] };
@@ -19,10 +19,6 @@ async function cursorOf(run: PipelineRun): Promise<string | null> {
   } finally {
     zk.close();
   }
-}
-
-function expectedIds(count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `orders:${i + 1}`).sort();
 }
 
 for (const sink of ['elasticsearch', 'couchdb'] as const) {

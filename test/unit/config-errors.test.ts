@@ -44,6 +44,16 @@ describe('config validation errors', () => {
     ]);
   });
 
+  it('defaults the consumers to a 6 s session and 1 s heartbeats, and refuses a session below the broker floor or heartbeats too rare for it', () => {
+    expect(parseConfig(good(), 'test.json', {}).pipeline.consumers).to.include({ sessionTimeoutMs: 6000, heartbeatIntervalMs: 1000 });
+    expect(issuesOf({ ...good(), pipeline: { consumers: { sessionTimeoutMs: 5000 } } })).to.deep.equal([
+      'pipeline.consumers.sessionTimeoutMs: too small: expected number to be >=6000, got 5000',
+    ]);
+    expect(issuesOf({ ...good(), pipeline: { consumers: { sessionTimeoutMs: 9000, heartbeatIntervalMs: 3000 } } })).to.deep.equal([
+      'pipeline.consumers.heartbeatIntervalMs: must be below a third of sessionTimeoutMs (9000), got 3000',
+    ]);
+  });
+
   it('names an unknown key with its full path', () => {
     const raw = good();
     Object.assign(raw.kafka, { brokerz: ['x'] });

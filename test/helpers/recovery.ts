@@ -1,0 +1,106 @@
+/**
+ * A partition consumer dying under a steady feed, as the recovery test and bench/recovery.ts
+ * both stage it on a PipelineRun: a feed that keeps adding upstream records, a watch of the
+ * Elasticsearch count that measures the longest pause in delivery, a SIGKILL of one consumer
+ * process, and a SIGTERM of wharf while the group rebalances.
+ */
+import { eventually, type PipelineRun } from './pipeline';
+
+/** Adds `perTick` upstream records every `tickMs` until stopped. */
+export class SteadyFeed {
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly run: PipelineRun,
+    private readonly perTick = 20,
+    private readonly tickMs = 200,
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => this.run.upstream.add(this.perTick), this.tickMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  get added(): number {
+    return this.run.upstream.records.length;
+  }
+}
+
+/** Polls the Elasticsearch count every `everyMs` and remembers when it grew. */
+export class DeliveryWatch {
+  /** Times (ms since epoch) at which the count was seen to grow. */
+  readonly growth: number[] = [];
+  private last = -1;
+  private timer?: NodeJS.Timeout;
+  private polling = false;
+
+  constructor(
+    private readonly run: PipelineRun,
+    private readonly everyMs = 200,
+  ) {}
+
+  start(): void {
+    this.timer ??= setInterval(() => void this.poll(), this.everyMs);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** The longest time without growth between `from` and `to` (both ms since epoch), in ms. */
+  longestGap(from: number, to: number): number {
+    const points = [from, ...this.growth.filter((t) => t > from && t < to), to];
+    return Math.max(...points.slice(1).map((t, i) => t - points[i]));
+  }
+
+  private async poll(): Promise<void> {
+    if (this.polling) return;
+    this.polling = true;
+    try {
+      const count = await this.run.esCount();
+      if (count > this.last) {
+        if (this.last >= 0) this.growth.push(Date.now());
+        this.last = count;
+      }
+    } catch {
+      // A failed poll is a missed sample, not a pause in delivery.
+    } finally {
+      this.polling = false;
+    }
+  }
+}
+
+function startsOf(run: PipelineRun, child: string) {
+  return run.wharf!.lines.filter((l) => l.event === 'child_started' && l.child === child);
+}
+
+/** SIGKILLs `child`'s current process; resolves when the supervisor logged its replacement started (ms since epoch). */
+export async function killConsumer(run: PipelineRun, child = 'consumers-1', timeoutMs = 60_000): Promise<{ killedAt: number; replacedAt: number }> {
+  const before = startsOf(run, child);
+  const pid = Number(before[before.length - 1]?.actorPid);
+  if (!pid) throw new Error(`no process of ${child} was started`);
+  const killedAt = Date.now();
+  process.kill(pid, 'SIGKILL');
+  await eventually(() => Promise.resolve(startsOf(run, child).length), (n) => n > before.length, timeoutMs, `${child} to be started again`);
+  return { killedAt, replacedAt: Date.now() };
+}
+
+/**
+ * SIGKILLs a consumer and sends wharf SIGTERM `delayMs` later, while the replacement joins the
+ * group (its JoinGroup waits for the dead member's session to expire); resolves with the exit
+ * code and how long the exit took.
+ */
+export async function sigtermDuringRebalance(run: PipelineRun, delayMs = 3000, boundMs = 60_000): Promise<{ code: number | null | 'hung'; exitMs: number }> {
+  const pid = Number(startsOf(run, 'consumers-1').pop()?.actorPid);
+  process.kill(pid, 'SIGKILL');
+  await new Promise((r) => setTimeout(r, delayMs));
+  const signalledAt = Date.now();
+  run.wharf!.signal('SIGTERM');
+  const code = await Promise.race([run.wharf!.exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), boundMs))]);
+  return { code, exitMs: Date.now() - signalledAt };
+}
