@@ -88,6 +88,8 @@ describe('ops endpoints of a running wharf (real stack)', function () {
       30_000,
       'written counters to reach 3000',
     );
+    // Recovery can be quicker than ten scrapes: keep watching until the counters were seen often enough across the restart.
+    await eventually(() => Promise.resolve(scrapes), (n) => n > 10, 30_000, 'more than ten scrapes');
     watching = false;
     await watcher;
 
