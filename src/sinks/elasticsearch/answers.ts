@@ -30,7 +30,8 @@ export function unavailability(index: string, status: number | undefined, error:
   const what = error?.type ? `${error.type}: ${error.reason ?? ''}` : `status ${status}`;
   if (error?.type === 'cluster_block_exception') return `index ${index} is write-blocked (${what}); lift the block (index.blocks.*, or free disk space below the flood-stage watermark)`;
   if (error?.type === 'index_closed_exception') return `index ${index} is closed (${what}); open it`;
-  if (refusalKind(status) === 'access-refused') return `credentials refused by Elasticsearch (${status} ${what}); check the sink's username, password and index privileges`;
+  if (status === 401) return `credentials refused by Elasticsearch (401 ${what}); check the sink's username and password`;
+  if (refusalKind(status) === 'access-refused') return `not allowed to write to index ${index} (${status} ${what}); grant the sink's user the index privilege`;
   return undefined;
 }
 
