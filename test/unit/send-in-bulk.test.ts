@@ -15,10 +15,10 @@ describe('sendInBulk (pure)', () => {
     await sendInBulk(
       { id: 's', maxAttempts: 5 },
       ['a', 'b', 'c'],
-      async (pending, attempt) => {
+      (pending, attempt) => {
         sent.push([...pending]);
         const again = attempt < 3 ? pending.filter((item) => item === 'b') : [];
-        return { again, detail: `${again.length} item(s) failing (status 429): es_rejected_execution_exception` };
+        return Promise.resolve({ again, detail: `${again.length} item(s) failing (status 429): es_rejected_execution_exception` });
       },
       (item) => rejected.push(item),
     );
@@ -33,9 +33,9 @@ describe('sendInBulk (pure)', () => {
     const err = await sendInBulk(
       { id: 's', maxAttempts: 3 },
       ['a', 'b'],
-      async (pending): Promise<BulkRound<string>> => {
+      (pending): Promise<BulkRound<string>> => {
         calls++;
-        return { again: pending, detail: `${pending.length} item(s) failing (status 503): unavailable_shards_exception` };
+        return Promise.resolve({ again: pending, detail: `${pending.length} item(s) failing (status 503): unavailable_shards_exception` });
       },
       () => expect.fail('nothing is rejected'),
     ).then(() => undefined, (e: unknown) => e);
@@ -52,11 +52,11 @@ describe('sendInBulk (pure)', () => {
     await sendInBulk(
       { id: 's', maxAttempts: 3 },
       ['a', 'b', 'c', 'd', 'e', 'BIG', 'g', 'h'],
-      async (pending): Promise<BulkRound<string>> => {
+      (pending): Promise<BulkRound<string>> => {
         requests++;
-        if (pending.includes('BIG')) return { refused: 'request too large for the server (413)' };
+        if (pending.includes('BIG')) return Promise.resolve({ refused: 'request too large for the server (413)' });
         written.push(...pending);
-        return { again: [], detail: '' };
+        return Promise.resolve({ again: [], detail: '' });
       },
       (item, reason) => rejected.push([item, reason]),
     );
@@ -72,9 +72,9 @@ describe('sendInBulk (pure)', () => {
     const err = await sendInBulk(
       { id: 's', maxAttempts: 5 },
       ['a'],
-      async (): Promise<BulkRound<string>> => {
+      (): Promise<BulkRound<string>> => {
         calls++;
-        throw blocked;
+        return Promise.reject(blocked);
       },
       () => expect.fail('nothing is rejected'),
     ).then(() => undefined, (e: unknown) => e);
