@@ -12,6 +12,25 @@ export function isRetriableStatus(status: number | undefined): boolean {
   return status >= 500 && status !== 501 && status !== 505;
 }
 
+/**
+ * What a refused request means for the client that sent it, whatever the server:
+ *   - `retriable`: try again later (isRetriableStatus);
+ *   - `access-refused` (401, 403): the credentials are wrong or lack a permission; no request
+ *     succeeds until an operator fixes them, so this is the server being unusable, not the data;
+ *   - `too-large` (413): the request was too large; a smaller one may pass;
+ *   - `permanent`: this request can never succeed as it is.
+ * A server's own error type can say more (a 403 that is a write block, a 429 that is a disk
+ * watermark): each client refines this in its own folder.
+ */
+export type RefusalKind = 'retriable' | 'access-refused' | 'too-large' | 'permanent';
+
+export function refusalKind(status: number | undefined): RefusalKind {
+  if (isRetriableStatus(status)) return 'retriable';
+  if (status === 401 || status === 403) return 'access-refused';
+  if (status === 413) return 'too-large';
+  return 'permanent';
+}
+
 /** Retry-After as milliseconds: seconds, or an HTTP date. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;

@@ -2,12 +2,14 @@
  * The CouchDB sink writer against the real CouchDB-compatible server: deterministic ids, a
  * re-delivery that leaves no new revision, a newer version that gets one, the greatest version
  * kept whatever the order of writes (also between concurrent writers), a document the
- * server refuses rejected while the rest is written, and an unreachable server reported as
- * retriable.
+ * server refuses rejected while the rest is written, an unreachable server reported as
+ * retriable, refused credentials reported as unavailable (never as rejected documents), and a
+ * request too large split down to the one document, which alone is rejected.
  */
 import { expect } from 'chai';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
 import type { CouchdbSinkConfig } from '../../src/sinks/couchdb/config';
+import { couchdbCheck } from '../../src/sinks/couchdb/health';
 import { CouchdbWriter } from '../../src/sinks/couchdb/writer';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localCouchdb } from '../helpers/local-stack';
@@ -129,5 +131,54 @@ describe('couchdb writer (real pouchdb-server)', function () {
     const err = await writer.write(records('orders', 1, () => ({}))).then(() => undefined, (e: unknown) => e);
     expect(err).to.be.instanceOf(SinkUnavailableError);
     expect((err as SinkUnavailableError).retriable).to.equal(true);
+  });
+  it('reports a wrong password as a retriable SinkUnavailableError naming the credentials, writes and rejects nothing, and fails the health check', async () => {
+    const config = sink();
+    await new CouchdbWriter(config).prepare();
+    const rotated = { ...config, password: 'rotated-elsewhere' };
+    const err = await new CouchdbWriter(rotated).write(records('orders', 5, (i) => ({ n: i }))).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(SinkUnavailableError);
+    expect((err as SinkUnavailableError).retriable).to.equal(true);
+    expect((err as SinkUnavailableError).message).to.equal(
+      "sink docs unavailable: credentials refused by CouchDB (401 unauthorized: Name or password is incorrect.); check the sink's username and password",
+    );
+    expect((await server.use(config.db).info()).doc_count).to.equal(0);
+    const check = await couchdbCheck(rotated).run().then(() => undefined, (e: unknown) => e);
+    expect((check as Error).message).to.match(/^sink:docs unavailable: .*Name or password is incorrect/);
+  });
+
+  it('rejects a document a validation function forbids, but gives the batch back as unavailable when one says the user is unauthorized', async () => {
+    const config = sink();
+    const writer = new CouchdbWriter(config);
+    await writer.prepare();
+    const db = server.use<Record<string, unknown>>(config.db);
+    const validate = 'function (doc) { if (doc.bad) throw({ forbidden: "bad documents are refused" }); if (doc.role) throw({ unauthorized: "only writers may set a role" }); }';
+    await db.insert({ _id: '_design/rules', validate_doc_update: validate });
+    const result = await writer.write(records('orders', 4, (i) => (i === 1 ? { bad: true } : { n: i })));
+    expect(result).to.deep.include({ written: 3, stale: 0 });
+    expect(result.rejected.map((r) => [r.record.id, r.reason])).to.deep.equal([['orders:1', 'forbidden: bad documents are refused']]);
+    const err = await writer.write(records('orders', 4, (i) => (i === 2 ? { role: 'admin' } : { n: i + 10 }))).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(SinkUnavailableError);
+    expect((err as Error).message).to.match(/not authorized to write document orders:2 to database .*only writers may set a role, from a validate_doc_update function/);
+  });
+
+  it('splits a request the server refuses as too large (413) down to the one document, which alone is rejected; the rest is written', async () => {
+    const config = sink();
+    const writer = new CouchdbWriter(config);
+    await writer.prepare();
+    // pouchdb-server applies couchdb.max_document_size to the request body (a server setting, restored at once).
+    const setting = `${config.url.replace(/\/$/, '')}/_config/couchdb/max_document_size`;
+    const headers = { authorization: `Basic ${Buffer.from(`${config.username}:${config.password}`).toString('base64')}` };
+    const before = (await (await fetch(setting, { headers })).json()) as string;
+    const put = (value: string) => fetch(setting, { method: 'PUT', headers, body: JSON.stringify(value) }).then((r) => expect(r.status).to.equal(200));
+    await put(String(256 * 1024));
+    let result;
+    try {
+      result = await writer.write(records('orders', 8, (i) => ({ note: i === 5 ? 'x'.repeat(300 * 1024) : 'small' })));
+    } finally {
+      await put(before);
+    }
+    expect(result).to.deep.include({ written: 7, stale: 0 });
+    expect(result.rejected.map((r) => [r.record.id, r.reason])).to.deep.equal([['orders:5', 'too_large: the request entity is too large']]);
   });
 });

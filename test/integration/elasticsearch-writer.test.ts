@@ -3,11 +3,13 @@
  * duplicates), documents shaped as upstream fields + `wharf`, the greatest version kept whatever
  * the order of writes (an older one is stale, not rejected), poison records rejected with the
  * server's reason while the rest of the batch is indexed, oversized documents and long ids,
- * and an unreachable server reported as retriable.
+ * an unreachable server reported as retriable, and write blocks and a closed index reported as
+ * unavailable (saying what to fix), never as rejected documents.
  */
 import { expect } from 'chai';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
 import type { ElasticsearchSinkConfig } from '../../src/sinks/elasticsearch/config';
+import { elasticsearchCheck } from '../../src/sinks/elasticsearch/health';
 import { ElasticsearchWriter, elasticsearchId } from '../../src/sinks/elasticsearch/writer';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localElasticsearch } from '../helpers/local-stack';
@@ -125,5 +127,52 @@ describe('elasticsearch writer (real node)', function () {
     expect(err).to.be.instanceOf(SinkUnavailableError);
     expect((err as SinkUnavailableError).retriable).to.equal(true);
     expect((err as SinkUnavailableError).message).to.match(/^sink search unavailable: bulk request failed/);
+  });
+  it('gives a write-blocked index back as a retriable SinkUnavailableError that names the block, rejects nothing, fails the health check, and writes the same batch once the block is lifted', async () => {
+    const config = sink();
+    const writer = new ElasticsearchWriter(config);
+    await writer.prepare();
+    const batch = records('orders', 20, (i) => ({ amount: i }));
+    await client.indices.putSettings({ index: config.index, settings: { 'index.blocks.write': true } });
+    try {
+      const err = await writer.write(batch).then(() => undefined, (e: unknown) => e);
+      expect(err).to.be.instanceOf(SinkUnavailableError);
+      expect((err as SinkUnavailableError).retriable).to.equal(true);
+      expect((err as SinkUnavailableError).message).to.match(new RegExp(`^sink search unavailable: index ${config.index} is write-blocked \\(cluster_block_exception: .*index write \\(api\\)`));
+      const check = await elasticsearchCheck(config).run().then(() => undefined, (e: unknown) => e);
+      expect((check as Error).message).to.equal(`sink:search unavailable: index ${config.index} is write-blocked (index.blocks.write=true); lift the block`);
+    } finally {
+      await client.indices.putSettings({ index: config.index, settings: { 'index.blocks.write': null } });
+    }
+    expect(await elasticsearchCheck(config).run()).to.match(/^elasticsearch cluster /);
+    expect(await writer.write(batch)).to.deep.equal({ written: 20, unchanged: 0, stale: 0, rejected: [] });
+    await writer.close();
+  });
+
+  it('reports the flood-stage read-only block (an item 429) and a closed index as unavailable at once, without item retries or rejections', async () => {
+    const config = sink({ maxAttempts: 10 });
+    const writer = new ElasticsearchWriter(config);
+    await writer.prepare();
+    const batch = records('orders', 3, (i) => ({ amount: i }));
+    await client.indices.putSettings({ index: config.index, settings: { 'index.blocks.read_only_allow_delete': true } });
+    try {
+      const started = Date.now();
+      const blocked = await writer.write(batch).then(() => undefined, (e: unknown) => e);
+      expect(Date.now() - started).to.be.below(1000);
+      expect(blocked).to.be.instanceOf(SinkUnavailableError);
+      expect((blocked as Error).message).to.match(/is write-blocked \(cluster_block_exception: .*flood-stage watermark/);
+    } finally {
+      await client.indices.putSettings({ index: config.index, settings: { 'index.blocks.read_only_allow_delete': null } });
+    }
+    await client.indices.close({ index: config.index });
+    try {
+      const closed = await writer.write(batch).then(() => undefined, (e: unknown) => e);
+      expect(closed).to.be.instanceOf(SinkUnavailableError);
+      expect((closed as Error).message).to.match(new RegExp(`index ${config.index} is closed \\(index_closed_exception: closed\\); open it$`));
+    } finally {
+      await client.indices.open({ index: config.index });
+    }
+    expect(await writer.write(batch)).to.deep.include({ written: 3, rejected: [] });
+    await writer.close();
   });
 });

@@ -11,30 +11,24 @@
  * re-delivery leaves no new revision; an older one (or none: a document written before wharf
  * versioned records) is replaced, naming the stored `_rev`. If another writer got there first,
  * that is a conflict again: re-read and re-compared on the next round. Documents CouchDB
- * refuses (forbidden, invalid) are rejected for the dead-letter topic; retriable failures are
- * retried with backoff up to maxAttempts, then the batch is given back as SinkUnavailableError
- * (sink-writer.ts, sendInBulk).
+ * refuses (forbidden by a validation function, invalid, too large) are rejected for the
+ * dead-letter topic; refused credentials or access give the batch back at once as
+ * SinkUnavailableError saying what to fix (answers.ts); retriable failures are retried with
+ * backoff up to maxAttempts, then the batch is given back as SinkUnavailableError
+ * (sink-writer.ts, sendInBulk). Results are matched to documents by id: pouchdb-server lists
+ * the failed documents first.
  */
 import type { DocumentScope, ServerScope } from 'nano';
 import { createCouchdb } from './client';
 import type { CouchdbSinkConfig } from './config';
+import { itemOutcome, itemUnauthorized, requestRefusal, type BulkItem } from './answers';
 import { describeError } from '../../errors';
 import { toDocument } from '../../records/document';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
 import { compareVersions, storedVersion } from '../../records/version';
 import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter } from '../sink-writer';
 
-/** Per-document errors that no retry can fix. */
-const PERMANENT_ERRORS = new Set(['forbidden', 'bad_request', 'doc_validation', 'unauthorized', 'invalid_id']);
-
 type Doc = Record<string, unknown> & { _id: string; _rev?: string };
-
-interface BulkItem {
-  id?: string;
-  ok?: boolean;
-  error?: string;
-  reason?: string;
-}
 
 export class CouchdbWriter implements SinkWriter {
   readonly id: string;
@@ -52,7 +46,7 @@ export class CouchdbWriter implements SinkWriter {
       await this.server.db.create(this.config.db);
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 412) return;
-      throw new SinkUnavailableError(this.id, `cannot create database ${this.config.db}: ${describeError(err)}`, err);
+      throw this.unavailable(`cannot create database ${this.config.db}`, err);
     }
   }
 
@@ -91,11 +85,14 @@ export class CouchdbWriter implements SinkWriter {
         if ('refused' in items) return items;
         const conflicts: typeof pending = [];
         const failing: typeof pending = [];
+        const byId = new Map(pending.map((entry) => [entry.doc._id, entry]));
         items.forEach((item, i) => {
-          const entry = pending[i];
-          if (item.ok || (!item.error && item.id)) result.written++;
-          else if (item.error === 'conflict') conflicts.push(entry);
-          else if (PERMANENT_ERRORS.has(item.error ?? '')) result.rejected.push(this.rejection(entry.record, `${item.error}: ${item.reason ?? ''}`, attempt));
+          const entry = (item.id !== undefined ? byId.get(item.id) : undefined) ?? pending[i];
+          const outcome = itemOutcome(item);
+          if (outcome === 'written') result.written++;
+          else if (outcome === 'conflict') conflicts.push(entry);
+          else if (outcome === 'unavailable') throw new SinkUnavailableError(this.id, itemUnauthorized(item, this.config.db));
+          else if (outcome === 'rejected') result.rejected.push(this.rejection(entry.record, `${item.error}: ${item.reason ?? ''}`, attempt));
           else failing.push(entry);
         });
         const updates = await this.resolveConflicts(conflicts, result);
@@ -111,10 +108,9 @@ export class CouchdbWriter implements SinkWriter {
     try {
       return await this.db.bulk({ docs: pending.map((p) => p.doc) });
     } catch (err) {
-      const { statusCode, error, reason } = err as { statusCode?: number; error?: string; reason?: string };
-      // CouchDB answers 400 doc_validation; pouchdb-server answers 500 with the same error name.
-      if (statusCode === 400 || PERMANENT_ERRORS.has(error ?? '')) return { refused: `${error ?? 'bad_request'}: ${reason ?? describeError(err)}` };
-      throw new SinkUnavailableError(this.id, `bulk write failed: ${describeError(err)}`, err);
+      const refusal = requestRefusal(err as { statusCode?: number; error?: string; reason?: string }, this.config.db);
+      if (refusal && 'refused' in refusal) return refusal;
+      throw this.unavailable('bulk write failed', err);
     }
   }
 
@@ -142,8 +138,14 @@ export class CouchdbWriter implements SinkWriter {
     try {
       return await fn();
     } catch (err) {
-      throw new SinkUnavailableError(this.id, `${what} failed: ${describeError(err)}`, err);
+      throw this.unavailable(`${what} failed`, err);
     }
+  }
+
+  /** A failed request: with what to fix when CouchDB refused access (answers.ts), else the error itself. */
+  private unavailable(what: string, err: unknown): SinkUnavailableError {
+    const refusal = requestRefusal(err as { statusCode?: number; error?: string; reason?: string }, this.config.db);
+    return new SinkUnavailableError(this.id, refusal && 'unavailable' in refusal ? refusal.unavailable : `${what}: ${describeError(err)}`, err);
   }
 
   private rejection(record: SinkRecord, reason: string, attempts: number): RejectedRecord {

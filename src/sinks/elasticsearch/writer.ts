@@ -7,9 +7,11 @@
  * Per item: 2xx is written; 409 version_conflict_engine_exception means Elasticsearch holds a
  * newer or the same version: the record is stale, which is done (not retried, never
  * dead-lettered); 408/429/5xx is retried (only those items, with backoff, up to
- * maxAttempts, then the whole batch is given back as SinkUnavailableError); any other status
- * (mapping conflict, invalid document) can never succeed and is rejected for the dead-letter
- * topic with Elasticsearch's reason, while the rest of the batch is indexed. A document over
+ * maxAttempts, then the whole batch is given back as SinkUnavailableError); a write block, a
+ * closed index or refused credentials (answers.ts), for the request or any item, give the
+ * batch back as SinkUnavailableError at once, saying what to fix; any other status (mapping
+ * conflict, invalid document) can never succeed and is rejected for the dead-letter topic with
+ * Elasticsearch's reason, while the rest of the batch is indexed. A document over
  * maxDocumentBytes is rejected before it is sent. A request too large for the server (413) is
  * split in halves.
  */
@@ -19,7 +21,7 @@ import { createElasticsearch } from './client';
 import type { ElasticsearchSinkConfig } from './config';
 import { describeError } from '../../errors';
 import { toDocument } from '../../records/document';
-import { isRetriableStatus } from '../../http/response';
+import { itemOutcome, unavailability, type EsError } from './answers';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
 import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter } from '../sink-writer';
 
@@ -30,9 +32,6 @@ export function elasticsearchId(recordId: string): string {
   if (Buffer.byteLength(recordId) <= MAX_ID_BYTES) return recordId;
   return `${recordId.slice(0, recordId.indexOf(':') + 1)}sha256:${createHash('sha256').update(recordId).digest('hex')}`;
 }
-
-/** An item refused because the stored document's external version is newer or the same. */
-const STALE_VERSION = 'version_conflict_engine_exception';
 
 /**
  * The version as the bulk line carries it: the decimal string, which Elasticsearch parses as a
@@ -86,11 +85,12 @@ export class ElasticsearchWriter implements SinkWriter {
         const failing: Array<{ record: SinkRecord; status: number; reason: string }> = [];
         response.items.forEach((item, i) => {
           const op = item.index!;
-          if (op.status >= 200 && op.status < 300) return void result.written++;
-          if (op.status === 409 && op.error?.type === STALE_VERSION) return void result.stale++;
-          const reason = op.error ? `${op.error.type}: ${op.error.reason ?? ''}` : `status ${op.status}`;
-          if (isRetriableStatus(op.status)) failing.push({ record: pending[i], status: op.status, reason });
-          else reject(pending[i], reason, attempt, op.status);
+          const outcome = itemOutcome(this.config.index, op.status, op.error);
+          if (outcome.kind === 'written') result.written++;
+          else if (outcome.kind === 'stale') result.stale++;
+          else if (outcome.kind === 'unavailable') throw new SinkUnavailableError(this.id, outcome.reason);
+          else if (outcome.kind === 'again') failing.push({ record: pending[i], status: op.status, reason: outcome.reason });
+          else reject(pending[i], outcome.reason, attempt, op.status);
         });
         const statuses = [...new Set(failing.map((f) => f.status))].join(', ');
         return { again: failing.map((f) => f.record), detail: `${failing.length} item(s) failing (status ${statuses}): ${failing[0]?.reason}` };
@@ -99,7 +99,7 @@ export class ElasticsearchWriter implements SinkWriter {
     );
   }
 
-  private async bulk(records: SinkRecord[]): Promise<{ items: Array<{ index?: { status: number; error?: { type: string; reason?: string | null } } }> } | 'too-large'> {
+  private async bulk(records: SinkRecord[]): Promise<{ items: Array<{ index?: { status: number; error?: EsError } }> } | 'too-large'> {
     try {
       return await this.client.bulk({
         operations: records.flatMap((r) => [{ index: { _index: this.config.index, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: 'external' as const } }, toDocument(r)]),
@@ -114,7 +114,9 @@ export class ElasticsearchWriter implements SinkWriter {
     return { record, sink: this.id, reason, status, attempts };
   }
 
+  /** The request failed: with what to fix when Elasticsearch said (answers.ts), else the error itself. */
   private unavailable(what: string, err: unknown): SinkUnavailableError {
-    return new SinkUnavailableError(this.id, `${what}: ${describeError(err)}`, err);
+    const refused = err instanceof errors.ResponseError ? unavailability(this.config.index, err.statusCode, (err.body as { error?: EsError } | undefined)?.error) : undefined;
+    return new SinkUnavailableError(this.id, refused ?? `${what}: ${describeError(err)}`, err);
   }
 }

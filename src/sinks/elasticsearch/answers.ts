@@ -1,0 +1,45 @@
+/**
+ * What Elasticsearch's answers mean for the writer, for a whole request and for one `_bulk` item.
+ * The HTTP status says most of it (http/response.ts); Elasticsearch's error type says the rest:
+ *
+ *   - `cluster_block_exception` is a write block on the index or cluster: `index.blocks.write`
+ *     and `index.blocks.read_only` answer 403, the read-only-allow-delete block put after a
+ *     flood-stage disk watermark answers 429. No document is at fault and nothing passes until
+ *     the block is lifted: the sink is unavailable (not rejected, not retried item by item);
+ *   - `index_closed_exception` (400): the index is closed; unavailable until it is opened;
+ *   - 401/403 (`security_exception`): credentials refused or lacking a privilege: unavailable;
+ *   - 409 `version_conflict_engine_exception`: a newer or the same version is stored: stale;
+ *   - 413: too large: the request is split (sink-writer.ts, sendInBulk), and an item that is
+ *     still too large alone is rejected;
+ *   - 408/429/5xx: retried item by item; any other status is the document's fault: rejected.
+ */
+import { refusalKind } from '../../http/response';
+
+export interface EsError {
+  type?: string;
+  reason?: string | null;
+}
+
+export type ItemOutcome = { kind: 'written' | 'stale' | 'again' | 'rejected'; reason: string } | { kind: 'unavailable'; reason: string };
+
+/** An item refused because the stored document's external version is newer or the same. */
+const STALE_VERSION = 'version_conflict_engine_exception';
+
+/** What an answer with this status and error asks of the operator, or undefined if it is no operator's matter. */
+export function unavailability(index: string, status: number | undefined, error: EsError | undefined): string | undefined {
+  const what = error?.type ? `${error.type}: ${error.reason ?? ''}` : `status ${status}`;
+  if (error?.type === 'cluster_block_exception') return `index ${index} is write-blocked (${what}); lift the block (index.blocks.*, or free disk space below the flood-stage watermark)`;
+  if (error?.type === 'index_closed_exception') return `index ${index} is closed (${what}); open it`;
+  if (status === 401) return `credentials refused by Elasticsearch (401 ${what}); check the sink's username and password`;
+  if (refusalKind(status) === 'access-refused') return `not allowed to write to index ${index} (${status} ${what}); grant the sink's user the index privilege`;
+  return undefined;
+}
+
+export function itemOutcome(index: string, status: number, error: EsError | undefined): ItemOutcome {
+  const reason = error ? `${error.type}: ${error.reason ?? ''}` : `status ${status}`;
+  if (status >= 200 && status < 300) return { kind: 'written', reason };
+  if (status === 409 && error?.type === STALE_VERSION) return { kind: 'stale', reason };
+  const unavailable = unavailability(index, status, error);
+  if (unavailable) return { kind: 'unavailable', reason: unavailable };
+  return { kind: refusalKind(status) === 'retriable' ? 'again' : 'rejected', reason };
+}
