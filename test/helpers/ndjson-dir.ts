@@ -1,5 +1,5 @@
 /** A temporary directory of NDJSON files, written the ways writers and rotators do it. */
-import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdtempSync, renameSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SourceAdapter, SourcePage } from '../../src/sources/source-adapter';
@@ -39,6 +39,13 @@ export class NdjsonDir {
 
   remove(name: string): void {
     rmSync(this.file(name));
+  }
+
+  /** A copy of the whole directory, as another machine would see it after a copy or on another mount: new inodes, same names, content and modification times. */
+  copy(): NdjsonDir {
+    const copy = new NdjsonDir();
+    cpSync(this.path, copy.path, { recursive: true, preserveTimestamps: true });
+    return copy;
   }
 
   cleanup(): void {

@@ -12,7 +12,7 @@ import { NdjsonFilesSource } from '../../src/sources/ndjson-files/source';
 import { InvalidCursorError, SourceUnavailableError } from '../../src/sources/source-adapter';
 import { drain, NdjsonDir } from '../helpers/ndjson-dir';
 
-const POSITION_ID = /^\d+-\d+-[0-9a-f]{16}(\.\d+)?:\d+$/;
+const POSITION_ID = /^[0-9a-f]{16}(~\d+)?(\.\d+)?:\d+$/;
 
 function source(path: string, extra: object = {}): NdjsonFilesSource {
   return new NdjsonFilesSource(NdjsonFilesSourceSchema.parse({ id: 'logs', type: 'ndjson-files', path, ...extra }));
@@ -20,7 +20,11 @@ function source(path: string, extra: object = {}): NdjsonFilesSource {
 
 const rows = (from: number, count: number) => Array.from({ length: count }, (_, i) => ({ id: from + i, msg: `row ${from + i}` }));
 const ns = (page: { records: { payload: Record<string, unknown> }[] }) => page.records.map((r) => r.payload.id);
-const filesOf = (cursor: string | null) => Object.values((JSON.parse(cursor!) as { files: Record<string, { name: string; offset: number; gen?: number }> }).files);
+/** The cursor's entries without their machine hint and tail fingerprint. */
+const filesOf = (cursor: string | null) =>
+  Object.values((JSON.parse(cursor!) as { files: Record<string, { name: string; offset: number; gen?: number; ino?: string; tail?: string }> }).files).map(
+    ({ ino: _ino, tail: _tail, ...position }) => position,
+  );
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
   try {

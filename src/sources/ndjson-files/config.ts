@@ -21,14 +21,14 @@ export const NdjsonFilesSourceSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('The record field holding its own id; without it, or in a record lacking it, the id is `<file identity>:<byte offset>`.'),
+      .describe('The record field holding its own id; without it, or in a record lacking it, the id is `<file key>:<byte offset>`, the key a fingerprint of the file\'s first line.'),
     intervalMs: durationMs(86_400_000).default(1000).describe('Pause, in ms, once every file has been read to its end, before looking again.'),
     maxRecordBytes: maxRecordBytes.describe(
       'Largest record, in bytes, and so the longest line read: a longer one is dead-lettered with its first KiB, never held whole in memory.',
     ),
     maxBatchRecords: boundedInt(1, 100_000, 1000, 'Lines (records and malformed) per page, i.e. per Kafka send and cursor save.'),
     maxBatchBytes: boundedInt(1024, 256 * 1024 * 1024, 4 * 1024 * 1024, 'Bytes of lines per page; a page always takes at least one line.'),
-    maxFiles: boundedInt(1, 5000, 1000, 'Files tracked at once; the cursor holds ~100 bytes per file and ZooKeeper\'s node limit is 1 MB.'),
+    maxFiles: boundedInt(1, 5000, 1000, 'Files tracked at once; the cursor holds ~150 bytes per file and ZooKeeper\'s node limit is 1 MB.'),
   })
   .describe('Follows a directory of newline-delimited JSON files, like `tail -F` over a glob, through renames and copytruncate rotation.');
 

@@ -1,12 +1,20 @@
 /**
  * The ndjson-files cursor: one JSON string (the poller keeps it in ZooKeeper) mapping each
- * tracked file's identity to its current name, the byte offset up to which its lines are in
- * Kafka, and its generation (how many truncations of that same file were seen; it keeps the
- * ids of rewritten content apart from the old). Entries still at offset 0 and generation 0 are
- * left out, as absent means exactly that. The text is canonical (keys sorted), so an unchanged
- * state gives an unchanged string and the poller can tell "nothing new".
+ * tracked file's key (the prefix of its lines' ids, see file-identity.ts) to its current name,
+ * the byte offset up to which its lines are in Kafka, its generation (how many truncations of
+ * that same file were seen; it keeps the ids of rewritten content apart from the old), `ino`,
+ * the `<dev>-<ino>` it had on the machine that wrote the cursor (a hint only: it follows renames
+ * there, and means nothing elsewhere), and `tail`, a fingerprint of the bytes just before the
+ * offset, by which another machine recognises the file. `seq` numbers the keys given to files
+ * whose first line another tracked file already had. Entries at offset 0 and generation 0 whose
+ * key is their bare fingerprint are left out, as absent means exactly that. The text is
+ * canonical (keys sorted), so an unchanged state gives an unchanged string and the poller can
+ * tell "nothing new".
  *
- *   {"v":1,"files":{"2049-131-9f86d081884c7d65":{"name":"app.ndjson","offset":1024}}}
+ *   {"v":2,"seq":1,"files":{"9f86d081884c7d65":{"name":"app.ndjson","offset":1024,"ino":"2049-131","tail":"…"}}}
+ *
+ * A version 1 cursor (keys `<dev>-<ino>-<fingerprint>`, no `ino` nor `tail`) is migrated on
+ * load: each key is kept as is (so its files keep their ids), its `<dev>-<ino>` becomes `ino`.
  */
 import { z } from 'zod';
 import { InvalidCursorError } from '../source-adapter';
@@ -15,33 +23,71 @@ export interface FilePosition {
   name: string;
   offset: number;
   generation: number;
+  /** `<dev>-<ino>` on the machine that last read the file. */
+  inode?: string;
+  /** Fingerprint of the bytes before `offset` (absent at offset 0, and in migrated entries). */
+  tail?: string;
 }
 
-/** File identity -> position. */
+/** File key -> position. */
 export type FilePositions = Map<string, FilePosition>;
 
-const CursorSchema = z.strictObject({
-  v: z.literal(1),
-  files: z.record(z.string(), z.strictObject({ name: z.string(), offset: z.int().min(0), gen: z.int().min(1).optional() })),
-});
-
-export function parseCursor(source: string, cursor: string | null): FilePositions {
-  if (cursor === null) return new Map();
-  let parsed: z.output<typeof CursorSchema>;
-  try {
-    parsed = CursorSchema.parse(JSON.parse(cursor));
-  } catch {
-    throw new InvalidCursorError(source, `not an ndjson-files cursor: ${cursor.slice(0, 200)}`);
-  }
-  return new Map(Object.entries(parsed.files).map(([identity, f]) => [identity, { name: f.name, offset: f.offset, generation: f.gen ?? 0 }]));
+export interface NdjsonCursor {
+  /** The next number for a key `<fingerprint>~<n>`. */
+  seq: number;
+  files: FilePositions;
 }
 
-export function formatCursor(positions: FilePositions): string {
-  const files: Record<string, { name: string; offset: number; gen?: number }> = {};
-  for (const identity of [...positions.keys()].sort()) {
-    const { name, offset, generation } = positions.get(identity)!;
-    if (offset === 0 && generation === 0) continue;
-    files[identity] = generation === 0 ? { name, offset } : { name, offset, gen: generation };
+const V1Schema = z.strictObject({
+  v: z.literal(1),
+  files: z.record(z.string().regex(/^\d+-\d+-[0-9a-f]{16}$/), z.strictObject({ name: z.string(), offset: z.int().min(0), gen: z.int().min(1).optional() })),
+});
+
+const V2Schema = z.strictObject({
+  v: z.literal(2),
+  seq: z.int().min(1).optional(),
+  files: z.record(
+    z.string(),
+    z.strictObject({ name: z.string(), offset: z.int().min(0), gen: z.int().min(1).optional(), ino: z.string().optional(), tail: z.string().optional() }),
+  ),
+});
+
+export function parseCursor(source: string, cursor: string | null): NdjsonCursor {
+  if (cursor === null) return { seq: 0, files: new Map() };
+  let json: unknown;
+  try {
+    json = JSON.parse(cursor);
+  } catch {
+    json = undefined;
   }
-  return JSON.stringify({ v: 1, files });
+  const v2 = V2Schema.safeParse(json);
+  if (v2.success) {
+    const entries = Object.entries(v2.data.files).map(([key, f]): [string, FilePosition] => [
+      key,
+      { name: f.name, offset: f.offset, generation: f.gen ?? 0, ...(f.ino === undefined ? {} : { inode: f.ino }), ...(f.tail === undefined ? {} : { tail: f.tail }) },
+    ]);
+    return { seq: v2.data.seq ?? 0, files: new Map(entries) };
+  }
+  const v1 = V1Schema.safeParse(json);
+  if (v1.success) {
+    const entries = Object.entries(v1.data.files).map(([key, f]): [string, FilePosition] => [
+      key,
+      { name: f.name, offset: f.offset, generation: f.gen ?? 0, inode: key.slice(0, key.lastIndexOf('-')) },
+    ]);
+    return { seq: 0, files: new Map(entries) };
+  }
+  throw new InvalidCursorError(source, `not an ndjson-files cursor: ${cursor.slice(0, 200)}`);
+}
+
+export function formatCursor(cursor: NdjsonCursor, isBareKey: (key: string) => boolean): string {
+  const files: Record<string, { name: string; offset: number; gen?: number; ino?: string; tail?: string }> = {};
+  for (const key of [...cursor.files.keys()].sort()) {
+    const { name, offset, generation, inode, tail } = cursor.files.get(key)!;
+    if (offset === 0 && generation === 0 && isBareKey(key)) continue;
+    files[key] = { name, offset };
+    if (generation !== 0) files[key].gen = generation;
+    if (inode !== undefined) files[key].ino = inode;
+    if (tail !== undefined && offset > 0) files[key].tail = tail;
+  }
+  return JSON.stringify(cursor.seq === 0 ? { v: 2, files } : { v: 2, seq: cursor.seq, files });
 }

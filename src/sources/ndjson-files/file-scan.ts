@@ -1,11 +1,12 @@
 /**
- * Lists the files an ndjson-files source follows and tells who each one is. A file's identity
- * is `<dev>-<ino>-<fingerprint>`, the fingerprint being the first 16 hex digits of the SHA-256
- * of its first line (newline included), or of its first KiB when that line is longer. The inode
- * follows a file through renames (rotation); the fingerprint tells a file whose inode was reused,
- * or whose content was truncated and rewritten (copytruncate), from the one that was there.
- * Until a file has a complete first line (or a KiB) it has no identity and is "pending": not
- * read yet, since bytes written later could still change its fingerprint.
+ * Lists the files an ndjson-files source follows and what tells each one apart. A file's
+ * fingerprint is the first 16 hex digits of the SHA-256 of its first line (newline included), or
+ * of its first KiB when that line is longer: it depends on content only, so a copy of the file on
+ * another machine has the same. Its `<dev>-<ino>` follows it through renames on this machine
+ * (rotation), and tells a hard link from a second file. Until a file has a complete first line
+ * (or a KiB) it has no fingerprint and is "pending": not read yet, since bytes written later
+ * could still change it. Its tail at an offset (a fingerprint of the bytes just before it) is
+ * how a cursor entry recognises its file where the inode means nothing (file-identity.ts).
  */
 import { createHash } from 'node:crypto';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
@@ -14,10 +15,11 @@ import { describeError } from '../../errors';
 import { SourceUnavailableError } from '../source-adapter';
 
 const FINGERPRINT_BYTES = 1024;
+const TAIL_BYTES = 256;
 
 export interface ScannedFile {
-  identity: string;
-  /** `<dev>-<ino>`: what a pending file has of an identity. */
+  fingerprint: string;
+  /** `<dev>-<ino>`: all a pending file is known by. */
   inode: string;
   name: string;
   path: string;
@@ -26,9 +28,9 @@ export interface ScannedFile {
 }
 
 export interface DirectoryScan {
-  /** Files with an identity, oldest first (modification time, then name), one per identity. */
+  /** Files with a fingerprint, oldest first (modification time, then name), one per inode. */
   files: ScannedFile[];
-  /** Matching files that have no identity yet: inode -> size. */
+  /** Matching files that have no fingerprint yet: inode -> size. */
   pending: Map<string, number>;
 }
 
@@ -39,16 +41,16 @@ export async function scanDirectory(source: string, directory: string, pattern: 
   } catch (err) {
     throw new SourceUnavailableError(source, `cannot list directory ${directory}: ${describeError(err)}`, { cause: err });
   }
-  const byIdentity = new Map<string, ScannedFile>();
+  const byInode = new Map<string, ScannedFile>();
   const pending = new Map<string, number>();
   for (const name of names) {
     const file = await identify(source, join(directory, name), name);
     if (file === 'gone') continue;
     if ('pendingInode' in file) pending.set(file.pendingInode, file.size);
     // A hard link is the same file: read it once, under its first name.
-    else if (!byIdentity.has(file.identity)) byIdentity.set(file.identity, file);
+    else if (!byInode.has(file.inode)) byInode.set(file.inode, file);
   }
-  const files = [...byIdentity.values()].sort((a, b) => compare(a.mtimeNs, b.mtimeNs) || compare(a.name, b.name));
+  const files = [...byInode.values()].sort((a, b) => compare(a.mtimeNs, b.mtimeNs) || compare(a.name, b.name));
   return { files, pending };
 }
 
@@ -67,6 +69,27 @@ export async function reopen(source: string, file: ScannedFile): Promise<{ handl
   return null;
 }
 
+/** The fingerprint of the (up to) 256 bytes before `offset`: with the first line's, it recognises a file read up to there. */
+export async function tailAt(handle: FileHandle, offset: number): Promise<string> {
+  const start = Math.max(0, offset - TAIL_BYTES);
+  const window = Buffer.alloc(offset - start);
+  const { bytesRead } = await handle.read(window, 0, window.length, start);
+  return createHash('sha256').update(window.subarray(0, bytesRead)).digest('hex').slice(0, 16);
+}
+
+/** The file's tail at `offset`, or null if it is no longer there (or another file is under its name). */
+export async function tailOf(source: string, file: ScannedFile, offset: number): Promise<string | null> {
+  const opened = await reopen(source, file);
+  if (!opened) return null;
+  try {
+    return await tailAt(opened.handle, offset);
+  } catch (err) {
+    throw new SourceUnavailableError(source, `cannot read ${file.path}: ${describeError(err)}`, { cause: err });
+  } finally {
+    await opened.handle.close();
+  }
+}
+
 async function identify(source: string, path: string, name: string): Promise<ScannedFile | { pendingInode: string; size: number } | 'gone'> {
   // Only regular files (through symlinks): opening a FIFO would block.
   if (!(await isRegularFile(source, path))) return 'gone';
@@ -82,7 +105,7 @@ async function identify(source: string, path: string, name: string): Promise<Sca
     if (newline === -1 && bytesRead < FINGERPRINT_BYTES) return { pendingInode: inode, size: Number(stats.size) };
     const firstLine = head.subarray(0, newline === -1 ? FINGERPRINT_BYTES : newline + 1);
     const fingerprint = createHash('sha256').update(firstLine).digest('hex').slice(0, 16);
-    return { identity: `${inode}-${fingerprint}`, inode, name, path, size: Number(stats.size), mtimeNs: stats.mtimeNs };
+    return { fingerprint, inode, name, path, size: Number(stats.size), mtimeNs: stats.mtimeNs };
   } catch (err) {
     throw new SourceUnavailableError(source, `cannot read ${path}: ${describeError(err)}`, { cause: err });
   } finally {

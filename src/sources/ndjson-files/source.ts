@@ -6,23 +6,28 @@
  *   time, then name), each from where it stands in the cursor; a page takes up to
  *   `maxBatchRecords` lines / `maxBatchBytes` from as many files as needed. The next cursor
  *   covers exactly the lines in the page; a last line without its newline waits for it.
- * - Identity (see ndjson-file-scan.ts) is inode plus a fingerprint of the first line, so a file
- *   renamed by rotation is read to its end under its new name (the pattern must match it), and
- *   the new file under the old name is read from its start. A file shorter than its offset was
+ * - Identity (see file-identity.ts): a file is known by a fingerprint of its first line, by
+ *   its inode on this machine (so a file renamed by rotation is read to its end under its new
+ *   name, the pattern must match it, and the new file under the old name from its start), and,
+ *   where the inode means nothing (another machine after a hand-over, a copied directory), by
+ *   its fingerprint and the bytes just before its offset. A file shorter than its offset was
  *   truncated in place (copytruncate): it is read again from 0 under a new generation, and
  *   when its new first line differs it is simply a new file. A file seen emptied keeps its
- *   entry, marked truncated, until it has a first line again. A file with a reused inode has
- *   another first line, so it is new too. Files that disappeared leave the cursor.
+ *   entry, marked truncated, until it has a first line again. Files that disappeared leave the
+ *   cursor.
  * - Ids: the record's `idField` when configured and present (non-empty string or number), else the
- *   line's position `<identity>[.<generation>]:<byte offset>`, stable across re-reads.
+ *   line's position `<key>[.<generation>]:<byte offset>`, the key being the file's fingerprint
+ *   (`~<n>` added when another tracked file has the same first line): stable across re-reads
+ *   and machines.
  * - Empty lines are skipped; a line that is not valid UTF-8, not JSON, not a JSON object or
  *   longer than `maxRecordBytes` becomes a malformed item naming the file and byte offset.
  *   Directory and file errors (missing, permission) are SourceUnavailableError (retriable).
  */
 import type { NdjsonFilesSourceConfig } from './config';
 import { globToRegExp } from './file-glob';
-import { formatCursor, parseCursor, type FilePosition, type FilePositions } from './cursor';
-import { reopen, scanDirectory, type ScannedFile } from './file-scan';
+import { formatCursor, parseCursor, type FilePosition } from './cursor';
+import { isBareKey, matchFiles } from './file-identity';
+import { reopen, scanDirectory, tailAt, tailOf, type ScannedFile } from './file-scan';
 import { readLines, type FileLine } from './line-reader';
 import { SourceUnavailableError, type MalformedItem, type SourceAdapter, type SourcePage, type UpstreamRecord } from '../source-adapter';
 import { describeError } from '../../errors';
@@ -43,31 +48,23 @@ export class NdjsonFilesSource implements SourceAdapter {
     if (files.length > this.config.maxFiles) {
       throw new SourceUnavailableError(this.id, `${files.length} files in ${this.config.path} match "${this.config.pattern}", more than maxFiles ${this.config.maxFiles}: move finished files away or raise maxFiles`);
     }
-    const positions: FilePositions = new Map();
-    for (const [identity, position] of previous) {
-      const size = pending.get(inodeOf(identity));
-      // Emptied in place: remembered as truncated, so that content rewritten with the same first line is told apart.
-      if (size !== undefined) positions.set(identity, size < position.offset ? { ...position, offset: 0, generation: position.generation + 1 } : position);
-    }
-    for (const file of files) {
-      const known = previous.get(file.identity);
-      positions.set(file.identity, { name: file.name, offset: known?.offset ?? 0, generation: known?.generation ?? 0 });
-    }
+    const { cursor: next, keyOf } = await matchFiles(previous, { files, pending }, (file, offset) => tailOf(this.id, file, offset));
 
     const page: SourcePage = { records: [], malformed: [], nextCursor: null };
     const budget = { lines: this.config.maxBatchRecords, bytes: this.config.maxBatchBytes };
     for (const file of files) {
       if (budget.lines <= 0 || budget.bytes <= 0) break;
-      const position = positions.get(file.identity)!;
-      if (file.size !== position.offset) await this.readFile(file, position, page, budget);
+      const key = keyOf.get(file)!;
+      const position = next.files.get(key)!;
+      if (file.size !== position.offset) await this.readFile(file, key, position, page, budget);
     }
-    const next = formatCursor(positions);
-    page.nextCursor = next === formatCursor(previous) ? cursor : next;
+    const text = formatCursor(next, isBareKey);
+    page.nextCursor = text === formatCursor(previous, isBareKey) ? cursor : text;
     return page;
   }
 
   /** Adds the file's next lines to the page and moves its position past them. */
-  private async readFile(file: ScannedFile, position: FilePosition, page: SourcePage, budget: { lines: number; bytes: number }): Promise<void> {
+  private async readFile(file: ScannedFile, key: string, position: FilePosition, page: SourcePage, budget: { lines: number; bytes: number }): Promise<void> {
     const opened = await reopen(this.id, file);
     if (!opened) return; // replaced since the scan; the next fetch sees the new one
     try {
@@ -76,8 +73,9 @@ export class NdjsonFilesSource implements SourceAdapter {
         position.generation++;
       }
       const read = await readLines(opened.handle, position.offset, { maxLineBytes: this.config.maxRecordBytes, maxLines: budget.lines, maxBytes: budget.bytes });
-      const fileId = position.generation === 0 ? file.identity : `${file.identity}.${position.generation}`;
+      const fileId = position.generation === 0 ? key : `${key}.${position.generation}`;
       for (const line of read.lines) this.addLine(line, file.name, fileId, page);
+      if (read.end !== position.offset) position.tail = await tailAt(opened.handle, read.end);
       position.offset = read.end;
       budget.lines -= read.lines.length;
       budget.bytes -= read.bytes;
@@ -124,9 +122,4 @@ export class NdjsonFilesSource implements SourceAdapter {
     const upstreamId = (typeof own === 'string' && own !== '') || typeof own === 'number' ? String(own) : positionId;
     return { upstreamId, payload };
   }
-}
-
-/** The `<dev>-<ino>` part of an identity `<dev>-<ino>-<fingerprint>`. */
-function inodeOf(identity: string): string {
-  return identity.slice(0, identity.lastIndexOf('-'));
 }
