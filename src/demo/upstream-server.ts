@@ -33,6 +33,11 @@ export class DemoUpstream {
     }
   }
 
+  /** The last record served under each id, by id (what every sink must hold in the end). */
+  latest(): Map<string, Record<string, unknown>> {
+    return new Map(this.records.map((record) => [String(record.id), record]));
+  }
+
   async start(): Promise<void> {
     const path = this.options.path ?? '/orders';
     const pageSize = this.options.pageSize ?? 100;

@@ -3,6 +3,7 @@
  * topics, consumer group, ZooKeeper root, Elasticsearch index and CouchDB database, and reads
  * back what arrived.
  */
+import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -84,6 +85,32 @@ export class PipelineRun {
     await this.es.indices.delete({ index: this.name, ignore_unavailable: true }).catch(() => undefined);
     await this.es.close();
     await this.couch.db.destroy(this.name).catch(() => undefined);
+  }
+}
+
+/**
+ * Proves content, not counts: both sinks hold exactly the upstream's ids (as `<source>:<id>`),
+ * each document's own fields equal the upstream's last record of that id, both sinks hold the
+ * same record version of it, and Elasticsearch's external version is that version.
+ */
+export async function expectSinksHoldNewest(run: PipelineRun, source = 'orders'): Promise<void> {
+  const latest = run.upstream.latest();
+  const ids = [...latest.keys()].map((id) => `${source}:${id}`).sort();
+  await run.es.indices.refresh({ index: run.name });
+  const found = await run.es.search<Record<string, unknown> & { wharf: { version: string } }>({ index: run.name, size: 10_000, version: true, sort: ['_doc'] });
+  const es = new Map(found.hits.hits.map((h) => [h._id!, { doc: h._source!, version: h._version }]));
+  const listed = await run.couch.use<Record<string, unknown> & { wharf: { version: string } }>(run.name).list({ include_docs: true });
+  const couch = new Map(listed.rows.filter((r) => !r.id.startsWith('_design/')).map((r) => [r.id, r.doc!]));
+  expect([...es.keys()].sort(), 'ids in Elasticsearch').to.deep.equal(ids);
+  expect([...couch.keys()].sort(), 'ids in CouchDB').to.deep.equal(ids);
+  const own = (doc: Record<string, unknown>) => Object.fromEntries(Object.entries(doc).filter(([key]) => key !== 'wharf' && !key.startsWith('_')));
+  for (const [upstreamId, record] of latest) {
+    const id = `${source}:${upstreamId}`;
+    const [inEs, inCouch] = [es.get(id)!, couch.get(id)!];
+    expect(own(inEs.doc), `${id} in Elasticsearch`).to.deep.equal(record);
+    expect(own(inCouch), `${id} in CouchDB`).to.deep.equal(record);
+    expect(inCouch.wharf.version, `${id}: one record version in both sinks`).to.equal(inEs.doc.wharf.version);
+    expect(String(inEs.version), `${id}: Elasticsearch's external version`).to.equal(inEs.doc.wharf.version);
   }
 }
 

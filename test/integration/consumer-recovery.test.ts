@@ -5,7 +5,7 @@
  * Bounds are generous (the machine is shared); bench/recovery.ts measures the real figures.
  */
 import { expect } from 'chai';
-import { eventually, expectedIds, PipelineRun } from '../helpers/pipeline';
+import { eventually, expectedIds, expectSinksHoldNewest, PipelineRun } from '../helpers/pipeline';
 import { DeliveryWatch, killConsumer, SteadyFeed, sigtermDuringRebalance } from '../helpers/recovery';
 
 async function expectEveryRecordInBothSinks(run: PipelineRun, count: number): Promise<void> {
@@ -13,6 +13,7 @@ async function expectEveryRecordInBothSinks(run: PipelineRun, count: number): Pr
   await eventually(() => run.couchCount(), (n) => n >= count, 180_000, `all ${count} in CouchDB`);
   expect(await run.esIds()).to.deep.equal(expectedIds(count));
   expect(await run.couchIds()).to.deep.equal(expectedIds(count));
+  await expectSinksHoldNewest(run);
 }
 
 describe('partition consumer SIGKILLed under a steady feed (real stack)', function () {

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { connectZookeeper } from '../../src/coordination/zookeeper';
 import { CursorStore } from '../../src/coordination/cursor-store';
 import { localConfig } from '../helpers/local-stack';
-import { eventually, expectedIds, PipelineRun, stack } from '../helpers/pipeline';
+import { eventually, expectedIds, expectSinksHoldNewest, PipelineRun, stack } from '../helpers/pipeline';
 import { getJson, scrape } from '../helpers/scrape';
 
 type Readiness = { ready: boolean; reasons: string[] };
@@ -62,6 +62,7 @@ for (const sink of ['elasticsearch', 'couchdb'] as const) {
       expect(await eventually(() => run.esCount(), (n) => n >= 600, 120_000, 'all 600 in Elasticsearch')).to.equal(600);
       expect(await eventually(() => run.couchCount(), (n) => n >= 600, 120_000, 'all 600 in CouchDB')).to.equal(600);
       expect(await run.esIds()).to.deep.equal(expectedIds(600));
+      await expectSinksHoldNewest(run);
     });
   });
 }
@@ -96,6 +97,7 @@ describe('pipeline with the Kafka broker stopped mid-run (real stack)', function
     expect(await run.esCount()).to.equal(600);
     expect(await eventually(() => run.couchCount(), (n) => n >= 600, 180_000, 'all 600 in CouchDB')).to.equal(600);
     expect(await cursorOf(run)).to.equal('600');
+    await expectSinksHoldNewest(run);
   });
 });
 
@@ -122,6 +124,7 @@ describe('pipeline with its actor processes SIGKILLed mid-run (real stack)', fun
     expect(await eventually(() => run.couchCount(), (n) => n >= 3000, 180_000, 'all 3000 in CouchDB')).to.equal(3000);
     expect(await cursorOf(run)).to.equal('3000');
     expect(await run.esIds()).to.deep.equal(expectedIds(3000));
+    await expectSinksHoldNewest(run);
   });
 });
 
@@ -147,5 +150,6 @@ describe('pipeline with ZooKeeper stopped mid-run (real stack)', function () {
     expect(await run.esIds()).to.deep.equal(expectedIds(600));
     expect(await eventually(() => cursorOf(run), (c) => c === '600', 30_000, 'the cursor at 600')).to.equal('600');
     expect(await run.wharf!.opsUrl().then((ops) => fetch(`${ops}/readyz`)).then((r) => r.status)).to.equal(200);
+    await expectSinksHoldNewest(run);
   });
 });

@@ -4,7 +4,7 @@
  * the source over from the stored cursor, and its consumers take over the partitions.
  */
 import { expect } from 'chai';
-import { eventually, PipelineRun } from '../helpers/pipeline';
+import { eventually, expectSinksHoldNewest, PipelineRun } from '../helpers/pipeline';
 import { WharfProcess } from '../helpers/wharf-process';
 
 const expectedIds = (count: number) => Array.from({ length: count }, (_, i) => `orders:${i + 1}`).sort();
@@ -39,5 +39,6 @@ describe('two wharf instances sharing a source (real stack)', function () {
     expect(await eventually(() => run.esCount(), (n) => n >= 3000, 180_000, 'all 3000 in Elasticsearch')).to.equal(3000);
     expect(await eventually(() => run.couchCount(), (n) => n >= 3000, 180_000, 'all 3000 in CouchDB')).to.equal(3000);
     expect(await run.esIds()).to.deep.equal(expectedIds(3000));
+    await expectSinksHoldNewest(run);
   });
 });
