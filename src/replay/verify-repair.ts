@@ -1,0 +1,112 @@
+/**
+ * `wharf verify --repair`: re-delivers the topic's newest version of every record a sink is
+ * missing or holds stale or different, to that sink only, through the pipeline's one delivery
+ * path (pipeline/delivery.ts): the same writers and versions (the message is read again at its
+ * partition and offset, so the record keeps the version it has in Kafka), the same dead
+ * letters, the same retry policy, bounded by `sinkDeadlineMs`. The read goes through a
+ * throwaway group over the smallest range per partition that holds every message wanted.
+ * `unexpected` and `newer` documents are left as they are.
+ */
+import type { PipelineConfig } from '../config/service-schema';
+import type { KafkaClient } from '../kafka/client';
+import { readRanges, type PartitionRange } from '../kafka/range-reader';
+import type { RecordProducer } from '../kafka/record-producer';
+import type { Logger } from '../log';
+import { publishDeadLetters } from '../pipeline/dead-letters';
+import { Delivery } from '../pipeline/delivery';
+import { createSinkWriter, type SinkConfig } from '../sinks/registry';
+
+/** The messages to deliver again, by partition and offset, and to which sinks. */
+export class RepairPlan {
+  private readonly wanted = new Map<number, Map<string, Set<string>>>();
+  /** Per sink: records to deliver again. */
+  readonly requested: Record<string, number> = {};
+
+  add(partition: number, offset: string, sink: string): void {
+    let offsets = this.wanted.get(partition);
+    if (!offsets) this.wanted.set(partition, (offsets = new Map<string, Set<string>>()));
+    let sinks = offsets.get(offset);
+    if (!sinks) offsets.set(offset, (sinks = new Set<string>()));
+    sinks.add(sink);
+    this.requested[sink] = (this.requested[sink] ?? 0) + 1;
+  }
+
+  get size(): number {
+    return Object.values(this.requested).reduce((sum, n) => sum + n, 0);
+  }
+
+  /** Per partition, from the first wanted offset to just past the last. */
+  ranges(): PartitionRange[] {
+    return [...this.wanted].map(([partition, offsets]) => {
+      const all = [...offsets.keys()].map(BigInt);
+      return { partition, from: all.reduce((a, b) => (b < a ? b : a)), to: all.reduce((a, b) => (b > a ? b : a)) + 1n };
+    });
+  }
+
+  sinksFor(partition: number, offset: string): ReadonlySet<string> | undefined {
+    return this.wanted.get(partition)?.get(offset);
+  }
+}
+
+export interface RepairOutcome {
+  requested: Record<string, number>;
+  /** Per sink, as delivery counts them: written (or already there) and stale (a newer version is stored). */
+  written: Record<string, number>;
+  stale: Record<string, number>;
+  deadLettered: number;
+}
+
+export async function repair(options: {
+  client: KafkaClient;
+  producer: RecordProducer;
+  sinks: SinkConfig[];
+  consumers: Pick<PipelineConfig['consumers'], 'retry'>;
+  plan: RepairPlan;
+  /** A throwaway consumer group; deleted afterwards. */
+  groupId: string;
+  log: Logger;
+  sinkDeadlineMs: number;
+  onProgress: (count: number) => void;
+}): Promise<RepairOutcome> {
+  const { config } = options.client;
+  const { plan } = options;
+  const targets = options.sinks.filter((s) => (plan.requested[s.id] ?? 0) > 0);
+  const deliveries = new Map(
+    targets.map((sink) => [
+      sink.id,
+      new Delivery({
+        topic: config.topic,
+        sinks: [createSinkWriter(sink)],
+        publishDeadLetters: (letters) => publishDeadLetters(options.producer, config.dlqTopic, letters),
+        retry: options.consumers.retry,
+        deadlineMs: options.sinkDeadlineMs,
+        log: options.log,
+      }),
+    ]),
+  );
+  const zero = () => Object.fromEntries(targets.map((s) => [s.id, 0]));
+  const outcome: RepairOutcome = { requested: { ...plan.requested }, written: zero(), stale: zero(), deadLettered: 0 };
+  try {
+    await readRanges(options.client, {
+      topic: config.topic,
+      groupId: options.groupId,
+      ranges: plan.ranges(),
+      throwawayGroup: true,
+      onBatch: async (partition, messages, signal) => {
+        for (const [sink, delivery] of deliveries) {
+          const wanted = messages.filter((m) => plan.sinksFor(partition, m.offset)?.has(sink));
+          if (wanted.length === 0) continue;
+          const delivered = await delivery.deliver({ partition, messages: wanted, signal });
+          if (!delivered.delivered) throw new Error(`repair of partition ${partition} in sink ${sink} was interrupted`);
+          outcome.written[sink] += delivered.written[sink] ?? 0;
+          outcome.stale[sink] += delivered.stale[sink] ?? 0;
+          outcome.deadLettered += delivered.deadLettered;
+          options.onProgress(wanted.length);
+        }
+      },
+    });
+  } finally {
+    await Promise.all([...deliveries.values()].map((d) => d.close()));
+  }
+  return outcome;
+}
