@@ -1,7 +1,8 @@
 /**
  * `wharf verify --repair`: re-delivers the topic's newest version of every record a sink is
  * missing or holds stale or different, to that sink only, through the pipeline's one delivery
- * path (pipeline/delivery.ts): the same writers and versions (the message is read again at its
+ * path (pipeline/delivery.ts): the same writers and versions (with `replaceSameVersion`, so a
+ * document altered behind wharf's back under the same version is replaced; the message is read again at its
  * partition and offset, so the record keeps the version it has in Kafka), the same dead
  * letters, the same retry policy, bounded by `sinkDeadlineMs`. The read goes through a
  * throwaway group over the smallest range per partition that holds every message wanted.
@@ -80,6 +81,8 @@ export async function repair(options: {
         publishDeadLetters: (letters) => publishDeadLetters(options.producer, config.dlqTopic, letters),
         retry: options.consumers.retry,
         deadlineMs: options.sinkDeadlineMs,
+        // Only records found differing are sent: one of the same version was altered behind wharf's back.
+        replaceSameVersion: true,
         log: options.log,
       }),
     ]),

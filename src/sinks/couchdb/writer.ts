@@ -8,7 +8,8 @@
  * stale). A new document is written at once. On conflict (the id exists) the stored document is
  * fetched and its `wharf.version` compared: a stored newer version makes the record stale (not
  * written, not retried, never dead-lettered); the same version leaves it unchanged, so a
- * re-delivery leaves no new revision; an older one (or none: a document written before wharf
+ * re-delivery leaves no new revision (a repair, `replaceSameVersion`, replaces it when its
+ * content differs: `sameContent`); an older one (or none: a document written before wharf
  * versioned records) is replaced, naming the stored `_rev`. If another writer got there first,
  * that is a conflict again: re-read and re-compared on the next round. Documents CouchDB
  * refuses (forbidden, invalid) are rejected for the dead-letter topic; retriable failures are
@@ -19,10 +20,10 @@ import type { DocumentScope, ServerScope } from 'nano';
 import { createCouchdb } from './client';
 import type { CouchdbSinkConfig } from './config';
 import { describeError } from '../../errors';
-import { toDocument } from '../../records/document';
+import { sameContent, toDocument } from '../../records/document';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
 import { compareVersions, storedVersion } from '../../records/version';
-import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter } from '../sink-writer';
+import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter, type WriteOptions } from '../sink-writer';
 
 /** Per-document errors that no retry can fix. */
 const PERMANENT_ERRORS = new Set(['forbidden', 'bad_request', 'doc_validation', 'unauthorized', 'invalid_id']);
@@ -56,7 +57,7 @@ export class CouchdbWriter implements SinkWriter {
     }
   }
 
-  async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
+  async write(batch: readonly SinkRecord[], options: WriteOptions = {}): Promise<SinkWriteResult> {
     // Within one batch the greatest version of an id wins, as it would have in sequence.
     const newest = new Map<string, SinkRecord>();
     for (const record of batch) {
@@ -66,7 +67,7 @@ export class CouchdbWriter implements SinkWriter {
     const { sendable: records, rejected } = withoutOversized(this.id, [...newest.values()], this.config.maxDocumentBytes, toDocument);
     const result: SinkWriteResult = { written: 0, unchanged: 0, stale: batch.length - newest.size, rejected };
     for (let start = 0; start < records.length; start += this.config.batchSize) {
-      await this.writeChunk(records.slice(start, start + this.config.batchSize), result);
+      await this.writeChunk(records.slice(start, start + this.config.batchSize), result, options);
     }
     return result;
   }
@@ -75,14 +76,15 @@ export class CouchdbWriter implements SinkWriter {
     // nano keeps no connection state of its own to release.
   }
 
-  private async writeChunk(records: SinkRecord[], result: SinkWriteResult): Promise<void> {
+  private async writeChunk(records: SinkRecord[], result: SinkWriteResult, options: WriteOptions): Promise<void> {
     await this.writeDocs(
       records.map((record) => ({ record, doc: { _id: record.id, ...toDocument(record) } })),
       result,
+      options,
     );
   }
 
-  private writeDocs(docs: Array<{ record: SinkRecord; doc: Doc }>, result: SinkWriteResult): Promise<void> {
+  private writeDocs(docs: Array<{ record: SinkRecord; doc: Doc }>, result: SinkWriteResult, options: WriteOptions): Promise<void> {
     return sendInBulk(
       this.config,
       docs,
@@ -98,7 +100,7 @@ export class CouchdbWriter implements SinkWriter {
           else if (PERMANENT_ERRORS.has(item.error ?? '')) result.rejected.push(this.rejection(entry.record, `${item.error}: ${item.reason ?? ''}`, attempt));
           else failing.push(entry);
         });
-        const updates = await this.resolveConflicts(conflicts, result);
+        const updates = await this.resolveConflicts(conflicts, result, options);
         // Updates of conflicting documents go again at once, with the current revision.
         return { again: [...updates, ...failing], detail: `${failing.length} document(s) failing, ${updates.length} to update after a conflict`, retryAfterMs: failing.length === 0 ? 0 : undefined };
       },
@@ -122,6 +124,7 @@ export class CouchdbWriter implements SinkWriter {
   private async resolveConflicts(
     conflicts: Array<{ record: SinkRecord; doc: Doc }>,
     result: SinkWriteResult,
+    options: WriteOptions,
   ): Promise<Array<{ record: SinkRecord; doc: Doc }>> {
     if (conflicts.length === 0) return [];
     const stored = await this.call('fetch current revisions', () => this.db.fetch({ keys: conflicts.map((c) => c.doc._id) }));
@@ -132,7 +135,7 @@ export class CouchdbWriter implements SinkWriter {
       const current = byId.get(conflict.doc._id);
       const order = current ? compareVersions(storedVersion((current.wharf as { version?: unknown } | undefined)?.version), conflict.record.version) : -1;
       if (order > 0) result.stale++;
-      else if (order === 0) result.unchanged++;
+      else if (order === 0 && !(options.replaceSameVersion && !sameContent(current!, conflict.doc))) result.unchanged++;
       else updates.push({ record: conflict.record, doc: { ...conflict.doc, _rev: current?._rev } });
     }
     return updates;

@@ -4,6 +4,7 @@
  * sorted by `_shard_doc` (index order: the cheapest sort there is), `version: true` (`_version`
  * is the record's version: the writer indexes with external versioning). The record id is read
  * from `_source.wharf.id`, because ids over 512 bytes are stored as a digest (`elasticsearchId`).
+ * The index is refreshed first, so every write Elasticsearch acknowledged is in the view.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
 import { contentHash } from '../../records/document';
@@ -28,6 +29,7 @@ export class ElasticsearchReader implements SinkReader {
 
   async *scan(): AsyncIterable<StoredDocument> {
     if (!(await this.client.indices.exists({ index: this.config.index }))) return;
+    await this.client.indices.refresh({ index: this.config.index });
     let pit = (await this.client.openPointInTime({ index: this.config.index, keep_alive: KEEP_ALIVE })).id;
     try {
       let after: estypes.SortResults | undefined;

@@ -6,7 +6,9 @@
  *
  * Per item: 2xx is written; 409 version_conflict_engine_exception means Elasticsearch holds a
  * newer or the same version: the record is stale, which is done (not retried, never
- * dead-lettered); 408/429/5xx is retried (only those items, with backoff, up to
+ * dead-lettered; a repair, `replaceSameVersion`, indexes with `external_gte` instead, so the same
+ * version replaces the stored document: Elasticsearch cannot compare content in a bulk request,
+ * and a repair only sends records found differing); 408/429/5xx is retried (only those items, with backoff, up to
  * maxAttempts, then the whole batch is given back as SinkUnavailableError); any other status
  * (mapping conflict, invalid document) can never succeed and is rejected for the dead-letter
  * topic with Elasticsearch's reason, while the rest of the batch is indexed. A document over
@@ -21,7 +23,7 @@ import { describeError } from '../../errors';
 import { toDocument } from '../../records/document';
 import { isRetriableStatus } from '../../http/response';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
-import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter } from '../sink-writer';
+import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter, type WriteOptions } from '../sink-writer';
 
 /** Elasticsearch refuses ids over 512 bytes. */
 const MAX_ID_BYTES = 512;
@@ -30,6 +32,8 @@ export function elasticsearchId(recordId: string): string {
   if (Buffer.byteLength(recordId) <= MAX_ID_BYTES) return recordId;
   return `${recordId.slice(0, recordId.indexOf(':') + 1)}sha256:${createHash('sha256').update(recordId).digest('hex')}`;
 }
+
+type VersionType = 'external' | 'external_gte';
 
 /** An item refused because the stored document's external version is newer or the same. */
 const STALE_VERSION = 'version_conflict_engine_exception';
@@ -62,11 +66,11 @@ export class ElasticsearchWriter implements SinkWriter {
     }
   }
 
-  async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
+  async write(batch: readonly SinkRecord[], options: WriteOptions = {}): Promise<SinkWriteResult> {
     const { sendable, rejected } = withoutOversized(this.id, batch, this.config.maxDocumentBytes, toDocument);
     const result: SinkWriteResult = { written: 0, unchanged: 0, stale: 0, rejected };
     for (let start = 0; start < sendable.length; start += this.config.batchSize) {
-      await this.writeChunk(sendable.slice(start, start + this.config.batchSize), result);
+      await this.writeChunk(sendable.slice(start, start + this.config.batchSize), result, options.replaceSameVersion ? 'external_gte' : 'external');
     }
     return result;
   }
@@ -75,13 +79,13 @@ export class ElasticsearchWriter implements SinkWriter {
     await this.client.close();
   }
 
-  private writeChunk(records: SinkRecord[], result: SinkWriteResult): Promise<void> {
+  private writeChunk(records: SinkRecord[], result: SinkWriteResult, versionType: VersionType): Promise<void> {
     const reject = (record: SinkRecord, reason: string, attempt: number, status = 413) => result.rejected.push(this.rejection(record, reason, status, attempt));
     return sendInBulk(
       this.config,
       records,
       async (pending, attempt) => {
-        const response = await this.bulk(pending);
+        const response = await this.bulk(pending, versionType);
         if (response === 'too-large') return { refused: 'request too large for the server (413)' };
         const failing: Array<{ record: SinkRecord; status: number; reason: string }> = [];
         response.items.forEach((item, i) => {
@@ -99,10 +103,10 @@ export class ElasticsearchWriter implements SinkWriter {
     );
   }
 
-  private async bulk(records: SinkRecord[]): Promise<{ items: Array<{ index?: { status: number; error?: { type: string; reason?: string | null } } }> } | 'too-large'> {
+  private async bulk(records: SinkRecord[], versionType: VersionType): Promise<{ items: Array<{ index?: { status: number; error?: { type: string; reason?: string | null } } }> } | 'too-large'> {
     try {
       return await this.client.bulk({
-        operations: records.flatMap((r) => [{ index: { _index: this.config.index, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: 'external' as const } }, toDocument(r)]),
+        operations: records.flatMap((r) => [{ index: { _index: this.config.index, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, toDocument(r)]),
       });
     } catch (err) {
       if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';
