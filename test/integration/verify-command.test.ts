@@ -47,7 +47,7 @@ describe('wharf verify (real stack)', function () {
     await eventually(() => run.es.count({ index: run.name, query: { match: { status: 'updated' } } }).then((r) => r.count), (n) => n === 10, 90_000, '10 updated in Elasticsearch');
     run.wharf!.signal('SIGTERM');
     await run.wharf!.exited;
-    for (const id of ['orders:3', 'orders:5', 'orders:7']) original.set(id, await db().get(id));
+    for (const id of ['orders:3', 'orders:5', 'orders:7', 'orders:9']) original.set(id, await db().get(id));
   });
 
   it('exits 0 with an all-matching summary when both sinks hold the newest version of every record', async () => {
@@ -68,6 +68,8 @@ describe('wharf verify (real stack)', function () {
     const newest = original.get('orders:7')!;
     const older = String(BigInt(newest.wharf.version) - 1n);
     await db().insert({ ...newest, status: 'open', wharf: { ...newest.wharf, version: older } });
+    const edited = await db().get('orders:9');
+    await db().insert({ ...edited, amount: 2 });
     const stranger = { id: 9999, amount: 5, wharf: { source: 'orders', id: 'orders:9999', version: '0', partition: 0, offset: '0', ingestedAt: new Date().toISOString() } };
     await run.es.index({ index: run.name, id: 'orders:9999', version: 0, version_type: 'external', document: stranger, refresh: true });
 
@@ -75,9 +77,10 @@ describe('wharf verify (real stack)', function () {
       { recordId: 'orders:3', sink: COUCH, kind: 'missing', topicVersion: original.get('orders:3')!.wharf.version },
       { recordId: 'orders:5', sink: SEARCH, kind: 'differs', topicVersion: altered.version, sinkVersion: altered.version },
       { recordId: 'orders:7', sink: COUCH, kind: 'stale', topicVersion: newest.wharf.version, sinkVersion: older },
+      { recordId: 'orders:9', sink: COUCH, kind: 'differs', topicVersion: edited.wharf.version, sinkVersion: edited.wharf.version },
       { recordId: 'orders:9999', sink: SEARCH, kind: 'unexpected', sinkVersion: '0' },
     ];
-    const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => String(a.recordId).localeCompare(String(b.recordId));
+    const byId = (a: Record<string, unknown>, b: Record<string, unknown>) => `${String(a.recordId)} ${String(a.sink)}`.localeCompare(`${String(b.recordId)} ${String(b.sink)}`);
     const verify = await cli('verify', '--json', '--config', run.configFile);
     expect(verify.exitCode, verify.stderr).to.equal(1);
     const lines = jsonLines(verify.stdout);
@@ -89,7 +92,7 @@ describe('wharf verify (real stack)', function () {
         unreadable: 0,
         sinks: {
           [SEARCH]: { checked: 61, matching: 59, missing: 0, stale: 0, differs: 1, newer: 0, unexpected: 1 },
-          [COUCH]: { checked: 60, matching: 58, missing: 1, stale: 1, differs: 0, newer: 0, unexpected: 0 },
+          [COUCH]: { checked: 60, matching: 57, missing: 1, stale: 1, differs: 1, newer: 0, unexpected: 0 },
         },
       },
     });
@@ -101,10 +104,10 @@ describe('wharf verify (real stack)', function () {
     const repair = await cli('verify', '--repair', '--json', '--config', run.configFile);
     // The unexpected document is reported, never deleted: something still differs.
     expect(repair.exitCode, repair.stderr).to.equal(1);
-    expect(jsonLines(repair.stdout).at(-1)).to.deep.equal({ repaired: { requested: { [SEARCH]: 1, [COUCH]: 2 }, written: { [SEARCH]: 1, [COUCH]: 2 }, stale: { [SEARCH]: 0, [COUCH]: 0 }, deadLettered: 0 } });
+    expect(jsonLines(repair.stdout).at(-1)).to.deep.equal({ repaired: { requested: { [SEARCH]: 1, [COUCH]: 3 }, written: { [SEARCH]: 1, [COUCH]: 3 }, stale: { [SEARCH]: 0, [COUCH]: 0 }, deadLettered: 0 } });
     expect((await esDoc('orders:9999')).doc).to.deep.equal(stranger);
 
-    for (const id of ['orders:3', 'orders:5', 'orders:7']) {
+    for (const id of ['orders:3', 'orders:5', 'orders:7', 'orders:9']) {
       const inCouch = await db().get(id);
       const inEs = await esDoc(id);
       expect(sameContent(inCouch, original.get(id)!), `${id} in CouchDB`).to.equal(true);

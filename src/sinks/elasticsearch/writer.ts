@@ -6,14 +6,16 @@
  *
  * Per item: 2xx is written; 409 version_conflict_engine_exception means Elasticsearch holds a
  * newer or the same version: the record is stale, which is done (not retried, never
- * dead-lettered; a repair, `replaceSameVersion`, indexes with `external_gte` instead, so the same
- * version replaces the stored document: Elasticsearch cannot compare content in a bulk request,
- * and a repair only sends records found differing); 408/429/5xx is retried (only those items, with backoff, up to
+ * dead-lettered); 408/429/5xx is retried (only those items, with backoff, up to
  * maxAttempts, then the whole batch is given back as SinkUnavailableError); any other status
  * (mapping conflict, invalid document) can never succeed and is rejected for the dead-letter
  * topic with Elasticsearch's reason, while the rest of the batch is indexed. A document over
  * maxDocumentBytes is rejected before it is sent. A request too large for the server (413) is
  * split in halves.
+ *
+ * A repair (`wharf verify --repair`, `replaceSameVersion`) indexes with `external_gte` instead,
+ * so the same version replaces the stored document: Elasticsearch cannot compare content inside
+ * a bulk request, and a repair sends only records found differing.
  */
 import { createHash } from 'node:crypto';
 import { errors, type Client } from '@elastic/elasticsearch';
