@@ -51,13 +51,13 @@ export function registerVerifyCommand(program: Command): void {
         onDifference: (d) => print(opts, d),
         onProgress: (phase, count, expected) => {
           if (!progress.has(phase)) {
-            [...progress.values()].at(-1)?.finish();
+            if (phase !== 'topic') progress.get('topic')?.finish();
             progress.set(phase, new Progress(expected, phase === 'topic' ? 'messages' : `documents of ${phase}`));
           }
           progress.get(phase)!.advance(count);
         },
       });
-      [...progress.values()].at(-1)?.finish();
+      for (const [phase, bar] of progress) if (phase !== 'topic' || progress.size === 1) bar.finish();
       printSummary(opts, outcome);
       const differing = Object.values(outcome.sinks).some((s) => DIFFERENCE_KINDS.some((k) => s[k] > 0));
       if (!opts.repair || outcome.repairs.size === 0) process.exit(differing ? 1 : 0);

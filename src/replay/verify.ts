@@ -1,7 +1,8 @@
 /**
  * `wharf verify`: whether every sink holds what the records topic says it should. The topic's
  * retained range is read once (topic-versions.ts: per record id the newest version and the hash
- * of its document); then each sink's reader lists what it holds, and each document is compared:
+ * of its document); then every sink's reader lists what it holds, all sinks at the same time,
+ * and each document is compared:
  *
  *   - `missing`    the topic has the id, the sink does not;
  *   - `stale`      the sink holds an older version (or one without a version);
@@ -84,10 +85,13 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
     if (entry && REPAIRABLE.has(difference.kind)) repairs.add(entry.partition, entry.offset, difference.sink);
     options.onDifference(difference);
   };
-  for (const [index, sink] of options.sinks.entries()) {
-    sinks[sink.id] = { checked: 0, matching: 0, missing: 0, stale: 0, differs: 0, newer: 0, unexpected: 0 };
-    await compareSink(sink, 1 << index, topic, sinks[sink.id], report, options);
-  }
+  // The sinks are listed at the same time: each has its own bit in the entries.
+  await Promise.all(
+    options.sinks.map((sink, index) => {
+      sinks[sink.id] = { checked: 0, matching: 0, missing: 0, stale: 0, differs: 0, newer: 0, unexpected: 0 };
+      return compareSink(sink, 1 << index, topic, sinks[sink.id], report, options);
+    }),
+  );
   return { records: topic.entries.size, messages: topic.messages, unreadable: topic.unreadable, sinks, repairs };
 }
 
