@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `wharf` command. `run` (the default) starts the service; the other commands inspect a
- * configuration (check-config), a running instance (status, reload) or Kafka (dlq, replay), each
- * in its own file under src/cli/. Exit codes: 0 ok, 1 runtime failure, 2 invalid configuration
- * or usage (3: `status` found no running instance).
+ * configuration (check-config), a running instance (status, reload), Kafka (dlq, replay) or the
+ * sinks against Kafka (verify), each in its own file under src/cli/. Exit codes: 0 ok, 1 runtime
+ * failure (verify: a difference), 2 invalid configuration or usage (3: `status` found no running
+ * instance).
  */
 import { Command } from 'commander';
 import { DEFAULT_CONFIG, exitOnConfigError } from './cli/common';
@@ -11,6 +12,7 @@ import { registerConfigCommands } from './cli/config-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
 import { registerReplayCommand } from './cli/replay-command';
 import { registerStatusCommand } from './cli/status-command';
+import { registerVerifyCommand } from './cli/verify-command';
 import { DemoUpstream } from './demo/upstream-server';
 import { DEFAULT_PID_FILE, readPidFile, removePidFile, writePidFile } from './pid-file';
 import { runWharf } from './system';
@@ -47,6 +49,7 @@ registerConfigCommands(program);
 registerStatusCommand(program);
 registerDlqCommands(program);
 registerReplayCommand(program);
+registerVerifyCommand(program);
 
 program
   .command('demo-upstream')

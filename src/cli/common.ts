@@ -25,6 +25,16 @@ export function loadConfigOrExit(file: string): WharfConfig {
   }
 }
 
+/** The sinks a command works on: every sink, or the one `--sink` names (exit 2 when there is no such sink). */
+export function selectSinks(config: WharfConfig, sinkId: string | undefined, file: string): WharfConfig['sinks'] {
+  const sinks = sinkId ? config.sinks.filter((s) => s.id === sinkId) : config.sinks;
+  if (sinks.length === 0) {
+    process.stderr.write(`wharf: --sink: no sink "${sinkId}" in ${file} (sinks: ${config.sinks.map((s) => s.id).join(', ')})\n`);
+    process.exit(2);
+  }
+  return sinks;
+}
+
 /** Warnings and errors as JSON lines on stderr; stdout carries the command's result. */
 export function stderrLogger(level: 'warn' | 'error' = 'warn'): Logger {
   return createLogger({ level, destination: pino.destination(2) });

@@ -4,7 +4,7 @@ import { KafkaClient } from '../kafka/client';
 import { rangesFromTime, rangeSize } from '../kafka/range-reader';
 import { RecordProducer } from '../kafka/record-producer';
 import { redeliver, redeliveryGroupId } from '../replay/redeliver';
-import { DEFAULT_CONFIG, loadConfigOrExit, stderrLogger } from './common';
+import { DEFAULT_CONFIG, loadConfigOrExit, selectSinks, stderrLogger } from './common';
 import { Progress } from './progress';
 
 function parseTime(value: string): Date {
@@ -31,11 +31,7 @@ export function registerReplayCommand(program: Command): void {
     .action(async (opts: { from: string; sink?: string; config: string; dryRun?: boolean; sinkDeadlineMs: number }) => {
       const config = loadConfigOrExit(opts.config);
       const from = parseTime(opts.from);
-      const sinks = opts.sink ? config.sinks.filter((s) => s.id === opts.sink) : config.sinks;
-      if (sinks.length === 0) {
-        process.stderr.write(`wharf: --sink: no sink "${opts.sink}" in ${opts.config} (sinks: ${config.sinks.map((s) => s.id).join(', ')})\n`);
-        process.exit(2);
-      }
+      const sinks = selectSinks(config, opts.sink, opts.config);
       const log = stderrLogger();
       const client = new KafkaClient(config.kafka, log, 'replay');
       const ranges = await rangesFromTime(client, config.kafka.topic, from.getTime());

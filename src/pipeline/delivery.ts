@@ -37,6 +37,8 @@ export interface DeliveryOptions {
   retry: BackoffPolicy;
   /** Give up on an unavailable sink after this long (a CLI job); the pipeline waits without bound. */
   deadlineMs?: number;
+  /** `wharf verify --repair` only: a same-version document with other content is replaced (sink-writer.ts WriteOptions). */
+  replaceSameVersion?: boolean;
   log: Logger;
 }
 
@@ -94,7 +96,7 @@ export class Delivery {
         this.prepared.add(sink.id);
       }
       const timer = histogram(METRICS.sinkBulkDuration).startTimer({ sink: sink.id });
-      const result = await sink.write(records);
+      const result = await sink.write(records, { replaceSameVersion: this.options.replaceSameVersion });
       timer();
       return result;
     };

@@ -3,6 +3,7 @@
  * plus one `wharf` object saying where it came from. An upstream field named `wharf` is
  * replaced by it (documented in the README).
  */
+import { createHash } from 'node:crypto';
 import type { SinkRecord } from './sink-record';
 import { canonicalJson } from '../util/canonical-json';
 
@@ -30,8 +31,19 @@ export function toDocument(record: SinkRecord): Record<string, unknown> & { whar
  * version would let a late record between the two win.
  */
 export function sameContent(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
-  return canonicalJson(stripVolatile(a)) === canonicalJson(stripVolatile(b));
+  return contentText(a) === contentText(b);
 }
+
+/**
+ * A digest of a document's content under the same rule as `sameContent` (equal content, equal
+ * hash): what `wharf verify` keeps per record id instead of the document, and computes again
+ * from what a sink returns. 128 bits of SHA-256, base64url.
+ */
+export function contentHash(doc: Record<string, unknown>): string {
+  return createHash('sha256').update(contentText(doc)).digest('base64url').slice(0, 22);
+}
+
+const contentText = (doc: Record<string, unknown>) => canonicalJson(stripVolatile(doc));
 
 function stripVolatile(doc: Record<string, unknown>): unknown {
   const rest: Record<string, unknown> = { ...doc };

@@ -13,7 +13,7 @@ import { readRanges, type PartitionRange } from '../kafka/range-reader';
 import type { RecordProducer } from '../kafka/record-producer';
 import type { Logger } from '../log';
 import { publishDeadLetters } from '../pipeline/dead-letters';
-import { Delivery } from '../pipeline/delivery';
+import { Delivery, type DeliveryOutcome } from '../pipeline/delivery';
 import { createSinkWriter, type SinkConfig } from '../sinks/registry';
 
 export const redeliveryGroupId = (consumerGroupId: string, sink?: string) => `${consumerGroupId}-replay-${sink ?? 'all'}`;
@@ -25,39 +25,55 @@ export interface RedeliveryOutcome {
   deadLettered: number;
 }
 
-export async function redeliver(options: {
+/** What every re-delivery job (`wharf replay`, `wharf verify --repair`) is given. */
+export interface RedeliveryJob {
   client: KafkaClient;
   producer: RecordProducer;
-  sinks: SinkConfig[];
   consumers: Pick<PipelineConfig['consumers'], 'retry'>;
-  groupId: string;
-  ranges: PartitionRange[];
   log: Logger;
+  /** How long a sink that is down is retried before the job gives up (progress is kept). */
   sinkDeadlineMs: number;
   onProgress: (count: number) => void;
-}): Promise<RedeliveryOutcome> {
-  const { config } = options.client;
-  const delivery = new Delivery({
+}
+
+/** The pipeline's one delivery path into `sinks`, bounded as a CLI job is. */
+export function jobDelivery(job: RedeliveryJob, sinks: readonly SinkConfig[], replaceSameVersion = false): Delivery {
+  const { config } = job.client;
+  return new Delivery({
     topic: config.topic,
-    sinks: options.sinks.map(createSinkWriter),
-    publishDeadLetters: (letters) => publishDeadLetters(options.producer, config.dlqTopic, letters),
-    retry: options.consumers.retry,
-    deadlineMs: options.sinkDeadlineMs,
-    log: options.log,
+    sinks: sinks.map(createSinkWriter),
+    publishDeadLetters: (letters) => publishDeadLetters(job.producer, config.dlqTopic, letters),
+    retry: job.consumers.retry,
+    deadlineMs: job.sinkDeadlineMs,
+    replaceSameVersion,
+    log: job.log,
   });
-  const zero = () => Object.fromEntries(options.sinks.map((s) => [s.id, 0]));
-  const outcome: RedeliveryOutcome = { written: zero(), stale: zero(), deadLettered: 0 };
+}
+
+export function emptyOutcome(sinks: readonly SinkConfig[]): RedeliveryOutcome {
+  const zero = () => Object.fromEntries(sinks.map((s) => [s.id, 0]));
+  return { written: zero(), stale: zero(), deadLettered: 0 };
+}
+
+/** Adds what one delivered batch wrote to a job's outcome. */
+export function addDelivered(outcome: RedeliveryOutcome, delivered: Extract<DeliveryOutcome, { delivered: true }>): void {
+  for (const [sink, count] of Object.entries(delivered.written)) outcome.written[sink] = (outcome.written[sink] ?? 0) + count;
+  for (const [sink, count] of Object.entries(delivered.stale)) outcome.stale[sink] = (outcome.stale[sink] ?? 0) + count;
+  outcome.deadLettered += delivered.deadLettered;
+}
+
+export async function redeliver(options: RedeliveryJob & { sinks: SinkConfig[]; groupId: string; ranges: PartitionRange[] }): Promise<RedeliveryOutcome> {
+  const delivery = jobDelivery(options, options.sinks);
+  const outcome = emptyOutcome(options.sinks);
   try {
     await readRanges(options.client, {
-      topic: config.topic,
+      topic: options.client.config.topic,
       groupId: options.groupId,
       ranges: options.ranges,
       onBatch: async (partition, messages, signal) => {
         const delivered = await delivery.deliver({ partition, messages, signal });
         if (!delivered.delivered) throw new Error(`re-delivery of partition ${partition} was interrupted`);
-        for (const [sink, count] of Object.entries(delivered.written)) outcome.written[sink] += count;
-        for (const [sink, count] of Object.entries(delivered.stale)) outcome.stale[sink] += count;
-        outcome.deadLettered += delivered.deadLettered;
+        addDelivered(outcome, delivered);
         options.onProgress(messages.length);
       },
     });

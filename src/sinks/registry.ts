@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ServiceCheck } from '../health/check';
 import { couchdbSink } from './couchdb';
 import { elasticsearchSink } from './elasticsearch';
+import type { SinkReader } from './sink-reader';
 import type { SinkType } from './sink-type';
 import type { SinkWriter } from './sink-writer';
 
@@ -24,7 +25,11 @@ function sinkType(config: SinkConfig): SinkType {
 }
 
 export function createSinkWriter(config: SinkConfig): SinkWriter {
-  return sinkType(config).createWriter(config);
+  return new (sinkType(config).Writer)(config);
+}
+
+export function createSinkReader(config: SinkConfig): SinkReader {
+  return new (sinkType(config).Reader)(config);
 }
 
 export function sinkHealthCheck(config: SinkConfig): ServiceCheck {

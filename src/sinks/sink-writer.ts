@@ -26,11 +26,20 @@ export interface SinkWriteResult {
   rejected: RejectedRecord[];
 }
 
+export interface WriteOptions {
+  /**
+   * A repair (`wharf verify --repair`): a stored document of the same version as the record
+   * but other content (altered behind wharf's back) is replaced, instead of counting as
+   * unchanged or stale. Never in the pipeline: there the same version is the same record.
+   */
+  replaceSameVersion?: boolean;
+}
+
 export interface SinkWriter {
   readonly id: string;
   /** Creates the index or database if missing. */
   prepare(): Promise<void>;
-  write(batch: readonly SinkRecord[]): Promise<SinkWriteResult>;
+  write(batch: readonly SinkRecord[], options?: WriteOptions): Promise<SinkWriteResult>;
   close(): Promise<void>;
 }
 

@@ -91,7 +91,8 @@ export class PipelineRun {
 /**
  * Proves content, not counts: both sinks hold exactly the upstream's ids (as `<source>:<id>`),
  * each document's own fields equal the upstream's last record of that id, both sinks hold the
- * same record version of it, and Elasticsearch's external version is that version.
+ * same record version of it, and Elasticsearch's external version is that version; then
+ * `wharf verify` exits 0.
  */
 export async function expectSinksHoldNewest(run: PipelineRun, source = 'orders'): Promise<void> {
   const latest = run.upstream.latest();
@@ -112,6 +113,9 @@ export async function expectSinksHoldNewest(run: PipelineRun, source = 'orders')
     expect(inCouch.wharf.version, `${id}: one record version in both sinks`).to.equal(inEs.doc.wharf.version);
     expect(String(inEs.version), `${id}: Elasticsearch's external version`).to.equal(inEs.doc.wharf.version);
   }
+  // And wharf's own reconciliation agrees: every record's newest version, in every sink.
+  const verify = new WharfProcess(['verify', '--json', '--config', run.configFile]);
+  expect(await verify.exited, `wharf verify found differences:\n${verify.stdout}${verify.stderr}`).to.equal(0);
 }
 
 /** `orders:1` ... `orders:<count>`, sorted as `esIds()` and `couchIds()` are. */

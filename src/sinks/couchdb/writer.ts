@@ -8,7 +8,8 @@
  * stale). A new document is written at once. On conflict (the id exists) the stored document is
  * fetched and its `wharf.version` compared: a stored newer version makes the record stale (not
  * written, not retried, never dead-lettered); the same version leaves it unchanged, so a
- * re-delivery leaves no new revision; an older one (or none: a document written before wharf
+ * re-delivery leaves no new revision (a repair, `replaceSameVersion`, replaces it when its
+ * content differs: `sameContent`); an older one (or none: a document written before wharf
  * versioned records) is replaced, naming the stored `_rev`. If another writer got there first,
  * that is a conflict again: re-read and re-compared on the next round. Documents CouchDB
  * refuses (forbidden by a validation function, invalid, too large) are rejected for the
@@ -23,10 +24,10 @@ import { createCouchdb } from './client';
 import type { CouchdbSinkConfig } from './config';
 import { itemOutcome, itemUnauthorized, requestRefusal, type BulkItem } from './answers';
 import { describeError } from '../../errors';
-import { toDocument } from '../../records/document';
+import { sameContent, toDocument } from '../../records/document';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
 import { compareVersions, storedVersion } from '../../records/version';
-import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter } from '../sink-writer';
+import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter, type WriteOptions } from '../sink-writer';
 
 type Doc = Record<string, unknown> & { _id: string; _rev?: string };
 
@@ -50,7 +51,7 @@ export class CouchdbWriter implements SinkWriter {
     }
   }
 
-  async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
+  async write(batch: readonly SinkRecord[], options: WriteOptions = {}): Promise<SinkWriteResult> {
     // Within one batch the greatest version of an id wins, as it would have in sequence.
     const newest = new Map<string, SinkRecord>();
     for (const record of batch) {
@@ -60,7 +61,7 @@ export class CouchdbWriter implements SinkWriter {
     const { sendable: records, rejected } = withoutOversized(this.id, [...newest.values()], this.config.maxDocumentBytes, toDocument);
     const result: SinkWriteResult = { written: 0, unchanged: 0, stale: batch.length - newest.size, rejected };
     for (let start = 0; start < records.length; start += this.config.batchSize) {
-      await this.writeChunk(records.slice(start, start + this.config.batchSize), result);
+      await this.writeChunk(records.slice(start, start + this.config.batchSize), result, options);
     }
     return result;
   }
@@ -69,14 +70,15 @@ export class CouchdbWriter implements SinkWriter {
     // nano keeps no connection state of its own to release.
   }
 
-  private async writeChunk(records: SinkRecord[], result: SinkWriteResult): Promise<void> {
+  private async writeChunk(records: SinkRecord[], result: SinkWriteResult, options: WriteOptions): Promise<void> {
     await this.writeDocs(
       records.map((record) => ({ record, doc: { _id: record.id, ...toDocument(record) } })),
       result,
+      options,
     );
   }
 
-  private writeDocs(docs: Array<{ record: SinkRecord; doc: Doc }>, result: SinkWriteResult): Promise<void> {
+  private writeDocs(docs: Array<{ record: SinkRecord; doc: Doc }>, result: SinkWriteResult, options: WriteOptions): Promise<void> {
     return sendInBulk(
       this.config,
       docs,
@@ -95,7 +97,7 @@ export class CouchdbWriter implements SinkWriter {
           else if (outcome === 'rejected') result.rejected.push(this.rejection(entry.record, `${item.error}: ${item.reason ?? ''}`, attempt));
           else failing.push(entry);
         });
-        const updates = await this.resolveConflicts(conflicts, result);
+        const updates = await this.resolveConflicts(conflicts, result, options);
         // Updates of conflicting documents go again at once, with the current revision.
         return { again: [...updates, ...failing], detail: `${failing.length} document(s) failing, ${updates.length} to update after a conflict`, retryAfterMs: failing.length === 0 ? 0 : undefined };
       },
@@ -118,6 +120,7 @@ export class CouchdbWriter implements SinkWriter {
   private async resolveConflicts(
     conflicts: Array<{ record: SinkRecord; doc: Doc }>,
     result: SinkWriteResult,
+    options: WriteOptions,
   ): Promise<Array<{ record: SinkRecord; doc: Doc }>> {
     if (conflicts.length === 0) return [];
     const stored = await this.call('fetch current revisions', () => this.db.fetch({ keys: conflicts.map((c) => c.doc._id) }));
@@ -128,7 +131,7 @@ export class CouchdbWriter implements SinkWriter {
       const current = byId.get(conflict.doc._id);
       const order = current ? compareVersions(storedVersion((current.wharf as { version?: unknown } | undefined)?.version), conflict.record.version) : -1;
       if (order > 0) result.stale++;
-      else if (order === 0) result.unchanged++;
+      else if (order === 0 && !(options.replaceSameVersion && !sameContent(current!, conflict.doc))) result.unchanged++;
       else updates.push({ record: conflict.record, doc: { ...conflict.doc, _rev: current?._rev } });
     }
     return updates;

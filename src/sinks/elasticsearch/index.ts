@@ -2,11 +2,7 @@
 import { defineSink } from '../sink-type';
 import { ElasticsearchSinkSchema } from './config';
 import { elasticsearchCheck } from './health';
+import { ElasticsearchReader } from './reader';
 import { ElasticsearchWriter } from './writer';
 
-export const elasticsearchSink = defineSink({
-  type: 'elasticsearch',
-  schema: ElasticsearchSinkSchema,
-  createWriter: (config) => new ElasticsearchWriter(config),
-  healthCheck: elasticsearchCheck,
-});
+export const elasticsearchSink = defineSink({ type: 'elasticsearch', schema: ElasticsearchSinkSchema, Writer: ElasticsearchWriter, Reader: ElasticsearchReader, healthCheck: elasticsearchCheck });

@@ -14,6 +14,10 @@
  * Elasticsearch's reason, while the rest of the batch is indexed. A document over
  * maxDocumentBytes is rejected before it is sent. A request too large for the server (413) is
  * split in halves.
+ *
+ * A repair (`wharf verify --repair`, `replaceSameVersion`) indexes with `external_gte` instead,
+ * so the same version replaces the stored document: Elasticsearch cannot compare content inside
+ * a bulk request, and a repair sends only records found differing.
  */
 import { createHash } from 'node:crypto';
 import { errors, type Client } from '@elastic/elasticsearch';
@@ -23,7 +27,7 @@ import { describeError } from '../../errors';
 import { toDocument } from '../../records/document';
 import { itemOutcome, unavailability, type EsError } from './answers';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
-import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter } from '../sink-writer';
+import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter, type WriteOptions } from '../sink-writer';
 
 /** Elasticsearch refuses ids over 512 bytes. */
 const MAX_ID_BYTES = 512;
@@ -32,6 +36,8 @@ export function elasticsearchId(recordId: string): string {
   if (Buffer.byteLength(recordId) <= MAX_ID_BYTES) return recordId;
   return `${recordId.slice(0, recordId.indexOf(':') + 1)}sha256:${createHash('sha256').update(recordId).digest('hex')}`;
 }
+
+type VersionType = 'external' | 'external_gte';
 
 /**
  * The version as the bulk line carries it: the decimal string, which Elasticsearch parses as a
@@ -61,11 +67,11 @@ export class ElasticsearchWriter implements SinkWriter {
     }
   }
 
-  async write(batch: readonly SinkRecord[]): Promise<SinkWriteResult> {
+  async write(batch: readonly SinkRecord[], options: WriteOptions = {}): Promise<SinkWriteResult> {
     const { sendable, rejected } = withoutOversized(this.id, batch, this.config.maxDocumentBytes, toDocument);
     const result: SinkWriteResult = { written: 0, unchanged: 0, stale: 0, rejected };
     for (let start = 0; start < sendable.length; start += this.config.batchSize) {
-      await this.writeChunk(sendable.slice(start, start + this.config.batchSize), result);
+      await this.writeChunk(sendable.slice(start, start + this.config.batchSize), result, options.replaceSameVersion ? 'external_gte' : 'external');
     }
     return result;
   }
@@ -74,13 +80,13 @@ export class ElasticsearchWriter implements SinkWriter {
     await this.client.close();
   }
 
-  private writeChunk(records: SinkRecord[], result: SinkWriteResult): Promise<void> {
+  private writeChunk(records: SinkRecord[], result: SinkWriteResult, versionType: VersionType): Promise<void> {
     const reject = (record: SinkRecord, reason: string, attempt: number, status = 413) => result.rejected.push(this.rejection(record, reason, status, attempt));
     return sendInBulk(
       this.config,
       records,
       async (pending, attempt) => {
-        const response = await this.bulk(pending);
+        const response = await this.bulk(pending, versionType);
         if (response === 'too-large') return { refused: 'request too large for the server (413)' };
         const failing: Array<{ record: SinkRecord; status: number; reason: string }> = [];
         response.items.forEach((item, i) => {
@@ -99,10 +105,10 @@ export class ElasticsearchWriter implements SinkWriter {
     );
   }
 
-  private async bulk(records: SinkRecord[]): Promise<{ items: Array<{ index?: { status: number; error?: EsError } }> } | 'too-large'> {
+  private async bulk(records: SinkRecord[], versionType: VersionType): Promise<{ items: Array<{ index?: { status: number; error?: EsError } }> } | 'too-large'> {
     try {
       return await this.client.bulk({
-        operations: records.flatMap((r) => [{ index: { _index: this.config.index, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: 'external' as const } }, toDocument(r)]),
+        operations: records.flatMap((r) => [{ index: { _index: this.config.index, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, toDocument(r)]),
       });
     } catch (err) {
       if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';

@@ -1,0 +1,61 @@
+import { expect } from 'chai';
+import { contentHash, sameContent, toDocument } from '../../src/records/document';
+import { TopicVersions } from '../../src/replay/topic-versions';
+import { classify } from '../../src/replay/verify';
+import { RepairPlan } from '../../src/replay/verify-repair';
+
+const record = { id: 'orders:1', source: 'orders', ingestedAt: '2026-11-26T00:00:00.000Z', partition: 2, offset: '41', version: '41', payload: { a: 1, b: { c: 2 } } };
+
+describe('wharf verify rules (pure)', () => {
+  it('hashes content under the sameContent rule: Kafka position, ingest time, _id and _rev do not count, fields and version do', () => {
+    const stored = { _id: 'orders:1', _rev: '3-x', ...toDocument(record) };
+    const replayed = toDocument({ ...record, offset: '999', partition: 5, ingestedAt: '2027-01-01T00:00:00.000Z', payload: { b: { c: 2 }, a: 1 } });
+    expect(sameContent(stored, replayed)).to.equal(true);
+    expect(contentHash(stored)).to.equal(contentHash(replayed));
+    expect(contentHash(stored)).to.not.equal(contentHash(toDocument({ ...record, payload: { a: 2, b: { c: 2 } } })));
+    expect(contentHash(stored)).to.not.equal(contentHash(toDocument({ ...record, version: '42' })));
+  });
+
+  it('keeps per id the greatest version, whatever order it came in, and the first of equal versions', () => {
+    const topic = new TopicVersions();
+    topic.add({ ...record, offset: '50', version: '50', payload: { v: 'newest' } });
+    topic.add({ ...record, offset: '41', version: '41', payload: { v: 'older' } });
+    topic.add({ ...record, offset: '60', version: '50', payload: { v: 'newest' } }); // a dead letter produced again
+    expect(topic.messages).to.equal(3);
+    expect(topic.entries.get('orders:1')).to.deep.equal({
+      version: '50',
+      hash: contentHash(toDocument({ ...record, version: '50', payload: { v: 'newest' } })),
+      partition: 2,
+      offset: '50',
+      seen: 0,
+    });
+  });
+
+  it('classifies a stored document against the newest version in the topic', () => {
+    const expected = { version: '10', hash: 'h' };
+    expect(classify(expected, { version: '10', hash: 'h' })).to.equal(null);
+    expect(classify(expected, { version: '10', hash: 'other' })).to.equal('differs');
+    expect(classify(expected, { version: '9', hash: 'h' })).to.equal('stale');
+    expect(classify(expected, { version: null, hash: 'h' })).to.equal('stale');
+    expect(classify(expected, { version: '11', hash: 'h' })).to.equal('newer');
+    expect(classify(undefined, { version: '10', hash: 'h' })).to.equal('unexpected');
+    // Versions compare as numbers, beyond 2^53 too.
+    expect(classify({ version: '9007199254740993', hash: 'h' }, { version: '9007199254740992', hash: 'h' })).to.equal('stale');
+  });
+
+  it('plans a repair as the smallest range per partition holding every message wanted, and which sinks want each', () => {
+    const plan = new RepairPlan();
+    plan.add(0, '7', 'search');
+    plan.add(0, '3', 'docs');
+    plan.add(0, '7', 'docs');
+    plan.add(4, '12', 'docs');
+    expect(plan.ranges()).to.deep.equal([
+      { partition: 0, from: 3n, to: 8n },
+      { partition: 4, from: 12n, to: 13n },
+    ]);
+    expect(plan.requested).to.deep.equal({ search: 1, docs: 3 });
+    expect(plan.size).to.equal(4);
+    expect([...(plan.sinksFor(0, '7') ?? [])]).to.deep.equal(['search', 'docs']);
+    expect(plan.sinksFor(0, '5')).to.equal(undefined);
+  });
+});
