@@ -99,6 +99,6 @@ describe('pipeline: couchdb-changes -> Kafka -> Elasticsearch and CouchDB (real 
 
     // An idle feed (longpolls ending empty) is waiting, not failing.
     await new Promise((r) => setTimeout(r, 6000));
-    expect(run.wharf!.lines.filter((l) => l.msg === 'poll failed')).to.deep.equal([]);
+    expect(run.wharf!.lines.filter((l) => l.msg === 'poll failed, retrying')).to.deep.equal([]);
   });
 });

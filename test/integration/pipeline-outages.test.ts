@@ -108,12 +108,16 @@ describe('pipeline with its actor processes SIGKILLed mid-run (real stack)', fun
   after(() => run.stop());
 
   it('loses nothing and duplicates nothing when a partition consumer and the poller are killed while records flow', async () => {
-    run.upstream.add(3000);
+    run.upstream.add(1000);
     await run.start();
     const pidOf = (child: string) => Number(run.wharf!.lines.find((l) => l.event === 'child_started' && l.child === child)?.actorPid);
     await eventually(() => run.esCount(), (n) => n > 0, 60_000, 'the first documents');
+    // Intake is not finished when the poller dies: 2000 of the 3000 records appear only after the kill.
+    const killedAtCursor = Number(await cursorOf(run));
     process.kill(pidOf('consumers-1'), 'SIGKILL');
     process.kill(pidOf('pollers-orders'), 'SIGKILL');
+    run.upstream.add(2000);
+    expect(killedAtCursor, 'the cursor when the poller was killed').to.be.below(3000);
     await eventually(
       () => Promise.resolve(run.wharf!.lines.filter((l) => l.event === 'child_started' && (l.child === 'consumers-1' || l.child === 'pollers-orders')).length),
       (n) => n === 4,
@@ -141,10 +145,21 @@ describe('pipeline with ZooKeeper stopped mid-run (real stack)', function () {
     run.upstream.add(300);
     await run.start({ zookeeper: { sessionTimeoutMs: 4000 } });
     await eventually(() => run.esCount(), (n) => n === 300, 90_000, 'first 300 in Elasticsearch');
+    expect(await eventually(() => cursorOf(run), (c) => c === '300', 30_000, 'the cursor at 300')).to.equal('300');
     await stack('down', 'zookeeper');
     run.upstream.add(300);
     await new Promise((r) => setTimeout(r, 10_000)); // longer than the session timeout
+    // Fenced: without ZooKeeper the poller cannot confirm its lease, so it produces nothing.
+    expect(await run.esCount(), 'records delivered while ZooKeeper was gone').to.equal(300);
+    const lost = run.wharf!.lines.filter((l) => l.msg === 'ZooKeeper session lost: polling stops until a new session holds the source');
+    expect(lost.length, 'the poller saw its session lost').to.be.at.least(1);
     await stack('up', 'zookeeper');
+    await eventually(
+      () => Promise.resolve(run.wharf!.lines.filter((l) => l.msg === 'this instance polls the source').length),
+      (n) => n >= 2,
+      60_000,
+      'a new session to hold the source again',
+    );
     expect(await eventually(() => run.esCount(), (n) => n >= 600, 180_000, 'all 600 in Elasticsearch')).to.equal(600);
     expect(await eventually(() => run.couchCount(), (n) => n >= 600, 180_000, 'all 600 in CouchDB')).to.equal(600);
     expect(await run.esIds()).to.deep.equal(expectedIds(600));
