@@ -1,4 +1,5 @@
 /** Builds supervision trees of probe actors in real forked processes, and counts processes. */
+import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createActorSystem, type ActorSystem } from '../../src/supervisors/actor-system';
@@ -96,4 +97,17 @@ export async function orphansAfter(ms = 3000): Promise<number[]> {
   const deadline = Date.now() + ms;
   while (workerProcesses().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   return workerProcesses();
+}
+
+/** A fresh Harness for each test of the enclosing describe, stopped after it with no worker process left behind. */
+export function harnessPerTest(): () => Harness {
+  let harness: Harness;
+  beforeEach(() => {
+    harness = new Harness();
+  });
+  afterEach(async () => {
+    await harness.stop();
+    expect(await orphansAfter()).to.deep.equal([]);
+  });
+  return () => harness;
 }

@@ -9,7 +9,7 @@ import { InvalidChildSpecError } from '../../src/supervisors/check-spec';
 import { reliableCall } from '../../src/supervisors/reliable-call';
 import { supervisor, worker } from '../../src/supervisors/spec';
 import { Supervisor } from '../../src/supervisors/supervisor';
-import { Harness, orphansAfter, probe, workerProcesses } from '../helpers/supervision';
+import { Harness, harnessPerTest, probe, workerProcesses } from '../helpers/supervision';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -21,16 +21,9 @@ function measured(what: string, ms: number): number {
 
 describe('supervision: per-child backoff and reloads over forked processes', function () {
   this.timeout(60_000);
+  const harness = harnessPerTest();
   let h: Harness;
-
-  beforeEach(() => {
-    h = new Harness();
-  });
-
-  afterEach(async () => {
-    await h.stop();
-    expect(await orphansAfter()).to.deep.equal([]);
-  });
+  beforeEach(() => (h = harness()));
 
   it('while one child sits in a 10 s backoff, a SIGKILLed sibling serves again in under 1 s, and replaceChild and addChild complete in under 1 s', async () => {
     // 'looping' fails every start, so its own backoff grows 160 ms, 320 ms, ... up to 10 s.

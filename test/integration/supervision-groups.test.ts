@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { InvalidChildSpecError } from '../../src/supervisors/check-spec';
 import { dynamicGroup, groupWorker, type GroupSpec } from '../../src/supervisors/spec';
-import { Harness, orphansAfter, probe, probeTemplate, workerProcesses } from '../helpers/supervision';
+import { Harness, harnessPerTest, probe, probeTemplate, workerProcesses } from '../helpers/supervision';
 
 const FAST = { maxRestarts: 5, withinMs: 10_000, backoff: { minMs: 50, maxMs: 400, jitter: 0, resetAfterMs: 10_000 } };
 
@@ -16,16 +16,9 @@ function pool(count: number, flags = FAST): GroupSpec {
 
 describe('supervision: dynamic groups over forked processes', function () {
   this.timeout(60_000);
+  const harness = harnessPerTest();
   let h: Harness;
-
-  beforeEach(() => {
-    h = new Harness();
-  });
-
-  afterEach(async () => {
-    await h.stop();
-    expect(await orphansAfter()).to.deep.equal([]);
-  });
+  beforeEach(() => (h = harness()));
 
   it('starts count workers from the template, named <group id>-1 .. -<count>', async () => {
     await h.start([probe('before'), pool(3)]);

@@ -6,20 +6,13 @@
 import { expect } from 'chai';
 import { ActorRequestError, ChildUnavailableError } from '../../src/errors';
 import { reliableCall } from '../../src/supervisors/reliable-call';
-import { Harness, orphansAfter, probe, workerProcesses } from '../helpers/supervision';
+import { Harness, harnessPerTest, orphansAfter, probe, workerProcesses } from '../helpers/supervision';
 
 describe('supervision over forked processes', function () {
   this.timeout(60_000);
+  const harness = harnessPerTest();
   let h: Harness;
-
-  beforeEach(() => {
-    h = new Harness();
-  });
-
-  afterEach(async () => {
-    await h.stop();
-    expect(await orphansAfter()).to.deep.equal([]);
-  });
+  beforeEach(() => (h = harness()));
 
   it('restarts a SIGKILLed child after the backoff; the pending request is rejected as retriable, and the next request succeeds', async () => {
     await h.start([probe('a')]);
