@@ -2,7 +2,9 @@
  * Intake: what a fetched source page becomes before Kafka, as a pure function. Each upstream
  * record becomes a wire record under its deterministic id `<source id>:<upstream id>`, stamped
  * with the time it was fetched; malformed items and records over the source's maxRecordBytes
- * become dead letters of stage "intake" instead, so nothing fetched is silently dropped.
+ * become dead letters of stage "intake" instead, so nothing fetched is silently dropped. A
+ * source with a `versionField` gives each record the upstream's own version (records/version.ts);
+ * a record without a valid one is dead-lettered, since no sink could tell its age.
  *
  * Also the two judgements a poller makes about a page before producing it: whether it is the
  * very page already produced at this cursor (`pageDigest`: an upstream with no next cursor
@@ -12,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../util/canonical-json';
 import { malformedLetter, refusedAtIntakeLetter, type DeadLetter } from '../records/dead-letter';
+import { isVersion } from '../records/version';
 import { recordId, toMessage, type WireMessage, type WireRecord } from '../records/wire-record';
 import type { SourcePage } from '../sources/source-adapter';
 
@@ -20,17 +23,31 @@ export interface IntakeBatch {
   letters: DeadLetter[];
 }
 
-export function intakeBatch(source: { id: string; maxRecordBytes: number }, page: SourcePage, ingestedAt: string): IntakeBatch {
+export function intakeBatch(source: { id: string; maxRecordBytes: number; versionField?: string }, page: SourcePage, ingestedAt: string): IntakeBatch {
   const letters = page.malformed.map((m) => malformedLetter(source.id, m.raw, m.reason, ingestedAt));
   const messages: WireMessage[] = [];
   for (const { upstreamId, payload } of page.records) {
     const record: WireRecord = { id: recordId(source.id, upstreamId), source: source.id, ingestedAt, payload };
+    if (source.versionField !== undefined) {
+      const version = upstreamVersion(payload[source.versionField]);
+      if (version === undefined) {
+        letters.push(refusedAtIntakeLetter(record, `record has no valid version in "${source.versionField}" (expected a non-negative integer below 2^63, or its decimal string)`, ingestedAt));
+        continue;
+      }
+      record.version = version;
+    }
     const message = toMessage(record);
     const bytes = Buffer.byteLength(message.value);
     if (bytes > source.maxRecordBytes) letters.push(refusedAtIntakeLetter(record, `record of ${bytes} bytes exceeds maxRecordBytes ${source.maxRecordBytes}`, ingestedAt));
     else messages.push(message);
   }
   return { messages, letters };
+}
+
+/** An upstream's own version as wharf's version string (records/version.ts), or undefined when it is not one. */
+function upstreamVersion(value: unknown): string | undefined {
+  const text = typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value;
+  return isVersion(text) ? text : undefined;
 }
 
 /** A digest of a page's content (ids, payloads and malformed items, in order); equal pages give equal digests. */

@@ -7,8 +7,9 @@
  * It is a decimal string of a non-negative integer below 2^63 (Elasticsearch's external version
  * is a long; a string keeps Kafka offsets exact beyond 2^53). It is assigned once, when the
  * record first enters Kafka, and carried from then on:
- *   - a record with a `version` of its own on the wire (one `wharf dlq replay` produced again)
- *     keeps it;
+ *   - a record with a `version` of its own on the wire keeps it: the upstream's own version when
+ *     its source sets `versionField` (pipeline/intake.ts), or the original version of a record
+ *     `wharf dlq replay` produced again;
  *   - any other takes the Kafka offset where it was consumed. All versions of an id share one
  *     partition (the key is the id), so offsets grow per id; a replay reads the same messages,
  *     so it gets the same versions.
@@ -17,7 +18,7 @@
  * whose offsets may be smaller) or the topic is deleted and recreated (offsets restart at 0),
  * newer records carry smaller versions than those the sinks hold, and lose (counted as
  * `wharf_sink_stale_writes_total`). After either, the operator must recreate the sinks' indexes
- * and databases (then `wharf replay`), or give the records a version of their own.
+ * and databases (then `wharf replay`), or give the records a version of their own (`versionField`).
  */
 
 /** The version of a document written before wharf versioned records: any versioned write wins. */

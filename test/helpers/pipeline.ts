@@ -23,14 +23,15 @@ export class PipelineRun {
   wharf?: WharfProcess;
   configFile = '';
 
-  async start(extra: { consumerRetry?: object; consumers?: object; sources?: object[]; zookeeper?: object } = {}): Promise<void> {
+  async start(extra: { consumerRetry?: object; consumers?: object; sources?: object[]; source?: object; zookeeper?: object } = {}): Promise<void> {
     await this.upstream.start();
     const base = localConfig();
     const config = {
       kafka: { ...base.kafka, topic: `${this.name}.records`, dlqTopic: `${this.name}.dlq`, partitions: 6 },
       zookeeper: { ...base.zookeeper, root: `/wharf-test/${this.name}`, ...extra.zookeeper },
       metrics: { port: 0 },
-      sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300 }],
+      // `source`: keys added to the default http-json source (its URL is known only once the upstream listens).
+      sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, ...extra.source }],
       sinks: [
         { ...localElasticsearch(), index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
         { ...localCouchdb(), db: this.name },

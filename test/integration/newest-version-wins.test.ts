@@ -71,3 +71,40 @@ describe('the newest version wins against a SIGKILLed consumer and a replay run 
     expect(restarted, 'consumers-1 was killed and restarted').to.have.length(2);
   });
 });
+
+describe('the upstream\'s own version wins over arrival order (versionField, real stack)', function () {
+  this.timeout(300_000);
+  const run = new PipelineRun();
+
+  after(() => run.stop());
+
+  it('keeps, in both sinks, the record with the greatest `rev`, even when an older one arrives later', async () => {
+    await run.start({ source: { versionField: 'rev' } });
+    // Ids 1-50 at rev 20, then the same ids at older revs 10 (a late, out-of-order upstream), then ids 51-60 without a rev.
+    run.upstream.add(50, (n) => ({ id: n, rev: 20, state: 'new' }));
+    await eventually(() => run.esCount(), (n) => n === 50, 90_000, 'the first 50 in Elasticsearch');
+    run.upstream.add(50, (n) => ({ id: n - 50, rev: 10, state: 'old' }));
+    run.upstream.add(10, (n) => ({ id: n - 50, state: 'no rev' }));
+    const stale = async () => {
+      const metrics = await fetch(`${await run.wharf!.opsUrl()}/metrics`).then((r) => r.text());
+      return ['search', 'docs'].map((sink) => Number(new RegExp(`wharf_sink_stale_writes_total\\{sink="${sink}"\\} (\\d+)`).exec(metrics)?.[1] ?? 0));
+    };
+    await eventually(stale, (counts) => counts.every((n) => n >= 50), 90_000, 'the 50 older revisions refused as stale in both sinks');
+
+    await run.es.indices.refresh({ index: run.name });
+    const es = await run.es.search<{ id: number; rev: number; state: string; wharf: { version: string } }>({ index: run.name, size: 100, version: true });
+    const couch = await run.couch.use<{ id: number; rev: number; state: string; wharf: { version: string } }>(run.name).list({ include_docs: true });
+    const ids = Array.from({ length: 50 }, (_, i) => `orders:${i + 1}`).sort();
+    expect(es.hits.hits.map((h) => h._id).sort()).to.deep.equal(ids);
+    expect(couch.rows.map((r) => r.id).sort()).to.deep.equal(ids);
+    for (const hit of es.hits.hits) {
+      expect({ rev: hit._source!.rev, state: hit._source!.state, version: hit._source!.wharf.version, esVersion: hit._version }).to.deep.equal({ rev: 20, state: 'new', version: '20', esVersion: 20 });
+    }
+    for (const row of couch.rows) expect({ rev: row.doc!.rev, state: row.doc!.state, version: row.doc!.wharf.version }).to.deep.equal({ rev: 20, state: 'new', version: '20' });
+    const letters = await new Promise<string>((done) => {
+      const list = new WharfProcess(['dlq', 'list', '--config', run.configFile]);
+      void list.exited.then(() => done(list.stdout));
+    });
+    expect(letters.split('\n').filter((l) => l.includes('no valid version in'))).to.have.length(10);
+  });
+});

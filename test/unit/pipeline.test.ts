@@ -81,6 +81,35 @@ describe('pipeline: intake', () => {
   });
 });
 
+describe('pipeline: intake with the upstream\'s own version (versionField)', () => {
+  it('carries a valid version into the wire record and dead-letters a record without one', () => {
+    const page = {
+      records: [
+        { upstreamId: '1', payload: { id: 1, rev: 7 } },
+        { upstreamId: '2', payload: { id: 2, rev: '9007199254740993' } },
+        { upstreamId: '3', payload: { id: 3 } },
+        { upstreamId: '4', payload: { id: 4, rev: -1 } },
+        { upstreamId: '5', payload: { id: 5, rev: 1.5 } },
+      ],
+      malformed: [],
+      nextCursor: '5',
+    };
+    const { messages: out, letters } = intakeBatch({ id: 'orders', maxRecordBytes: 10_000, versionField: 'rev' }, page, TIME);
+    expect(out.map((m) => [m.key, (JSON.parse(String(m.value)) as { version?: string }).version])).to.deep.equal([
+      ['orders:1', '7'],
+      ['orders:2', '9007199254740993'],
+    ]);
+    expect(letters.map((l) => [l.recordId, l.stage, l.error])).to.deep.equal(
+      ['orders:3', 'orders:4', 'orders:5'].map((id) => [id, 'intake', 'record has no valid version in "rev" (expected a non-negative integer below 2^63, or its decimal string)']),
+    );
+  });
+
+  it('leaves the version to the Kafka offset when no versionField is set', () => {
+    const { messages: out } = intakeBatch({ id: 'orders', maxRecordBytes: 10_000 }, { records: [{ upstreamId: '1', payload: { id: 1, rev: 7 } }], malformed: [], nextCursor: null }, TIME);
+    expect((JSON.parse(String(out[0].value)) as { version?: string }).version).to.equal(undefined);
+  });
+});
+
 describe('pipeline: delivery (the one path of consumers and replay)', () => {
   it('writes the batch to every sink; refused records and unreadable messages become dead letters; the batch is delivered', async () => {
     const search = new FakeSink('search', 0, new Set(['orders:b']));

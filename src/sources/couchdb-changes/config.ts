@@ -1,7 +1,7 @@
 /** The `couchdb-changes` source's configuration keys. */
 import { z } from 'zod';
 import { couchdbDatabase, durationMs, idAndType } from '../../util/config-fields';
-import { maxRecordBytes, sourceId } from '../config-fields';
+import { maxRecordBytes, sourceId, versionField } from '../config-fields';
 
 /**
  * How long past its `timeout` a longpoll may stay open before wharf ends it as idle: CouchDB
@@ -29,6 +29,7 @@ export const CouchdbChangesSourceSchema = z
       .describe(`Timeout of one request, in ms; must exceed longpollTimeoutMs + ${LONGPOLL_GRACE_MS}.`),
     includeDesignDocs: z.boolean().default(false).describe('Whether `_design/` documents become records.'),
     maxRecordBytes,
+    versionField,
   })
   .superRefine((source, ctx) => {
     if (source.requestTimeoutMs <= source.longpollTimeoutMs + LONGPOLL_GRACE_MS) {
