@@ -48,7 +48,7 @@ import { publishDeadLetters } from '../pipeline/dead-letters';
 import { cursorWentBack, intakeBatch, pageDigest } from '../pipeline/intake';
 import { refusedByKafkaLetter } from '../records/dead-letter';
 import { RETRY_POLICIES } from '../retry/policies';
-import { retry, sleep } from '../retry/retry';
+import { retry, retryDelay, sleep } from '../retry/retry';
 import { createSourceAdapter, type SourceConfig } from '../sources/registry';
 import { SourceUnavailableError, type SourceAdapter } from '../sources/source-adapter';
 import { WharfActor } from './wharf-actor';
@@ -84,6 +84,8 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
 
   /** One ZooKeeper session after another: hold the source's lease, poll until the session or the lease ends. */
   private async runSessions(adapter: SourceAdapter, source: SourceConfig, kafka: KafkaConfig, zk: ZookeeperConfig): Promise<void> {
+    // Sessions that failed in a row: a new session waits the coordination policy's growing delay.
+    let failures = 0;
     while (!this.stopping.signal.aborted) {
       const client = await this.coordinate('opening a ZooKeeper session', this.stopping.signal, () => connectZookeeper(zk));
       if (!client) return;
@@ -101,13 +103,14 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
           this.log.info({ source: source.id, holder: holder?.instance, since: holder?.since }, 'another instance polls this source; standing by'),
         );
         if (held) {
+          failures = 0;
           this.log.info({ source: source.id }, 'this instance polls the source');
           await this.poll(adapter, new CursorStore(client, zk.root), lease, source, kafka, session.signal);
         }
       } catch (err) {
         if (err instanceof LeaseLostError) this.log.warn({ source: source.id, lease: err.path }, 'lease lost: another instance may poll this source; standing by');
         else this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
-        if (!(err instanceof LeaseLostError)) await sleep(1000, this.stopping.signal);
+        if (!(err instanceof LeaseLostError)) await sleep(retryDelay(RETRY_POLICIES.coordination, ++failures, err), this.stopping.signal);
       } finally {
         unsubscribe();
         this.stopping.signal.removeEventListener('abort', endSession);
