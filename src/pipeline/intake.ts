@@ -4,7 +4,9 @@
  * with the time it was fetched; malformed items and records over the source's maxRecordBytes
  * become dead letters of stage "intake" instead, so nothing fetched is silently dropped. A
  * source with a `versionField` gives each record the upstream's own version (records/version.ts);
- * a record without a valid one is dead-lettered, since no sink could tell its age.
+ * a record without a valid one is dead-lettered, since no sink could tell its age. A record the
+ * upstream deleted (a CouchDB deletion, or `deletedField` true) becomes a tombstone: an empty
+ * payload flagged `deleted`, versioned like any write (docs/deletions.md).
  *
  * Also the two judgements a poller makes about a page before producing it: whether it is the
  * very page already produced at this cursor (`pageDigest`: an upstream with no next cursor
@@ -23,11 +25,18 @@ export interface IntakeBatch {
   letters: DeadLetter[];
 }
 
-export function intakeBatch(source: { id: string; maxRecordBytes: number; versionField?: string }, page: SourcePage, ingestedAt: string): IntakeBatch {
+export interface IntakeRules {
+  id: string;
+  maxRecordBytes: number;
+  versionField?: string;
+  deletedField?: string;
+}
+
+export function intakeBatch(source: IntakeRules, page: SourcePage, ingestedAt: string): IntakeBatch {
   const letters = page.malformed.map((m) => malformedLetter(source.id, m.raw, m.reason, ingestedAt));
   const messages: WireMessage[] = [];
-  for (const { upstreamId, payload } of page.records) {
-    const record: WireRecord = { id: recordId(source.id, upstreamId), source: source.id, ingestedAt, payload };
+  for (const { upstreamId, payload, deleted } of page.records) {
+    let record: WireRecord = { id: recordId(source.id, upstreamId), source: source.id, ingestedAt, payload };
     if (source.versionField !== undefined) {
       const version = upstreamVersion(payload[source.versionField]);
       if (version === undefined) {
@@ -35,6 +44,9 @@ export function intakeBatch(source: { id: string; maxRecordBytes: number; versio
         continue;
       }
       record.version = version;
+    }
+    if (deleted === true || (source.deletedField !== undefined && payload[source.deletedField] === true)) {
+      record = { ...record, payload: {}, deleted: true };
     }
     const message = toMessage(record);
     const bytes = Buffer.byteLength(message.value);

@@ -8,7 +8,7 @@
  *   - <sink id>: a record that sink refused for good.
  */
 import type { RejectedRecord } from './sink-record';
-import type { WireMessage, WireRecord } from './wire-record';
+import { toWireRecord, type WireMessage, type WireRecord } from './wire-record';
 
 export interface DeadLetter {
   /** The record as it entered wharf (a WireRecord), or the raw upstream item if it never became one. */
@@ -51,7 +51,7 @@ export function rejectionLetter(rejected: RejectedRecord, topic: string): DeadLe
   const { record } = rejected;
   return {
     // The version goes with it: replayed later, the record must not beat newer data.
-    record: { id: record.id, source: record.source, ingestedAt: record.ingestedAt, payload: record.payload, version: record.version } satisfies WireRecord,
+    record: toWireRecord(record),
     recordId: record.id,
     source: record.source,
     stage: rejected.sink,

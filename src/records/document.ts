@@ -1,7 +1,8 @@
 /**
  * The document a record becomes in every sink: the upstream record's own fields at top level,
  * plus one `wharf` object saying where it came from. An upstream field named `wharf` is
- * replaced by it (documented in the README).
+ * replaced by it (documented in the README). A tombstone becomes the `wharf` object alone, with
+ * `deleted: true`: each sink keeps it as a deletion of that version (docs/deletions.md).
  */
 import { createHash } from 'node:crypto';
 import type { SinkRecord } from './sink-record';
@@ -15,13 +16,19 @@ export interface WharfMeta {
   offset: string;
   /** The record's version (version.ts): a sink keeps the document with the greatest. */
   version: string;
+  /** Only on a tombstone. */
+  deleted?: true;
 }
 
 export function toDocument(record: SinkRecord): Record<string, unknown> & { wharf: WharfMeta } {
-  return {
-    ...record.payload,
-    wharf: { source: record.source, id: record.id, ingestedAt: record.ingestedAt, partition: record.partition, offset: record.offset, version: record.version },
-  };
+  const wharf: WharfMeta = { source: record.source, id: record.id, ingestedAt: record.ingestedAt, partition: record.partition, offset: record.offset, version: record.version };
+  if (record.deleted) return { wharf: { ...wharf, deleted: true } };
+  return { ...record.payload, wharf };
+}
+
+/** Whether a stored document is a tombstone (toDocument of a deleted record). */
+export function isTombstone(doc: Record<string, unknown>): boolean {
+  return (doc.wharf as Partial<WharfMeta> | undefined)?.deleted === true;
 }
 
 /**
@@ -49,6 +56,7 @@ function stripVolatile(doc: Record<string, unknown>): unknown {
   const rest: Record<string, unknown> = { ...doc };
   delete rest._id;
   delete rest._rev;
+  delete rest._deleted; // CouchDB's own mark of a tombstone; `wharf.deleted` says it everywhere
   const meta = rest.wharf as Partial<WharfMeta> | undefined;
-  return { ...rest, wharf: meta ? { source: meta.source, id: meta.id, version: meta.version } : undefined };
+  return { ...rest, wharf: meta ? { source: meta.source, id: meta.id, version: meta.version, deleted: meta.deleted } : undefined };
 }

@@ -15,6 +15,8 @@ export interface SinkRecord {
   version: string;
   /** The upstream record's own fields. */
   payload: Record<string, unknown>;
+  /** A tombstone (wire-record.ts): the sinks keep it as a deletion of this version. */
+  deleted?: true;
   /** Size of the Kafka message the record came in, when known (bounds its document's size). */
   wireBytes?: number;
 }

@@ -15,6 +15,12 @@ export interface WireRecord {
    * `wharf dlq replay` produced again keeps the one it first had. Absent, the offset is it.
    */
   version?: string;
+  /**
+   * A tombstone: the upstream deleted the record. Its payload is empty; it travels and is
+   * versioned like any write, so in every sink a deletion beats older writes and loses to newer
+   * ones (docs/deletions.md).
+   */
+  deleted?: true;
 }
 
 /** A message as wharf hands it to Kafka. */
@@ -26,6 +32,13 @@ export interface WireMessage {
 
 export function recordId(source: string, upstreamId: string): string {
   return `${source}:${upstreamId}`;
+}
+
+/** The wire record a consumed record came from, with its version: re-sent later, it must not beat newer data. */
+export function toWireRecord(record: SinkRecord): WireRecord {
+  const wire: WireRecord = { id: record.id, source: record.source, ingestedAt: record.ingestedAt, payload: record.payload, version: record.version };
+  if (record.deleted) wire.deleted = true;
+  return wire;
 }
 
 export function toMessage(record: WireRecord): WireMessage {
@@ -42,7 +55,8 @@ export function isWireRecord(value: unknown): value is WireRecord {
     typeof record.source === 'string' &&
     typeof record.payload === 'object' &&
     record.payload !== null &&
-    (record.version === undefined || isVersion(record.version))
+    (record.version === undefined || isVersion(record.version)) &&
+    (record.deleted === undefined || record.deleted === true)
   );
 }
 
@@ -52,5 +66,7 @@ export function fromMessage(value: Buffer | null, partition: number, offset: str
   const parsed = JSON.parse(value.toString()) as unknown;
   if (!isWireRecord(parsed)) throw new Error('message is not a wharf record envelope');
   const version = parsed.version ?? offset;
-  return { id: parsed.id, source: parsed.source, ingestedAt: String(parsed.ingestedAt), payload: parsed.payload, partition, offset, version, wireBytes: value.length };
+  const record: SinkRecord = { id: parsed.id, source: parsed.source, ingestedAt: String(parsed.ingestedAt), payload: parsed.payload, partition, offset, version, wireBytes: value.length };
+  if (parsed.deleted) record.deleted = true;
+  return record;
 }

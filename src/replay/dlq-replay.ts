@@ -85,5 +85,5 @@ function select(partition: number, message: ConsumedMessage, filter: DlqReplayFi
     return [];
   }
   const fromOffset = letter.kafka?.topic === recordsTopic && isVersion(letter.kafka.offset) ? letter.kafka.offset : undefined;
-  return [{ id: record.id, source: record.source, ingestedAt: String((record as Partial<WireRecord>).ingestedAt ?? letter.time), payload: record.payload, version: record.version ?? fromOffset }];
+  return [{ ...record, ingestedAt: String((record as Partial<WireRecord>).ingestedAt ?? letter.time), version: record.version ?? fromOffset }];
 }

@@ -11,6 +11,8 @@ export interface StoredDocument {
   /** The stored version (records/version.ts), null for a document without one. */
   version: string | null;
   hash: string;
+  /** A tombstone the sink keeps (an Elasticsearch tombstone document); a sink whose deletions are not listed never says so. */
+  deleted: boolean;
 }
 
 export interface SinkReader {

@@ -8,6 +8,8 @@ export interface UpstreamRecord {
   /** The upstream's own id (from the source's idField). */
   upstreamId: string;
   payload: Record<string, unknown>;
+  /** The upstream says the record was deleted (a CouchDB deletion); it becomes a tombstone. */
+  deleted?: boolean;
 }
 
 /** Something in a response that cannot become a record (no id, not an object). */

@@ -12,3 +12,8 @@ export function records(source: string, count: number, payload: (i: number) => R
     payload: payload(i),
   }));
 }
+
+/** The same records as tombstones: the upstream deleted them. */
+export function tombstones(batch: readonly SinkRecord[]): SinkRecord[] {
+  return batch.map((r) => ({ ...r, payload: {}, deleted: true }));
+}

@@ -14,8 +14,15 @@ import { CouchdbWriter } from '../../src/sinks/couchdb/writer';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localCouchdb } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
-import { records } from '../helpers/records';
+import { records, tombstones } from '../helpers/records';
 import type { SinkRecord } from '../../src/records/sink-record';
+
+/** The winning revision of a document, deleted or not (a plain GET answers 404 for a deleted one). */
+async function storedRevision(dbName: string, id: string): Promise<{ _deleted?: boolean; wharf: { version: string; deleted?: boolean } }> {
+  const db = createCouchdb(localCouchdb()).use(dbName);
+  const row = (await db.fetchRevs({ keys: [id] })).rows[0] as { value: { rev: string } };
+  return (await db.get(id, { rev: row.value.rev })) as never;
+}
 
 /** The batch as one version of every record. */
 const atVersion = (version: number, batch: SinkRecord[]) => batch.map((r) => ({ ...r, version: String(version) }));
@@ -113,6 +120,60 @@ describe('couchdb writer (real pouchdb-server)', function () {
     expect(docs).to.deep.equal(Array(50).fill('v40 40'));
   });
 
+  it('keeps a deletion as a versioned CouchDB deletion: an older write after it is stale, a newer one brings the document back, a deletion of a never-written id still wins over its older writes', async () => {
+    const config = sink({ batchSize: 7 });
+    const writer = new CouchdbWriter(config);
+    await writer.prepare();
+    const db = server.use<{ status?: string; wharf: { version: string; deleted?: boolean } }>(config.db);
+    const content = (label: string) => records('orders', 20, (i) => ({ orderId: i, status: label }));
+    const live = async () => (await db.list({ include_docs: true })).rows.map((r) => `${r.id} ${r.doc!.status} ${r.doc!.wharf.version}`).sort();
+    const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `orders:${from + i}`);
+
+    expect(await writer.write(atVersion(10, content('v10')))).to.deep.equal({ written: 20, unchanged: 0, stale: 0, rejected: [] });
+    expect(await writer.write(tombstones(atVersion(15, content('x').slice(0, 10))))).to.deep.equal({ written: 10, unchanged: 0, stale: 0, rejected: [] });
+    expect(await live()).to.deep.equal(ids(10, 20).map((id) => `${id} v10 10`).sort());
+    const gone = await storedRevision(config.db, 'orders:3');
+    expect(gone).to.deep.include({ _deleted: true });
+    expect(gone.wharf).to.deep.include({ version: '15', deleted: true });
+
+    // A late older write (a replay) does not bring a deleted document back; the same deletion again changes nothing.
+    expect(await writer.write(atVersion(12, content('v12')))).to.deep.equal({ written: 10, unchanged: 0, stale: 10, rejected: [] });
+    expect(await writer.write(tombstones(atVersion(15, content('x').slice(0, 10))))).to.deep.equal({ written: 0, unchanged: 10, stale: 0, rejected: [] });
+    expect(await live()).to.deep.equal(ids(10, 20).map((id) => `${id} v12 12`).sort());
+    // A newer write recreates it.
+    expect(await writer.write(atVersion(20, content('v20').slice(0, 5)))).to.deep.equal({ written: 5, unchanged: 0, stale: 0, rejected: [] });
+    expect(await live()).to.deep.equal([...ids(0, 5).map((id) => `${id} v20 20`), ...ids(10, 20).map((id) => `${id} v12 12`)].sort());
+    // In one batch, a deletion newer than a write of the same id wins.
+    const pair = [...atVersion(30, content('v30').slice(10, 12)), ...tombstones(atVersion(31, content('x').slice(10, 12)))];
+    expect(await writer.write(pair)).to.deep.equal({ written: 2, unchanged: 0, stale: 2, rejected: [] });
+    expect(await live()).to.not.include.members(['orders:10 v30 30', 'orders:10 v12 12']);
+
+    // A deletion that arrives before any write of its id (the write came through another partition's replay, say) still wins over an older write.
+    const early = { ...records('orders', 1, () => ({}))[0], id: 'orders:early' };
+    expect(await writer.write(tombstones(atVersion(3, [early])))).to.deep.equal({ written: 1, unchanged: 0, stale: 0, rejected: [] });
+    expect(await writer.write(atVersion(2, [{ ...early, payload: { status: 'old' } }]))).to.deep.equal({ written: 0, unchanged: 0, stale: 1, rejected: [] });
+    expect((await live()).some((row) => row.startsWith('orders:early'))).to.equal(false);
+    expect((await db.info()).doc_count).to.equal(13);
+  });
+
+  it('keeps the newest of writes and deletions racing from concurrent writers', async () => {
+    const config = sink({ batchSize: 25 });
+    const writers = [1, 2, 3].map(() => new CouchdbWriter(config));
+    await writers[0].prepare();
+    // Every third version is a deletion; the greatest, 30, is one: every id must end deleted at 30.
+    const at = (version: number) => {
+      const batch = atVersion(version, records('orders', 40, () => ({ status: `v${version}` })));
+      return version % 3 === 0 ? tombstones(batch) : batch;
+    };
+    await Promise.all(writers.map(async (writer, w) => {
+      for (let version = 30 - w; version > 0; version -= 3) await writer.write(at(version));
+    }));
+    const db = server.use<{ wharf: { version: string } }>(config.db);
+    expect((await db.info()).doc_count).to.equal(0);
+    const docs = await Promise.all(records('orders', 40, () => ({})).map((r) => storedRevision(config.db, r.id)));
+    expect(docs.map((d) => `${d._deleted} ${d.wharf.version}`)).to.deep.equal(Array(40).fill('true 30'));
+  });
+
   it('rejects a document the server refuses and writes the rest of the batch', async () => {
     const config = sink();
     const writer = new CouchdbWriter(config);
@@ -157,7 +218,7 @@ describe('couchdb writer (real pouchdb-server)', function () {
     const result = await writer.write(records('orders', 4, (i) => (i === 1 ? { bad: true } : { n: i })));
     expect(result).to.deep.include({ written: 3, stale: 0 });
     expect(result.rejected.map((r) => [r.record.id, r.reason])).to.deep.equal([['orders:1', 'forbidden: bad documents are refused']]);
-    const err = await writer.write(records('orders', 4, (i) => (i === 2 ? { role: 'admin' } : { n: i + 10 }))).then(() => undefined, (e: unknown) => e);
+    const err = await writer.write(records('orders', 4, (i) => (i === 2 ? { role: 'admin' } : { n: i + 10 }), 10)).then(() => undefined, (e: unknown) => e);
     expect(err).to.be.instanceOf(SinkUnavailableError);
     expect((err as Error).message).to.match(/not authorized to write document orders:2 to database .*only writers may set a role, from a validate_doc_update function/);
   });

@@ -15,16 +15,26 @@ describe('couchdb-changes page rules (pure)', () => {
     });
   });
 
-  it('skips deletions and design documents (unless included) but still advances the cursor', () => {
+  it('makes a deletion a deleted record (with what the deleting revision kept), skips design documents unless included, and advances the cursor', () => {
     const body = {
       results: [
         { id: 'gone', seq: 4, deleted: true, changes: [], doc: { _id: 'gone', _rev: '2-x', _deleted: true } },
+        { id: 'kept', seq: 5, deleted: true, changes: [], doc: { _id: 'kept', _rev: '3-y', _deleted: true, rev: 7 } },
+        { id: 'bare', seq: 6, deleted: true, changes: [] },
         doc('_design/views', { views: {} }),
       ],
       last_seq: '5-opaque',
     };
-    expect(toChangesPage('c', body, '3', false)).to.deep.equal({ records: [], malformed: [], nextCursor: '5-opaque' });
-    expect(toChangesPage('c', body, '3', true).records).to.deep.equal([{ upstreamId: '_design/views', payload: { views: {} } }]);
+    expect(toChangesPage('c', body, '3', false)).to.deep.equal({
+      records: [
+        { upstreamId: 'gone', payload: {}, deleted: true },
+        { upstreamId: 'kept', payload: { rev: 7 }, deleted: true },
+        { upstreamId: 'bare', payload: {}, deleted: true },
+      ],
+      malformed: [],
+      nextCursor: '5-opaque',
+    });
+    expect(toChangesPage('c', body, '3', true).records.map((r) => r.upstreamId)).to.deep.equal(['gone', 'kept', 'bare', '_design/views']);
   });
 
   it('returns changes without an id or a document as malformed, with a reason', () => {

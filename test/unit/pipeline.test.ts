@@ -7,7 +7,8 @@ import { Delivery, type DeliveryOptions } from '../../src/pipeline/delivery';
 import { intakeBatch } from '../../src/pipeline/intake';
 import type { DeadLetter } from '../../src/records/dead-letter';
 import type { SinkRecord } from '../../src/records/sink-record';
-import { toMessage } from '../../src/records/wire-record';
+import { fromMessage, toMessage, toWireRecord } from '../../src/records/wire-record';
+import { sameContent, toDocument } from '../../src/records/document';
 import { SinkUnavailableError, type SinkWriteResult, type SinkWriter } from '../../src/sinks/sink-writer';
 
 const quiet = createLogger({ level: 'silent' });
@@ -107,6 +108,50 @@ describe('pipeline: intake with the upstream\'s own version (versionField)', () 
   it('leaves the version to the Kafka offset when no versionField is set', () => {
     const { messages: out } = intakeBatch({ id: 'orders', maxRecordBytes: 10_000 }, { records: [{ upstreamId: '1', payload: { id: 1, rev: 7 } }], malformed: [], nextCursor: null }, TIME);
     expect((JSON.parse(String(out[0].value)) as { version?: string }).version).to.equal(undefined);
+  });
+});
+
+describe('pipeline: intake of deletions (tombstones)', () => {
+  const wire = (m: { value: string | Buffer }) => JSON.parse(String(m.value)) as Record<string, unknown>;
+
+  it('makes a record whose deletedField is true, or one the upstream deleted, a tombstone with an empty payload; other values are ordinary records', () => {
+    const page = {
+      records: [
+        { upstreamId: '1', payload: { id: 1, gone: true, name: 'a' } },
+        { upstreamId: '2', payload: { id: 2, gone: 'true' } },
+        { upstreamId: '3', payload: { id: 3 }, deleted: true },
+        { upstreamId: '4', payload: { id: 4, gone: false } },
+      ],
+      malformed: [],
+      nextCursor: null,
+    };
+    const { messages: out, letters } = intakeBatch({ id: 'orders', maxRecordBytes: 10_000, deletedField: 'gone' }, page, TIME);
+    expect(letters).to.deep.equal([]);
+    expect(out.map(wire)).to.deep.equal([
+      { id: 'orders:1', source: 'orders', ingestedAt: TIME, payload: {}, deleted: true },
+      { id: 'orders:2', source: 'orders', ingestedAt: TIME, payload: { id: 2, gone: 'true' } },
+      { id: 'orders:3', source: 'orders', ingestedAt: TIME, payload: {}, deleted: true },
+      { id: 'orders:4', source: 'orders', ingestedAt: TIME, payload: { id: 4, gone: false } },
+    ]);
+  });
+
+  it('versions a tombstone from versionField like any write, and dead-letters one without a version with what the upstream sent', () => {
+    const page = { records: [{ upstreamId: '1', payload: { id: 1, rev: 9, gone: true } }, { upstreamId: '2', payload: { id: 2, gone: true } }], malformed: [], nextCursor: null };
+    const { messages: out, letters } = intakeBatch({ id: 'orders', maxRecordBytes: 10_000, versionField: 'rev', deletedField: 'gone' }, page, TIME);
+    expect(out.map(wire)).to.deep.equal([{ id: 'orders:1', source: 'orders', ingestedAt: TIME, payload: {}, version: '9', deleted: true }]);
+    expect(letters.map((l) => [l.recordId, (l.record as { payload: unknown }).payload])).to.deep.equal([['orders:2', { id: 2, gone: true }]]);
+  });
+
+  it('carries the tombstone through Kafka, a dead letter and the document every sink gets', () => {
+    const message = toMessage({ id: 'orders:1', source: 'orders', ingestedAt: TIME, payload: {}, version: '9', deleted: true });
+    const record = fromMessage(Buffer.from(message.value), 2, '40');
+    expect(record).to.deep.include({ id: 'orders:1', version: '9', deleted: true, partition: 2, offset: '40' });
+    expect(toWireRecord(record)).to.deep.equal({ id: 'orders:1', source: 'orders', ingestedAt: TIME, payload: {}, version: '9', deleted: true });
+    expect(toDocument(record)).to.deep.equal({ wharf: { source: 'orders', id: 'orders:1', ingestedAt: TIME, partition: 2, offset: '40', version: '9', deleted: true } });
+    const live = fromMessage(Buffer.from(toMessage({ id: 'orders:1', source: 'orders', ingestedAt: TIME, payload: {}, version: '9' }).value), 2, '40');
+    expect(live).to.not.have.property('deleted');
+    expect(sameContent(toDocument(record), toDocument(live))).to.equal(false);
+    expect(() => fromMessage(Buffer.from(JSON.stringify({ ...JSON.parse(String(message.value)), deleted: 'yes' })), 2, '41')).to.throw('not a wharf record');
   });
 });
 

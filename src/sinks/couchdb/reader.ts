@@ -34,7 +34,7 @@ export class CouchdbReader implements SinkReader {
       for (const row of rows) {
         if (row.id.startsWith('_design/') || !row.doc) continue;
         const version = row.doc.wharf?.version;
-        yield { id: row.id, version: isVersion(version) ? version : null, hash: contentHash(row.doc) };
+        yield { id: row.id, version: isVersion(version) ? version : null, hash: contentHash(row.doc), deleted: false };
       }
       if (page.rows.length <= PAGE) return;
       start = page.rows[PAGE].id;

@@ -5,16 +5,24 @@
  *
  * The newest version wins (records/version.ts), race-free under CouchDB's `_rev`
  * compare-and-set. Within a batch only the greatest version of an id is sent (the others are
- * stale). A new document is written at once. On conflict (the id exists) the stored document is
- * fetched and its `wharf.version` compared: a stored newer version makes the record stale (not
- * written, not retried, never dead-lettered); the same version leaves it unchanged, so a
- * re-delivery leaves no new revision (a repair, `replaceSameVersion`, replaces it when its
- * content differs: `sameContent`); an older one (or none: a document written before wharf
- * versioned records) is replaced, naming the stored `_rev`. If another writer got there first,
- * that is a conflict again: re-read and re-compared on the next round. Documents CouchDB
- * refuses (forbidden by a validation function, invalid, too large) are rejected for the
- * dead-letter topic; refused credentials or access give the batch back at once as
- * SinkUnavailableError saying what to fix (answers.ts); retriable failures are retried with
+ * stale). Before writing, what the database holds for the batch's ids is read (stored-state.ts,
+ * deleted documents included) and each record compared with it: a stored newer version makes
+ * the record stale (not written, not retried, never dead-lettered); the same version leaves it
+ * unchanged, so a re-delivery leaves no new revision (a repair, `replaceSameVersion`, replaces
+ * it when its content differs: `sameContent`); an older one (or none: a document written
+ * before wharf versioned records, or deleted by hand) is replaced, naming the stored `_rev`; an
+ * id never written is created. A tombstone is written as a CouchDB deletion (`_deleted`) that
+ * keeps its `wharf` object, so its version still decides against later writes. If another
+ * writer got there first, CouchDB answers `conflict`: those ids are read and compared again.
+ *
+ * One window is left (docs/deletions.md): an id absent when read, then created and deleted by
+ * other writers before this write, is recreated by it (CouchDB's compare-and-set cannot name a
+ * revision for an id it did not hold). `wharf verify` reports it as deleted-but-present and
+ * `--repair` puts it right.
+ *
+ * Documents CouchDB refuses (forbidden by a validation function, invalid, too large) are
+ * rejected for the dead-letter topic; refused credentials or access give the batch back at once
+ * as SinkUnavailableError saying what to fix (answers.ts); retriable failures are retried with
  * backoff up to maxAttempts, then the batch is given back as SinkUnavailableError
  * (sink-writer.ts, sendInBulk). Results are matched to documents by id: pouchdb-server lists
  * the failed documents first.
@@ -24,12 +32,11 @@ import { createCouchdb } from './client';
 import type { CouchdbSinkConfig } from './config';
 import { itemOutcome, itemUnauthorized, requestRefusal, type BulkItem } from './answers';
 import { describeError } from '../../errors';
-import { sameContent, toDocument } from '../../records/document';
+import { sameContent, toDocument, type WharfMeta } from '../../records/document';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
-import { compareVersions, storedVersion } from '../../records/version';
+import { compareVersions } from '../../records/version';
+import { readPredecessors, readStoredState, type Doc, type StoredState } from './stored-state';
 import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter, type WriteOptions } from '../sink-writer';
-
-type Doc = Record<string, unknown> & { _id: string; _rev?: string };
 
 export class CouchdbWriter implements SinkWriter {
   readonly id: string;
@@ -71,38 +78,63 @@ export class CouchdbWriter implements SinkWriter {
   }
 
   private async writeChunk(records: SinkRecord[], result: SinkWriteResult, options: WriteOptions): Promise<void> {
-    await this.writeDocs(
-      records.map((record) => ({ record, doc: { _id: record.id, ...toDocument(record) } })),
-      result,
-      options,
-    );
-  }
-
-  private writeDocs(docs: Array<{ record: SinkRecord; doc: Doc }>, result: SinkWriteResult, options: WriteOptions): Promise<void> {
-    return sendInBulk(
+    // Deletions put back over a recreating write (restoreDeletions) are wharf's own fix-ups, not records of the batch: not counted.
+    const restorations = new WeakSet<SinkRecord>();
+    const tally = (record: SinkRecord, kind: 'written' | 'stale' | 'unchanged') => {
+      if (!restorations.has(record)) result[kind]++;
+    };
+    const writes = await this.compareWithStored(records, tally, options);
+    await sendInBulk(
       this.config,
-      docs,
+      writes,
       async (pending, attempt) => {
         const items = await this.bulk(pending);
         if ('refused' in items) return items;
-        const conflicts: typeof pending = [];
+        const conflicts: SinkRecord[] = [];
         const failing: typeof pending = [];
+        const recreated: Array<{ entry: Write; rev: string }> = [];
         const byId = new Map(pending.map((entry) => [entry.doc._id, entry]));
         items.forEach((item, i) => {
           const entry = (item.id !== undefined ? byId.get(item.id) : undefined) ?? pending[i];
           const outcome = itemOutcome(item);
-          if (outcome === 'written') result.written++;
-          else if (outcome === 'conflict') conflicts.push(entry);
+          if (outcome === 'written') {
+            tally(entry.record, 'written');
+            if (entry.doc._rev === undefined && item.rev !== undefined && !item.rev.startsWith('1-')) recreated.push({ entry, rev: item.rev });
+          } else if (outcome === 'conflict') conflicts.push(entry.record);
           else if (outcome === 'unavailable') throw new SinkUnavailableError(this.id, itemUnauthorized(item, this.config.db));
           else if (outcome === 'rejected') result.rejected.push(this.rejection(entry.record, `${item.error}: ${item.reason ?? ''}`, attempt));
           else failing.push(entry);
         });
-        const updates = await this.resolveConflicts(conflicts, result, options);
-        // Updates of conflicting documents go again at once, with the current revision.
-        return { again: [...updates, ...failing], detail: `${failing.length} document(s) failing, ${updates.length} to update after a conflict`, retryAfterMs: failing.length === 0 ? 0 : undefined };
+        const restores = await this.restoreDeletions(recreated, result, restorations);
+        // Another writer changed these since they were read: compared again, they go at once with the current revision.
+        const again = [...(await this.compareWithStored(conflicts, tally, options)), ...restores];
+        return { again: [...again, ...failing], detail: `${failing.length} document(s) failing, ${again.length} to write again after a conflict`, retryAfterMs: failing.length === 0 ? 0 : undefined };
       },
       (one, reason, attempt) => result.rejected.push(this.rejection(one.record, reason, attempt)),
     );
+  }
+
+  /**
+   * Writes that named no `_rev` yet landed over a deletion (stored-state.ts: the one race the
+   * read before writing leaves): where that deletion was the newer, the write was stale, and the
+   * deletion is written back over it.
+   */
+  private async restoreDeletions(recreated: Array<{ entry: Write; rev: string }>, result: SinkWriteResult, restorations: WeakSet<SinkRecord>): Promise<Write[]> {
+    if (recreated.length === 0) return [];
+    const previous = await this.call('read replaced revisions', () => readPredecessors(this.server, this.config.db, recreated.map(({ entry, rev }) => ({ id: entry.doc._id, rev }))));
+    const restores: Write[] = [];
+    for (const { entry, rev } of recreated) {
+      const deletion = previous.get(entry.doc._id);
+      if (!deletion?.deleted || compareVersions(deletion.version, entry.record.version) <= 0) continue;
+      if (!restorations.has(entry.record)) {
+        result.written--;
+        result.stale++;
+      }
+      const record = tombstoneOf(deletion.doc);
+      restorations.add(record);
+      restores.push({ record, doc: { ...deletion.doc, _revisions: undefined, _rev: rev } });
+    }
+    return restores;
   }
 
   /** One `_bulk_docs` request: per-document results, or the reason the server refused the whole request. */
@@ -116,25 +148,19 @@ export class CouchdbWriter implements SinkWriter {
     }
   }
 
-  /** Compares conflicting documents' versions with the stored ones; returns those to write again with the current _rev. */
-  private async resolveConflicts(
-    conflicts: Array<{ record: SinkRecord; doc: Doc }>,
-    result: SinkWriteResult,
-    options: WriteOptions,
-  ): Promise<Array<{ record: SinkRecord; doc: Doc }>> {
-    if (conflicts.length === 0) return [];
-    const stored = await this.call('fetch current revisions', () => this.db.fetch({ keys: conflicts.map((c) => c.doc._id) }));
-    const byId = new Map<string, Doc>();
-    for (const row of stored.rows) if ('doc' in row && row.doc) byId.set(row.doc._id, row.doc);
-    const updates: Array<{ record: SinkRecord; doc: Doc }> = [];
-    for (const conflict of conflicts) {
-      const current = byId.get(conflict.doc._id);
-      const order = current ? compareVersions(storedVersion((current.wharf as { version?: unknown } | undefined)?.version), conflict.record.version) : -1;
-      if (order > 0) result.stale++;
-      else if (order === 0 && !(options.replaceSameVersion && !sameContent(current!, conflict.doc))) result.unchanged++;
-      else updates.push({ record: conflict.record, doc: { ...conflict.doc, _rev: current?._rev } });
+  /** Compares records with what the database holds: counts the stale and unchanged ones, returns the documents to write. */
+  private async compareWithStored(records: SinkRecord[], tally: (record: SinkRecord, kind: 'stale' | 'unchanged') => void, options: WriteOptions): Promise<Write[]> {
+    const stored = await this.call('read stored revisions', () => readStoredState(this.server, this.db, this.config.db, records.map((r) => r.id)));
+    const writes: Write[] = [];
+    for (const record of records) {
+      const doc: Doc = { _id: record.id, ...toDocument(record) };
+      if (record.deleted) doc._deleted = true;
+      const current = stored.get(record.id);
+      const decision = current ? decide(current, record, doc, options) : 'write';
+      if (decision === 'stale' || decision === 'unchanged') tally(record, decision);
+      else writes.push({ record, doc: current ? { ...doc, _rev: current.rev } : doc });
     }
-    return updates;
+    return writes;
   }
 
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -154,4 +180,21 @@ export class CouchdbWriter implements SinkWriter {
   private rejection(record: SinkRecord, reason: string, attempts: number): RejectedRecord {
     return { record, sink: this.id, reason, attempts };
   }
+}
+
+type Write = { record: SinkRecord; doc: Doc };
+
+/** The tombstone record a stored deletion was written from (its `wharf` object says all of it). */
+function tombstoneOf(doc: Doc): SinkRecord {
+  const meta = doc.wharf as WharfMeta;
+  return { id: meta.id, source: meta.source, ingestedAt: meta.ingestedAt, partition: meta.partition, offset: meta.offset, version: meta.version, payload: {}, deleted: true };
+}
+
+/** A record against the stored document of its id: older is stale; the same version is unchanged, unless a repair finds other content. */
+function decide(current: StoredState, record: SinkRecord, doc: Doc, options: WriteOptions): 'stale' | 'unchanged' | 'write' {
+  const order = compareVersions(current.version, record.version);
+  if (order > 0) return 'stale';
+  if (order < 0) return 'write';
+  const same = current.deleted === (doc._deleted === true) && sameContent(current.doc, doc);
+  return options.replaceSameVersion && !same ? 'write' : 'unchanged';
 }

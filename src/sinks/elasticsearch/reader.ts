@@ -1,5 +1,6 @@
 /**
- * Lists what the Elasticsearch sink's index holds, for `wharf verify`: a point in time (so the
+ * Lists what the Elasticsearch sink's store index holds (tombstones included: store-index.ts),
+ * for `wharf verify`: a point in time (so the
  * listing is one consistent view, whatever is written meanwhile) paged with `search_after`,
  * sorted by `_shard_doc` (index order: the cheapest sort there is), `version: true` (`_version`
  * is the record's version: the writer indexes with external versioning). The record id is read
@@ -7,9 +8,10 @@
  * The index is refreshed first, so every write Elasticsearch acknowledged is in the view.
  */
 import type { Client, estypes } from '@elastic/elasticsearch';
-import { contentHash } from '../../records/document';
+import { contentHash, isTombstone } from '../../records/document';
 import { createElasticsearch } from './client';
 import type { ElasticsearchSinkConfig } from './config';
+import { storeIndexName } from './store-index';
 import type { SinkReader, StoredDocument } from '../sink-reader';
 
 const PAGE = 1000;
@@ -29,9 +31,10 @@ export class ElasticsearchReader implements SinkReader {
   }
 
   async *scan(): AsyncIterable<StoredDocument> {
-    if (!(await this.client.indices.exists({ index: this.config.index }))) return;
-    await this.client.indices.refresh({ index: this.config.index });
-    let pit = (await this.client.openPointInTime({ index: this.config.index, keep_alive: KEEP_ALIVE })).id;
+    const store = storeIndexName(this.config.index);
+    if (!(await this.client.indices.exists({ index: store }))) return;
+    await this.client.indices.refresh({ index: store });
+    let pit = (await this.client.openPointInTime({ index: store, keep_alive: KEEP_ALIVE })).id;
     try {
       let after: estypes.SortResults | undefined;
       for (;;) {
@@ -62,5 +65,5 @@ export class ElasticsearchReader implements SinkReader {
 function stored(hit: estypes.SearchHit<Source>): StoredDocument {
   const source = hit._source ?? {};
   const id = typeof source.wharf?.id === 'string' ? source.wharf.id : hit._id!;
-  return { id, version: hit._version === undefined ? null : String(hit._version), hash: contentHash(source) };
+  return { id, version: hit._version === undefined ? null : String(hit._version), hash: contentHash(source), deleted: isTombstone(source) };
 }

@@ -2,7 +2,8 @@
  * Elasticsearch sink: `_bulk` index operations with `_id` = the record id, so a re-delivered
  * record overwrites its document instead of duplicating it, and with the record's version as
  * an external version (`version_type: external`, op_type index), so Elasticsearch writes it
- * only if it is newer than the stored one.
+ * only if it is newer than the stored one. A tombstone is indexed the same way, as a document
+ * that the sink's alias hides from searches (store-index.ts).
  *
  * Per item: 2xx is written; 409 version_conflict_engine_exception means Elasticsearch holds a
  * newer or the same version: the record is stale, which is done (not retried, never
@@ -26,6 +27,7 @@ import type { ElasticsearchSinkConfig } from './config';
 import { describeError } from '../../errors';
 import { toDocument } from '../../records/document';
 import { itemOutcome, unavailability, type EsError } from './answers';
+import { prepareStore, storeIndexName } from './store-index';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
 import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter, type WriteOptions } from '../sink-writer';
 
@@ -50,21 +52,22 @@ function externalVersion(record: SinkRecord): number {
 export class ElasticsearchWriter implements SinkWriter {
   readonly id: string;
   private readonly client: Client;
+  private readonly store: string;
 
   constructor(private readonly config: ElasticsearchSinkConfig) {
     this.id = config.id;
     this.client = createElasticsearch(config);
+    this.store = storeIndexName(config.index);
   }
 
   async prepare(): Promise<void> {
+    let problem: string | undefined;
     try {
-      if (await this.client.indices.exists({ index: this.config.index })) return;
-      await this.client.indices.create({ index: this.config.index, mappings: this.config.mappings, settings: this.config.settings });
+      problem = await prepareStore(this.client, this.config);
     } catch (err) {
-      const body = err instanceof errors.ResponseError ? (err.body as { error?: { type?: string } } | undefined) : undefined;
-      if (body?.error?.type === 'resource_already_exists_exception') return;
       throw this.unavailable('cannot create the index', err);
     }
+    if (problem) throw new SinkUnavailableError(this.id, problem);
   }
 
   async write(batch: readonly SinkRecord[], options: WriteOptions = {}): Promise<SinkWriteResult> {
@@ -108,7 +111,7 @@ export class ElasticsearchWriter implements SinkWriter {
   private async bulk(records: SinkRecord[], versionType: VersionType): Promise<{ items: Array<{ index?: { status: number; error?: EsError } }> } | 'too-large'> {
     try {
       return await this.client.bulk({
-        operations: records.flatMap((r) => [{ index: { _index: this.config.index, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, toDocument(r)]),
+        operations: records.flatMap((r) => [{ index: { _index: this.store, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, toDocument(r)]),
       });
     } catch (err) {
       if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';

@@ -5,8 +5,10 @@
  *   document's own fields: every top-level `_` field (`_id`, `_rev`, `_attachments`,
  *   `_conflicts`, ...) is dropped, since Elasticsearch refuses `_id` in a document and a CouchDB
  *   sink would take a foreign `_rev` for its own. The upstream revision is not kept.
- * - deletions are skipped (not propagated: the sinks have no tombstones), as are `_design/`
- *   documents unless includeDesignDocs; skipped changes still advance the cursor.
+ * - a deletion becomes a deleted record (a tombstone at intake), whose payload is what the
+ *   deleting revision kept (usually nothing; a `versionField` must be kept there to be read);
+ *   `_design/` documents are skipped unless includeDesignDocs; skipped changes still advance
+ *   the cursor.
  * - a change without an id or without a document is malformed, never a thrown error.
  * - the cursor is `last_seq` as a string (opaque in CouchDB, a number in pouchdb-server); a
  *   page without changes keeps the cursor it was asked from, so the poller waits.
@@ -37,11 +39,11 @@ function fromChange(change: unknown, includeDesignDocs: boolean): UpstreamRecord
   if (change === null || typeof change !== 'object' || Array.isArray(change)) return { raw: change, reason: 'change is not a JSON object' };
   const { id, deleted, doc } = change as { id?: unknown; deleted?: unknown; doc?: unknown };
   if (typeof id !== 'string' || id === '') return { raw: change, reason: 'change has no string "id"' };
-  if (deleted === true) return 'skip';
   if (id.startsWith('_design/') && !includeDesignDocs) return 'skip';
-  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) return { raw: change, reason: `change of "${id}" has no document (include_docs)` };
-  if ((doc as { _deleted?: unknown })._deleted === true) return 'skip';
-  return { upstreamId: id, payload: ownFields(doc as Record<string, unknown>) };
+  const body = doc !== null && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : undefined;
+  if (deleted === true || body?._deleted === true) return { upstreamId: id, payload: body ? ownFields(body) : {}, deleted: true };
+  if (!body) return { raw: change, reason: `change of "${id}" has no document (include_docs)` };
+  return { upstreamId: id, payload: ownFields(body) };
 }
 
 /** The document without CouchDB's `_`-prefixed metadata. */

@@ -1,7 +1,7 @@
 /** The `http-json` source's configuration keys. */
 import { z } from 'zod';
 import { durationMs, httpUrl, idAndType } from '../../util/config-fields';
-import { maxRecordBytes, sourceId, versionField } from '../config-fields';
+import { deletedField, maxRecordBytes, sourceId, versionField } from '../config-fields';
 import { jsonPath } from './json-path';
 
 export const HttpJsonSourceSchema = z
@@ -34,6 +34,7 @@ export const HttpJsonSourceSchema = z
       .describe('Extra request headers; put secrets in the environment: "Bearer ${ORDERS_TOKEN}". Never logged.'),
     maxRecordBytes,
     versionField,
+    deletedField,
   })
   .describe('Polls an HTTP endpoint that returns pages of JSON records after a cursor: GET <url>?<cursorParam>=<cursor>.');
 

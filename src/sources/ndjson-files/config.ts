@@ -2,7 +2,7 @@
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
 import { boundedInt, durationMs, idAndType } from '../../util/config-fields';
-import { maxRecordBytes, sourceId, versionField } from '../config-fields';
+import { deletedField, maxRecordBytes, sourceId, versionField } from '../config-fields';
 
 // Semantics (identity, rotation, ids) in source.ts.
 export const NdjsonFilesSourceSchema = z
@@ -27,6 +27,7 @@ export const NdjsonFilesSourceSchema = z
       'Largest record, in bytes, and so the longest line read: a longer one is dead-lettered with its first KiB, never held whole in memory.',
     ),
     versionField,
+    deletedField,
     maxBatchRecords: boundedInt(1, 100_000, 1000, 'Lines (records and malformed) per page, i.e. per Kafka send and cursor save.'),
     maxBatchBytes: boundedInt(1024, 256 * 1024 * 1024, 4 * 1024 * 1024, 'Bytes of lines per page; a page always takes at least one line.'),
     maxFiles: boundedInt(1, 5000, 1000, 'Files tracked at once; the cursor holds ~150 bytes per file and ZooKeeper\'s node limit is 1 MB.'),
