@@ -22,7 +22,7 @@ export function registerVerifyCommand(program: Command): void {
     .command('verify')
     .summary('compare every sink with the records topic; --repair re-delivers what differs')
     .description(
-      'read the records topic over its retained range and compare each sink (all, or one) with it: per record id the newest version and its content. Prints each difference (missing, stale, differs, newer, unexpected) and a summary per sink; exit 0 when everything matches, 1 when something differs. Records older than Kafka\'s retention are legitimately gone from the topic: documents of theirs show as "unexpected", and are never deleted',
+      'read the records topic over its retained range and compare each sink (all, or one) with it: per record id the newest version and its content. Prints each difference (missing, stale, differs, deleted-but-present, newer, unexpected) and a summary per sink; exit 0 when everything matches, 1 when something differs. Records older than Kafka\'s retention are legitimately gone from the topic: documents of theirs show as "unexpected", and are never deleted',
     )
     .option('--sink <id>', 'only this sink')
     .option('--repair', 're-deliver the newest version of every missing, stale or differing record, through the pipeline\'s delivery path, to the sinks that differ')

@@ -33,9 +33,16 @@ export class DemoUpstream {
     }
   }
 
-  /** The last record served under each id, by id (what every sink must hold in the end). */
+  /** Appends a deletion of each id: a record `{ id, deleted: true }` (a source with `deletedField: "deleted"` makes it a tombstone). */
+  remove(ids: readonly number[]): void {
+    for (const id of ids) this.records.push({ id, deleted: true });
+  }
+
+  /** The last record served under each id, by id, leaving out ids whose last record is a deletion (what every sink must hold in the end). */
   latest(): Map<string, Record<string, unknown>> {
-    return new Map(this.records.map((record) => [String(record.id), record]));
+    const last = new Map(this.records.map((record) => [String(record.id), record]));
+    for (const [id, record] of last) if (record.deleted === true) last.delete(id);
+    return last;
   }
 
   async start(): Promise<void> {

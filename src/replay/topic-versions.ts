@@ -18,6 +18,8 @@ export interface TopicEntry {
   hash: string;
   partition: number;
   offset: string;
+  /** The newest version is a deletion: a sink must hold nothing live for the id. */
+  deleted: boolean;
   /** Bit i set: sink number i holds this id (any version). */
   seen: number;
 }
@@ -33,7 +35,7 @@ export class TopicVersions {
     const kept = this.entries.get(record.id);
     // The same version twice (a dead letter produced again): the first is kept, the content is the same.
     if (kept && compareVersions(record.version, kept.version) <= 0) return;
-    this.entries.set(record.id, { version: record.version, hash: contentHash(toDocument(record)), partition: record.partition, offset: record.offset, seen: 0 });
+    this.entries.set(record.id, { version: record.version, hash: contentHash(toDocument(record)), partition: record.partition, offset: record.offset, deleted: record.deleted === true, seen: 0 });
   }
 }
 

@@ -11,9 +11,16 @@
  *   - `newer`      the sink holds a newer version than any in the topic: the topic was
  *                  recreated or partitions were added (records/version.ts); re-delivery cannot
  *                  win over it, so it is reported, never repaired;
+ *   - `deleted-but-present` the newest version is a deletion, yet the sink holds an older
+ *                  live document (a tombstone lost, or the document written back behind wharf's
+ *                  back);
  *   - `unexpected` the sink holds an id the topic's retained range does not: a record older
  *                  than Kafka's retention (legitimately gone from Kafka), or a document written
  *                  behind wharf's back. Reported, never deleted.
+ *
+ * A deletion is matched by a tombstone of its version (Elasticsearch), or by nothing at all
+ * (CouchDB's deletions are not listed; a purged tombstone is gone). A tombstone of an id the
+ * topic no longer has hides nothing from searches and is not reported.
  *
  * A record a sink refused for good (a dead letter) is `missing` there until the cause is fixed.
  * Records written while verify runs may show as missing or stale: verify a quiet pipeline, or
@@ -27,10 +34,10 @@ import { createSinkReader, type SinkConfig } from '../sinks/registry';
 import { readTopicVersions, type TopicEntry, type TopicVersions } from './topic-versions';
 import { RepairPlan } from './verify-repair';
 
-export const DIFFERENCE_KINDS = ['missing', 'stale', 'differs', 'newer', 'unexpected'] as const;
+export const DIFFERENCE_KINDS = ['missing', 'stale', 'differs', 'deleted-but-present', 'newer', 'unexpected'] as const;
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
 /** What re-delivering the topic's newest version puts right. */
-export const REPAIRABLE: ReadonlySet<DifferenceKind> = new Set(['missing', 'stale', 'differs']);
+export const REPAIRABLE: ReadonlySet<DifferenceKind> = new Set(['missing', 'stale', 'differs', 'deleted-but-present']);
 
 export interface Difference {
   recordId: string;
@@ -55,11 +62,10 @@ export interface VerifyOutcome {
 }
 
 /** How a stored document compares with the topic's newest version of its id: null when it matches. */
-export function classify(expected: Pick<TopicEntry, 'version' | 'hash'> | undefined, stored: Pick<StoredDocument, 'version' | 'hash'>): DifferenceKind | null {
-  if (!expected) return 'unexpected';
-  if (stored.version === null) return 'stale';
-  const order = compareVersions(stored.version, expected.version);
-  if (order < 0) return 'stale';
+export function classify(expected: Pick<TopicEntry, 'version' | 'hash' | 'deleted'> | undefined, stored: Pick<StoredDocument, 'version' | 'hash' | 'deleted'>): DifferenceKind | null {
+  if (!expected) return stored.deleted ? null : 'unexpected';
+  const order = stored.version === null ? -1 : compareVersions(stored.version, expected.version);
+  if (order < 0) return expected.deleted && !stored.deleted ? 'deleted-but-present' : 'stale';
   if (order > 0) return 'newer';
   return stored.hash === expected.hash ? null : 'differs';
 }
@@ -88,7 +94,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyOutcome> {
   // The sinks are listed at the same time: each has its own bit in the entries.
   await Promise.all(
     options.sinks.map((sink, index) => {
-      sinks[sink.id] = { checked: 0, matching: 0, missing: 0, stale: 0, differs: 0, newer: 0, unexpected: 0 };
+      sinks[sink.id] = { checked: 0, matching: 0, ...(Object.fromEntries(DIFFERENCE_KINDS.map((kind) => [kind, 0])) as Record<DifferenceKind, number>) };
       return compareSink(sink, 1 << index, topic, sinks[sink.id], report, options);
     }),
   );
@@ -125,6 +131,7 @@ async function compareSink(
   for (const [recordId, entry] of topic.entries) {
     if (entry.seen & bit) continue;
     summary.checked++;
-    report({ recordId, sink: sink.id, kind: 'missing', topicVersion: entry.version }, entry);
+    if (entry.deleted) summary.matching++; // deleted, and nothing of it stored: as it should be
+    else report({ recordId, sink: sink.id, kind: 'missing', topicVersion: entry.version }, entry);
   }
 }

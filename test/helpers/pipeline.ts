@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
+import { storeIndexName } from '../../src/sinks/elasticsearch/store-index';
 import { DemoUpstream } from '../../src/demo/upstream-server';
 import { localConfig, localCouchdb, localElasticsearch, REPO_ROOT } from './local-stack';
 import { uniqueName } from './names';
@@ -31,7 +32,7 @@ export class PipelineRun {
       zookeeper: { ...base.zookeeper, root: `/wharf-test/${this.name}`, ...extra.zookeeper },
       metrics: { port: 0 },
       // `source`: keys added to the default http-json source (its URL is known only once the upstream listens).
-      sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, ...extra.source }],
+      sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, deletedField: 'deleted', ...extra.source }],
       sinks: [
         { ...localElasticsearch(), index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
         { ...localCouchdb(), db: this.name },
@@ -83,14 +84,15 @@ export class PipelineRun {
       this.wharf.signal('SIGKILL');
     }
     await this.upstream.stop();
-    await this.es.indices.delete({ index: this.name, ignore_unavailable: true }).catch(() => undefined);
+    await this.es.indices.delete({ index: storeIndexName(this.name), ignore_unavailable: true }).catch(() => undefined);
     await this.es.close();
     await this.couch.db.destroy(this.name).catch(() => undefined);
   }
 }
 
 /**
- * Proves content, not counts: both sinks hold exactly the upstream's ids (as `<source>:<id>`),
+ * Proves content, not counts: both sinks hold exactly the upstream's live ids (as `<source>:<id>`;
+ * searches through the Elasticsearch alias and CouchDB's listing show no deleted record),
  * each document's own fields equal the upstream's last record of that id, both sinks hold the
  * same record version of it, and Elasticsearch's external version is that version; then
  * `wharf verify` exits 0.

@@ -11,10 +11,11 @@ import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
 import type { ElasticsearchSinkConfig } from '../../src/sinks/elasticsearch/config';
 import { elasticsearchCheck } from '../../src/sinks/elasticsearch/health';
 import { ElasticsearchWriter, elasticsearchId } from '../../src/sinks/elasticsearch/writer';
+import { storeIndexName } from '../../src/sinks/elasticsearch/store-index';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import { localElasticsearch } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
-import { records } from '../helpers/records';
+import { records, tombstones } from '../helpers/records';
 import type { SinkRecord } from '../../src/records/sink-record';
 
 /** The batch as one version of every record. */
@@ -38,7 +39,7 @@ describe('elasticsearch writer (real node)', function () {
   }
 
   after(async () => {
-    await client.indices.delete({ index: indexes, ignore_unavailable: true });
+    await client.indices.delete({ index: [...indexes, ...indexes.map(storeIndexName)], ignore_unavailable: true });
     await client.close();
   });
 
@@ -59,6 +60,49 @@ describe('elasticsearch writer (real node)', function () {
       status: 'open',
       wharf: { source: 'orders', id: 'orders:7', ingestedAt: '2026-11-26T12:00:07.000Z', partition: 1, offset: '7', version: '7' },
     });
+    await writer.close();
+  });
+
+  it('keeps a deletion as a versioned tombstone document that searches through the index alias never see: an older write after it is stale, a newer one brings the document back', async () => {
+    const config = sink({ batchSize: 7 });
+    const writer = new ElasticsearchWriter(config);
+    await writer.prepare();
+    const content = (label: string) => records('orders', 20, (i) => ({ orderId: i, status: label }));
+    const searched = async () => {
+      await client.indices.refresh({ index: config.index });
+      const found = await client.search<{ status: string; wharf: { version: string } }>({ index: config.index, size: 100 });
+      return found.hits.hits.map((h) => `${h._id} ${h._source!.status} ${h._source!.wharf.version}`).sort();
+    };
+    const count = async (query?: object) => (await client.count({ index: config.index, query })).count;
+    const ids = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => `orders:${from + i}`);
+
+    expect(await writer.write(atVersion(10, content('v10')))).to.deep.equal({ written: 20, unchanged: 0, stale: 0, rejected: [] });
+    expect(await writer.write(tombstones(atVersion(15, content('x').slice(0, 10))))).to.deep.equal({ written: 10, unchanged: 0, stale: 0, rejected: [] });
+    expect(await searched()).to.deep.equal(ids(10, 20).map((id) => `${id} v10 10`).sort());
+    expect([await count(), await count({ term: { status: 'v10' } }), await count({ ids: { values: ids(0, 10) } })]).to.deep.equal([10, 10, 0]);
+    const tombstone = await client.get({ index: storeIndexName(config.index), id: 'orders:3' });
+    expect([tombstone._version, tombstone._source]).to.deep.equal([15, { wharf: { source: 'orders', id: 'orders:3', ingestedAt: '2026-11-26T12:00:03.000Z', partition: 3, offset: '3', version: '15', deleted: true } }]);
+
+    // A late older write (a replay) does not bring a deleted document back, however long after the deletion.
+    expect(await writer.write(atVersion(12, content('v12')))).to.deep.equal({ written: 10, unchanged: 0, stale: 10, rejected: [] });
+    expect(await searched()).to.deep.equal(ids(10, 20).map((id) => `${id} v12 12`).sort());
+    expect(await writer.write(atVersion(20, content('v20').slice(0, 5)))).to.deep.equal({ written: 5, unchanged: 0, stale: 0, rejected: [] });
+    expect(await searched()).to.deep.equal([...ids(0, 5).map((id) => `${id} v20 20`), ...ids(10, 20).map((id) => `${id} v12 12`)].sort());
+    // A deletion of an id never written still wins over its older writes.
+    const early = { ...records('orders', 1, () => ({}))[0], id: 'orders:early' };
+    expect(await writer.write(tombstones(atVersion(3, [early])))).to.deep.equal({ written: 1, unchanged: 0, stale: 0, rejected: [] });
+    expect(await writer.write(atVersion(2, [{ ...early, payload: { status: 'old' } }]))).to.deep.equal({ written: 0, unchanged: 0, stale: 1, rejected: [] });
+    expect(await count()).to.equal(15);
+    await writer.close();
+  });
+
+  it('refuses (as unavailable, saying what to do) to write into a concrete index of the alias\'s name, left by a wharf before tombstones', async () => {
+    const config = sink();
+    await client.indices.create({ index: config.index });
+    const writer = new ElasticsearchWriter(config);
+    const err = await writer.prepare().then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(SinkUnavailableError);
+    expect((err as Error).message).to.include(`index ${config.index} is a concrete index; wharf keeps documents in ${config.index}-store behind a filtered alias`);
     await writer.close();
   });
 

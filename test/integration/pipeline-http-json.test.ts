@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
+import { storeIndexName } from '../../src/sinks/elasticsearch/store-index';
 import { createKafka } from '../../src/kafka/client';
 import { connectZookeeper } from '../../src/coordination/zookeeper';
 import { CursorStore } from '../../src/coordination/cursor-store';
@@ -35,7 +36,7 @@ describe('pipeline: http-json -> Kafka -> Elasticsearch and CouchDB (real stack,
       await wharf.exited;
     }
     await upstream?.stop();
-    await es.indices.delete({ index: name, ignore_unavailable: true });
+    await es.indices.delete({ index: storeIndexName(name), ignore_unavailable: true });
     await es.close();
     await couch.db.destroy(name).catch(() => undefined);
   });

@@ -1,14 +1,16 @@
 /**
  * `wharf verify` against the real stack: a pipeline runs until both sinks hold every record
- * (some of them updated, so a newer version exists), wharf stops; then documents are removed,
- * altered, made stale and added behind wharf's back, and verify must name exactly those, repair
- * what re-delivery can, and leave the rest reported.
+ * (some of them updated, so a newer version exists, some deleted), wharf stops; then documents
+ * are removed, altered, made stale, brought back after their deletion and added behind wharf's
+ * back, and verify must name exactly those, repair what re-delivery can, and leave the rest
+ * reported.
  */
 import { expect } from 'chai';
 import { writeFileSync } from 'node:fs';
 import { sameContent } from '../../src/records/document';
 import { localCouchdb, localElasticsearch } from '../helpers/local-stack';
-import { eventually, PipelineRun } from '../helpers/pipeline';
+import { storeIndexName } from '../../src/sinks/elasticsearch/store-index';
+import { eventually, expectSinksHoldNewest, PipelineRun } from '../helpers/pipeline';
 import { WharfProcess } from '../helpers/wharf-process';
 
 async function cli(...args: string[]): Promise<WharfProcess> {
@@ -19,7 +21,7 @@ async function cli(...args: string[]): Promise<WharfProcess> {
 
 const jsonLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
 
-type Doc = Record<string, unknown> & { wharf: { version: string }; status?: string };
+type Doc = Record<string, unknown> & { wharf: { version: string; deleted?: boolean }; status?: string };
 
 describe('wharf verify (real stack)', function () {
   this.timeout(300_000);
@@ -32,6 +34,8 @@ describe('wharf verify (real stack)', function () {
     return { doc: got._source!, version: String(got._version) };
   };
   const original = new Map<string, Doc>();
+  /** The version of an id's deletion, from its Elasticsearch tombstone (one record version in every sink). */
+  const tombstoneVersion = async (id: string) => String((await run.es.get({ index: storeIndexName(run.name), id }))._version);
 
   after(() => run.stop());
 
@@ -39,11 +43,13 @@ describe('wharf verify (real stack)', function () {
     run.upstream.add(60);
     // Newer versions of orders:1..10: the sinks must hold these, and verify expect them.
     run.upstream.add(10, (n) => ({ id: n - 60, amount: 1000 + n, status: 'updated' }));
+    // Deletions of orders:11..14: tombstones in Elasticsearch's store index, deletions in CouchDB, in neither's listing.
+    run.upstream.remove([11, 12, 13, 14]);
     await run.start();
     const updatedInCouch = async () => (await db().list({ include_docs: true })).rows.filter((r) => r.doc?.status === 'updated').length;
-    await eventually(() => run.couchCount(), (n) => n === 60, 90_000, '60 in CouchDB');
+    await eventually(() => run.couchCount(), (n) => n === 56, 90_000, '56 in CouchDB');
     await eventually(updatedInCouch, (n) => n === 10, 90_000, '10 updated in CouchDB');
-    await eventually(() => run.esCount(), (n) => n === 60, 90_000, '60 in Elasticsearch');
+    await eventually(() => run.esCount(), (n) => n === 56, 90_000, '56 in Elasticsearch');
     await eventually(() => run.es.count({ index: run.name, query: { match: { status: 'updated' } } }).then((r) => r.count), (n) => n === 10, 90_000, '10 updated in Elasticsearch');
     run.wharf!.signal('SIGTERM');
     await run.wharf!.exited;
@@ -55,9 +61,10 @@ describe('wharf verify (real stack)', function () {
     expect(verify.exitCode, verify.stderr).to.equal(0);
     const lines = jsonLines(verify.stdout);
     expect(lines).to.have.length(1);
-    const perSink = { checked: 60, matching: 60, missing: 0, stale: 0, differs: 0, newer: 0, unexpected: 0 };
-    expect(lines[0]).to.deep.equal({ summary: { records: 60, messages: 70, unreadable: 0, sinks: { [SEARCH]: perSink, [COUCH]: perSink } } });
-    expect(verify.stderr).to.contain('70/70 messages (100%)');
+    const perSink = { checked: 60, matching: 60, missing: 0, stale: 0, differs: 0, 'deleted-but-present': 0, newer: 0, unexpected: 0 };
+    expect(lines[0]).to.deep.equal({ summary: { records: 60, messages: 74, unreadable: 0, sinks: { [SEARCH]: perSink, [COUCH]: perSink } } });
+    expect(verify.stderr).to.contain('74/74 messages (100%)');
+    await expectSinksHoldNewest(run);
   });
 
   it('names exactly the documents removed, altered, made stale and added behind wharf\'s back; --repair puts right all but the unexpected', async () => {
@@ -70,10 +77,25 @@ describe('wharf verify (real stack)', function () {
     await db().insert({ ...newest, status: 'open', wharf: { ...newest.wharf, version: older } });
     const edited = await db().get('orders:9');
     await db().insert({ ...edited, amount: 2 });
+    // Deleted documents back: in CouchDB written over the deletion, in Elasticsearch an older write after its tombstone was purged.
+    const deletion = await esDoc('orders:13');
+    await db().insert({ ...original.get('orders:3')!, _id: 'orders:12', _rev: undefined, status: 'back', wharf: { ...deletion.doc.wharf, id: 'orders:12', version: '1', deleted: undefined } } as Doc);
+    // Elasticsearch forgets a deleted document's version after index.gc_deletes (60 s by default): what a purge and time do.
+    await run.es.indices.putSettings({ index: storeIndexName(run.name), settings: { 'index.gc_deletes': '0ms' } });
+    await run.es.delete({ index: storeIndexName(run.name), id: 'orders:13', refresh: true });
+    // Pruned on a refresh once the engine's coarse clock (200 ms) moved on.
+    const writeBack = () =>
+      run.es.indices
+        .refresh({ index: storeIndexName(run.name) })
+        .then(() => run.es.index({ index: run.name, id: 'orders:13', version: 1, version_type: 'external', document: { id: 13, status: 'back', wharf: { ...deletion.doc.wharf, version: '1', deleted: undefined } }, refresh: true }))
+        .then(() => true);
+    await eventually(writeBack, (done) => done, 10_000, 'the deletion of orders:13 forgotten by Elasticsearch');
     const stranger = { id: 9999, amount: 5, wharf: { source: 'orders', id: 'orders:9999', version: '0', partition: 0, offset: '0', ingestedAt: new Date().toISOString() } };
     await run.es.index({ index: run.name, id: 'orders:9999', version: 0, version_type: 'external', document: stranger, refresh: true });
 
     const expected = [
+      { recordId: 'orders:12', sink: COUCH, kind: 'deleted-but-present', topicVersion: (await tombstoneVersion('orders:12')), sinkVersion: '1' },
+      { recordId: 'orders:13', sink: SEARCH, kind: 'deleted-but-present', topicVersion: deletion.version, sinkVersion: '1' },
       { recordId: 'orders:3', sink: COUCH, kind: 'missing', topicVersion: original.get('orders:3')!.wharf.version },
       { recordId: 'orders:5', sink: SEARCH, kind: 'differs', topicVersion: altered.version, sinkVersion: altered.version },
       { recordId: 'orders:7', sink: COUCH, kind: 'stale', topicVersion: newest.wharf.version, sinkVersion: older },
@@ -88,11 +110,11 @@ describe('wharf verify (real stack)', function () {
     expect(lines.at(-1)).to.deep.equal({
       summary: {
         records: 60,
-        messages: 70,
+        messages: 74,
         unreadable: 0,
         sinks: {
-          [SEARCH]: { checked: 61, matching: 59, missing: 0, stale: 0, differs: 1, newer: 0, unexpected: 1 },
-          [COUCH]: { checked: 60, matching: 57, missing: 1, stale: 1, differs: 1, newer: 0, unexpected: 0 },
+          [SEARCH]: { checked: 61, matching: 58, missing: 0, stale: 0, differs: 1, 'deleted-but-present': 1, newer: 0, unexpected: 1 },
+          [COUCH]: { checked: 60, matching: 56, missing: 1, stale: 1, differs: 1, 'deleted-but-present': 1, newer: 0, unexpected: 0 },
         },
       },
     });
@@ -104,7 +126,7 @@ describe('wharf verify (real stack)', function () {
     const repair = await cli('verify', '--repair', '--json', '--config', run.configFile);
     // The unexpected document is reported, never deleted: something still differs.
     expect(repair.exitCode, repair.stderr).to.equal(1);
-    expect(jsonLines(repair.stdout).at(-1)).to.deep.equal({ repaired: { requested: { [SEARCH]: 1, [COUCH]: 3 }, written: { [SEARCH]: 1, [COUCH]: 3 }, stale: { [SEARCH]: 0, [COUCH]: 0 }, deadLettered: 0 } });
+    expect(jsonLines(repair.stdout).at(-1)).to.deep.equal({ repaired: { requested: { [SEARCH]: 2, [COUCH]: 4 }, written: { [SEARCH]: 2, [COUCH]: 4 }, stale: { [SEARCH]: 0, [COUCH]: 0 }, deadLettered: 0 } });
     expect((await esDoc('orders:9999')).doc).to.deep.equal(stranger);
 
     for (const id of ['orders:3', 'orders:5', 'orders:7', 'orders:9']) {
@@ -116,11 +138,18 @@ describe('wharf verify (real stack)', function () {
       expect(inEs.version).to.equal(original.get(id)!.wharf.version);
     }
 
+    // The deleted documents are deleted again, in both sinks.
+    expect((await db().list({ keys: ['orders:12'] })).rows[0].value).to.deep.include({ deleted: true });
+    expect((await run.es.get<Doc>({ index: storeIndexName(run.name), id: 'orders:13' }))._source!.wharf).to.deep.include({ deleted: true, version: deletion.version });
+    await run.es.indices.refresh({ index: run.name });
+    expect(await run.es.count({ index: run.name, query: { ids: { values: ['orders:12', 'orders:13'] } } })).to.deep.include({ count: 0 });
+
     await run.es.delete({ index: run.name, id: 'orders:9999', refresh: true });
     const again = await cli('verify', '--config', run.configFile);
     expect(again.exitCode, again.stdout + again.stderr).to.equal(0);
-    expect(again.stdout).to.contain(`${SEARCH}: checked 60, matching 60; missing 0, stale 0, differs 0, newer 0, unexpected 0`);
-    expect(again.stdout).to.contain(`${COUCH}: checked 60, matching 60; missing 0, stale 0, differs 0, newer 0, unexpected 0`);
+    expect(again.stdout).to.contain(`${SEARCH}: checked 60, matching 60; missing 0, stale 0, differs 0, deleted-but-present 0, newer 0, unexpected 0`);
+    expect(again.stdout).to.contain(`${COUCH}: checked 60, matching 60; missing 0, stale 0, differs 0, deleted-but-present 0, newer 0, unexpected 0`);
+    await expectSinksHoldNewest(run);
   });
 
   it('exits 2 on a bad configuration file or an unknown sink', async () => {

@@ -27,20 +27,33 @@ describe('wharf verify rules (pure)', () => {
       hash: contentHash(toDocument({ ...record, version: '50', payload: { v: 'newest' } })),
       partition: 2,
       offset: '50',
+      deleted: false,
       seen: 0,
     });
   });
 
   it('classifies a stored document against the newest version in the topic', () => {
-    const expected = { version: '10', hash: 'h' };
-    expect(classify(expected, { version: '10', hash: 'h' })).to.equal(null);
-    expect(classify(expected, { version: '10', hash: 'other' })).to.equal('differs');
-    expect(classify(expected, { version: '9', hash: 'h' })).to.equal('stale');
-    expect(classify(expected, { version: null, hash: 'h' })).to.equal('stale');
-    expect(classify(expected, { version: '11', hash: 'h' })).to.equal('newer');
-    expect(classify(undefined, { version: '10', hash: 'h' })).to.equal('unexpected');
+    const expected = { version: '10', hash: 'h', deleted: false };
+    const stored = (version: string | null, hash = 'h', deleted = false) => ({ version, hash, deleted });
+    expect(classify(expected, stored('10'))).to.equal(null);
+    expect(classify(expected, stored('10', 'other'))).to.equal('differs');
+    expect(classify(expected, stored('9'))).to.equal('stale');
+    expect(classify(expected, stored(null))).to.equal('stale');
+    expect(classify(expected, stored('11'))).to.equal('newer');
+    expect(classify(undefined, stored('10'))).to.equal('unexpected');
     // Versions compare as numbers, beyond 2^53 too.
-    expect(classify({ version: '9007199254740993', hash: 'h' }, { version: '9007199254740992', hash: 'h' })).to.equal('stale');
+    expect(classify({ ...expected, version: '9007199254740993' }, stored('9007199254740992'))).to.equal('stale');
+  });
+
+  it('classifies deletions: an older live document is deleted-but-present, a tombstone of the version matches, an older tombstone under a newer write is stale', () => {
+    const deletion = { version: '10', hash: 't', deleted: true };
+    expect(classify(deletion, { version: '7', hash: 'h', deleted: false })).to.equal('deleted-but-present');
+    expect(classify(deletion, { version: null, hash: 'h', deleted: false })).to.equal('deleted-but-present');
+    expect(classify(deletion, { version: '10', hash: 't', deleted: true })).to.equal(null);
+    expect(classify(deletion, { version: '11', hash: 'h', deleted: false })).to.equal('newer');
+    expect(classify({ version: '12', hash: 'h', deleted: false }, { version: '10', hash: 't', deleted: true })).to.equal('stale');
+    // A tombstone of an id gone from the topic hides nothing; a live one is unexpected.
+    expect(classify(undefined, { version: '3', hash: 't', deleted: true })).to.equal(null);
   });
 
   it('plans a repair as the smallest range per partition holding every message wanted, and which sinks want each', () => {
