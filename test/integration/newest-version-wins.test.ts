@@ -1,8 +1,9 @@
 /**
  * The scenario that once left every updated document at an older version in both sinks: records
- * updated again and again through an http-json source while a partition consumer is SIGKILLed
- * and `wharf replay --from` re-delivers the older versions alongside the live consumers. Proves
- * content, not counts: in both sinks the exact id set, every document at its last update, and
+ * updated again and again through an http-json source (some deleted and written again, some
+ * deleted for good at the end) while a partition consumer is SIGKILLed and `wharf replay --from`
+ * re-delivers the older versions alongside the live consumers. Proves content, not counts: in
+ * both sinks the exact id set (no deleted record back), every document at its last update, and
  * both sinks holding the same version of each record.
  */
 import { expect } from 'chai';
@@ -11,6 +12,10 @@ import { WharfProcess } from '../helpers/wharf-process';
 
 const IDS = 300;
 const ROUNDS = 12;
+/** Deleted after round 5, written again in round 6 (which the replay re-delivers older versions around). */
+const DELETED_THEN_BACK = Array.from({ length: 60 }, (_, i) => 61 + i);
+/** Deleted after the last round, for good. */
+const DELETED = Array.from({ length: 60 }, (_, i) => 1 + i);
 
 interface Stored {
   id: number;
@@ -39,9 +44,9 @@ describe('the newest version wins against a SIGKILLed consumer and a replay run 
     return new Map(listed.rows.filter((r) => !r.id.startsWith('_design/')).map((r) => [r.id, r.doc as Stored]));
   }
 
-  const allAtLastRound = (docs: Map<string, Stored>) => docs.size === IDS && [...docs.values()].every((d) => d.round === ROUNDS);
+  const allAtLastRound = (docs: Map<string, Stored>) => docs.size === IDS - DELETED.length && [...docs.values()].every((d) => d.round === ROUNDS && d.id > DELETED.length);
 
-  it('leaves every document, in both sinks, at its last update, with the same version in both', async () => {
+  it('leaves every document, in both sinks, at its last update or deleted, with the same version in both', async () => {
     const startedAt = new Date(Date.now() - 1000).toISOString();
     await run.start();
     for (let round = 1; round <= ROUNDS; round++) {
@@ -51,15 +56,18 @@ describe('the newest version wins against a SIGKILLed consumer and a replay run 
         await eventually(() => run.esCount(), (n) => n > 0, 60_000, 'the first documents');
         process.kill(victim, 'SIGKILL');
       }
+      if (round === 5) run.upstream.remove(DELETED_THEN_BACK);
       if (round === 6) replay = new WharfProcess(['replay', '--from', startedAt, '--config', run.configFile]);
       await new Promise((r) => setTimeout(r, 700));
     }
+    run.upstream.remove(DELETED);
     expect(await replay!.exited, replay!.stderr).to.equal(0);
 
-    const es = await eventually(() => esDocuments(), allAtLastRound, 180_000, `all ${IDS} documents at round ${ROUNDS} in Elasticsearch`);
-    const couch = await eventually(() => couchDocuments(), allAtLastRound, 180_000, `all ${IDS} documents at round ${ROUNDS} in CouchDB`);
+    const live = IDS - DELETED.length;
+    const es = await eventually(() => esDocuments(), allAtLastRound, 180_000, `${live} documents at round ${ROUNDS}, the deleted ones gone, in Elasticsearch`);
+    const couch = await eventually(() => couchDocuments(), allAtLastRound, 180_000, `${live} documents at round ${ROUNDS}, the deleted ones gone, in CouchDB`);
     expect([...es.values()].every((d) => d.wharf.id === `orders:${d.id}`), 'each document names its record').to.equal(true);
-    expect(couch.size).to.equal(IDS);
+    expect(couch.size).to.equal(live);
     // Exact ids, each document equal to the upstream's last update, one version in both sinks, then wharf verify.
     await expectSinksHoldNewest(run);
     const restarted = run.wharf!.lines.filter((l) => l.event === 'child_started' && l.child === 'consumers-1');

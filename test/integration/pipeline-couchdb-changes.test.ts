@@ -2,7 +2,8 @@
  * The whole pipeline fed by a CouchDB `_changes` feed, on the real stack through `wharf run`:
  * every upstream document arrives once in Elasticsearch and in the sink CouchDB database as its
  * own fields plus the wharf object (no upstream `_id`/`_rev`); documents written and updated
- * while wharf runs follow, as their new version; deleted and design documents are not
+ * while wharf runs follow, as their new version; deleted documents are deleted in both sinks
+ * (tombstones: hidden from Elasticsearch searches, CouchDB deletions); design documents are not
  * propagated; the cursor stored in ZooKeeper ends at the upstream's update_seq; idle longpolls
  * are not logged as failures.
  */
@@ -29,7 +30,7 @@ describe('pipeline: couchdb-changes -> Kafka -> Elasticsearch and CouchDB (real 
     await run.couch.db.destroy(upstreamDb).catch(() => undefined);
   });
 
-  it('delivers every document once, follows new documents and updates, skips deletions and design documents', async () => {
+  it('delivers every document once, follows new documents, updates and deletions, skips design documents', async () => {
     await run.couch.db.create(upstreamDb);
     await upstream.bulk({ docs: Array.from({ length: 1000 }, (_, i) => ({ _id: `doc-${i + 1}`, ...order(i + 1) })) });
     const doomed = await upstream.insert({ _id: 'doomed', amount: 0 });
@@ -64,6 +65,13 @@ describe('pipeline: couchdb-changes -> Kafka -> Elasticsearch and CouchDB (real 
     expect(await eventually(() => run.couchCount(), (n) => n >= 1200, 120_000, 'the 200 new documents in CouchDB')).to.equal(1200);
     expect(await run.esIds()).to.deep.equal(ids(1, 1200).sort());
 
+    // While wharf runs: 30 documents deleted upstream are deleted in both sinks.
+    const doomedThirty = await upstream.fetch({ keys: ids(101, 130).map((id) => id.slice('couch:'.length)) });
+    await upstream.bulk({ docs: doomedThirty.rows.map((row) => ({ ...(row as { doc: Doc }).doc, _deleted: true })) });
+    const remaining = [...ids(1, 100), ...ids(131, 1200)].sort();
+    expect(await eventually(() => run.esIds(), (found) => found.length === remaining.length, 120_000, 'the 30 deletions in Elasticsearch')).to.deep.equal(remaining);
+    expect(await eventually(() => run.couchIds(), (found) => found.length === remaining.length, 120_000, 'the 30 deletions in CouchDB')).to.deep.equal(remaining);
+
     // Contents: the upstream fields plus wharf, without the upstream's _id/_rev.
     const fresh = await run.es.get<Record<string, unknown>>({ index: run.name, id: 'couch:doc-777' });
     const { wharf: meta, ...fields } = fresh._source!;
@@ -83,8 +91,9 @@ describe('pipeline: couchdb-changes -> Kafka -> Elasticsearch and CouchDB (real 
     const statuses = () => sink.fetch({ keys: ids(1, 50) }).then((r) => r.rows.map((row) => (row as { doc: Doc }).doc.status));
     await eventually(statuses, (all) => all.every((s) => s === 'updated'), 60_000, 'all 50 updates in CouchDB');
 
-    // Deleted and design documents never became records.
+    // A document deleted before wharf started is deleted in both sinks (a tombstone no search sees); design documents never became records.
     expect(await sink.get('couch:doomed').catch((e: { statusCode?: number }) => e.statusCode)).to.equal(404);
+    expect((await run.es.count({ index: run.name, query: { ids: { values: ['couch:doomed', 'couch:doc-101'] } } })).count).to.equal(0);
     expect(await run.es.exists({ index: run.name, id: 'couch:_design/reports' })).to.equal(false);
 
     // The stored cursor has caught up with the upstream's last change.
