@@ -10,6 +10,7 @@ import { Command } from 'commander';
 import { DEFAULT_CONFIG, exitOnConfigError } from './cli/common';
 import { registerConfigCommands } from './cli/config-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
+import { registerPurgeCommand } from './cli/purge-command';
 import { registerReplayCommand } from './cli/replay-command';
 import { registerStatusCommand } from './cli/status-command';
 import { registerVerifyCommand } from './cli/verify-command';
@@ -50,6 +51,7 @@ registerStatusCommand(program);
 registerDlqCommands(program);
 registerReplayCommand(program);
 registerVerifyCommand(program);
+registerPurgeCommand(program);
 
 program
   .command('demo-upstream')

@@ -3,7 +3,7 @@
  * existing topic is never altered; one with fewer partitions than configured is reported,
  * since adding partitions would move keys to other partitions and break per-key order.
  */
-import type { Admin } from 'kafkajs';
+import { ConfigResourceTypes, type Admin } from 'kafkajs';
 import type { Logger } from '../log';
 import { withAdmin, type KafkaClient } from './client';
 
@@ -37,4 +37,20 @@ export async function ensureWharfTopics(client: KafkaClient): Promise<void> {
 
 export async function topicExists(client: KafkaClient, topic: string): Promise<boolean> {
   return withAdmin(client, async (admin) => (await admin.listTopics()).includes(topic));
+}
+
+/** How long each topic keeps messages (`retention.ms`), in ms; null for a topic that keeps them forever (-1). */
+export async function topicRetentionMs(client: KafkaClient, topics: string[]): Promise<Map<string, number | null>> {
+  return withAdmin(client, async (admin) => {
+    const { resources } = await admin.describeConfigs({
+      includeSynonyms: false,
+      resources: topics.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configNames: ['retention.ms'] })),
+    });
+    const retention = new Map<string, number | null>();
+    for (const resource of resources) {
+      const value = Number(resource.configEntries.find((e) => e.configName === 'retention.ms')?.configValue ?? -1);
+      retention.set(resource.resourceName, value < 0 ? null : value);
+    }
+    return retention;
+  });
 }

@@ -35,3 +35,9 @@ export function createSinkReader(config: SinkConfig): SinkReader {
 export function sinkHealthCheck(config: SinkConfig): ServiceCheck {
   return sinkType(config).healthCheck(config);
 }
+
+/** How a sink purges its old tombstones, or undefined for a sink that keeps none (its deletions are the server's own). */
+export function tombstonePurge(config: SinkConfig): ((options: { before: Date; dryRun: boolean }) => Promise<number>) | undefined {
+  const type = sinkType(config);
+  return type.purgeTombstones ? (options) => type.purgeTombstones!(config, options) : undefined;
+}

@@ -1,7 +1,8 @@
 /**
  * What a sink type brings to wharf, in one object: its configuration schema (whose `type`
  * literal selects it), how a configured sink becomes a writer and a reader (what it holds, for
- * `wharf verify`), and how its server is checked.
+ * `wharf verify`), how its server is checked, and, if it keeps tombstone documents, how they are
+ * purged.
  * Each sink type's folder exports one; sinks/registry.ts lists them.
  */
 import type { z } from 'zod';
@@ -15,6 +16,11 @@ export interface SinkType<Schema extends z.ZodObject = z.ZodObject> {
   Writer: new (config: z.output<Schema>) => SinkWriter;
   Reader: new (config: z.output<Schema>) => SinkReader;
   healthCheck(config: z.output<Schema>): ServiceCheck;
+  /**
+   * Only for a sink that keeps deletions as documents of its own (docs/deletions.md): removes
+   * those of deletions fetched before `before`; returns how many (would be) removed.
+   */
+  purgeTombstones?(config: z.output<Schema>, options: { before: Date; dryRun: boolean }): Promise<number>;
 }
 
 export function defineSink<Schema extends z.ZodObject>(definition: SinkType<Schema>): SinkType<Schema> {

@@ -1,7 +1,7 @@
 /**
  * The couchdb-changes source adapter against the real CouchDB-compatible server: pages that
- * resume from their cursor without duplicate or gap, updates as the new version, deletions and
- * design documents skipped while the cursor advances, a longpoll that returns as soon as a
+ * resume from their cursor without duplicate or gap, updates as the new version, deletions as
+ * deleted records, design documents skipped while the cursor advances, a longpoll that returns as soon as a
  * document is written and one that ends idle, and each kind of failure (credentials, missing
  * database, refused connection, hang, 5xx, HTML) as a retriable error saying what was wrong.
  */
@@ -69,7 +69,7 @@ describe('couchdb-changes source (real pouchdb-server)', function () {
     expect(resumed.at(-1)?.nextCursor).to.equal(pages.at(-1)?.nextCursor);
   });
 
-  it('delivers an update as the new version only, skips deletions and design documents while advancing the cursor', async () => {
+  it('delivers an update as the new version only and a deletion as a deleted record, skips design documents while advancing the cursor', async () => {
     const db = await database();
     const couch = server.use<Doc>(db);
     await couch.bulk({ docs: [{ _id: 'a', v: 1 }, { _id: 'b', v: 1 }] });
@@ -85,14 +85,14 @@ describe('couchdb-changes source (real pouchdb-server)', function () {
     await couch.destroy('b', b._rev);
     await couch.insert({ _id: '_design/reports', views: { byV: { map: 'function (doc) { emit(doc.v); }' } } });
     const skipped = await feed.fetch(update.nextCursor);
-    expect(skipped.records).to.deep.equal([]);
+    expect(skipped.records).to.deep.equal([{ upstreamId: 'b', payload: {}, deleted: true }]);
     expect(skipped.malformed).to.deep.equal([]);
     expect(skipped.nextCursor).to.not.equal(update.nextCursor);
     expect(await feed.fetch(skipped.nextCursor)).to.deep.include({ records: [], nextCursor: skipped.nextCursor });
 
     const withDesign = await source(db, { includeDesignDocs: true, longpollTimeoutMs: 500, requestTimeoutMs: 5000 }).fetch(update.nextCursor);
-    expect(withDesign.records.map((r) => r.upstreamId)).to.deep.equal(['_design/reports']);
-    expect(withDesign.records[0].payload).to.have.key('views');
+    expect(withDesign.records.map((r) => r.upstreamId)).to.deep.equal(['b', '_design/reports']);
+    expect(withDesign.records[1].payload).to.have.key('views');
   });
 
   it('waits server-side on an idle feed: returns as soon as a document is written, else ends idle at the same cursor', async () => {

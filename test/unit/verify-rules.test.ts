@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { contentHash, sameContent, toDocument } from '../../src/records/document';
 import { TopicVersions } from '../../src/replay/topic-versions';
 import { classify } from '../../src/replay/verify';
+import { parseDuration, purgeCutoff } from '../../src/replay/purge-tombstones';
 import { RepairPlan } from '../../src/replay/verify-repair';
 
 const record = { id: 'orders:1', source: 'orders', ingestedAt: '2026-11-26T00:00:00.000Z', partition: 2, offset: '41', version: '41', payload: { a: 1, b: { c: 2 } } };
@@ -70,5 +71,21 @@ describe('wharf verify rules (pure)', () => {
     expect(plan.size).to.equal(4);
     expect([...(plan.sinksFor(0, '7') ?? [])]).to.deep.equal(['search', 'docs']);
     expect(plan.sinksFor(0, '5')).to.equal(undefined);
+  });
+});
+
+describe('purge-tombstones rules (pure)', () => {
+  it('reads durations in ms, s, m, h and d, and nothing else', () => {
+    expect(['500ms', '30s', '90m', '36h', '7d'].map(parseDuration)).to.deep.equal([500, 30_000, 5_400_000, 129_600_000, 604_800_000]);
+    expect(['', '7', '1w', '-1d', '1.5h', 'a week'].map(parseDuration)).to.deep.equal(Array(6).fill(undefined));
+  });
+
+  it('allows a purge only beyond every topic\'s retention, never for a topic kept forever, unless forced', () => {
+    const now = Date.UTC(2026, 10, 30);
+    const retention = new Map<string, number | null>([['records', 7 * 86_400_000], ['dlq', 86_400_000]]);
+    expect(purgeCutoff(8 * 86_400_000, retention, false, now)).to.deep.equal({ before: new Date(now - 8 * 86_400_000) });
+    expect(purgeCutoff(86_400_000, retention, false, now)).to.have.property('refused').that.contains("within topic records's retention");
+    expect(purgeCutoff(86_400_000, retention, true, now)).to.deep.equal({ before: new Date(now - 86_400_000) });
+    expect(purgeCutoff(1e12, new Map([['records', null]]), false, now)).to.have.property('refused').that.contains('keeps messages forever');
   });
 });

@@ -4,5 +4,6 @@ import { ElasticsearchSinkSchema } from './config';
 import { elasticsearchCheck } from './health';
 import { ElasticsearchReader } from './reader';
 import { ElasticsearchWriter } from './writer';
+import { purgeTombstones } from './purge';
 
-export const elasticsearchSink = defineSink({ type: 'elasticsearch', schema: ElasticsearchSinkSchema, Writer: ElasticsearchWriter, Reader: ElasticsearchReader, healthCheck: elasticsearchCheck });
+export const elasticsearchSink = defineSink({ type: 'elasticsearch', schema: ElasticsearchSinkSchema, Writer: ElasticsearchWriter, Reader: ElasticsearchReader, healthCheck: elasticsearchCheck, purgeTombstones });
