@@ -133,17 +133,20 @@ es_admin_call() {
 }
 
 # Keeps the API key NAME in the secret file SECRET (encoded form, and its id in SECRET-id) while
-# it still authenticates; otherwise mints a new one for wharf_writer.
+# it still authenticates, its privileges brought up to the role file (a key keeps the role
+# descriptors it was given); otherwise mints a new one for wharf_writer.
 es_secure_api_key() {
-  local secret_name=$1 name=$2 role=$3 file
+  local secret_name=$1 name=$2 role=$3 file descriptors
   file="$(secrets_dir)/$secret_name"
+  descriptors=$(jq -n --argjson role "$role" '{role_descriptors: {wharf_writer: $role}}')
   if [ -s "$file" ] && [ "$(es_secure_curl "header = \"Authorization: ApiKey $(cat "$file")\"" -o /dev/null -w '%{http_code}' \
       "$(es_url /_security/_authenticate)")" = 200 ]; then
+    es_admin_call PUT "/_security/api_key/$(secret "$secret_name-id")" "$descriptors"
     return 0
   fi
   local response
   response=$(es_secure_curl "$(es_admin_auth)" -X POST "$(es_url /_security/api_key)" -H 'Content-Type: application/json' \
-    -d "$(jq -n --arg name "$name" --argjson role "$role" '{name: $name, role_descriptors: {wharf_writer: $role}}')")
+    -d "$(jq --arg name "$name" '. + {name: $name}' <<<"$descriptors")")
   local encoded id
   encoded=$(jq -r '.encoded // empty' <<<"$response")
   id=$(jq -r '.id // empty' <<<"$response")
