@@ -71,7 +71,12 @@ describe('secured local stack: Kafka listeners and ZooKeeper digest (real server
     await consumer.connect();
     await consumer.subscribe({ topics: [topic], fromBeginning: true });
     const received = await new Promise<string>((resolve) => {
-      void consumer.run({ eachMessage: async ({ message }) => resolve(String(message.value)) });
+      void consumer.run({
+        eachMessage: ({ message }) => {
+          resolve(String(message.value));
+          return Promise.resolve();
+        },
+      });
     });
     await consumer.disconnect();
     expect(received).to.equal('over SASL_SSL');

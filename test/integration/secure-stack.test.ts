@@ -86,10 +86,10 @@ describe('secured local stack: env, Elasticsearch and CouchDB (real servers)', f
         headers: { ...key, 'content-type': 'application/x-ndjson' },
         body: `${JSON.stringify({ index: { _index: index, _id: 'a', version: 7, version_type: 'external' } })}\n${JSON.stringify({ gone: false })}\n`,
       });
-      expect(JSON.parse(bulk.body).errors, bulk.body).to.equal(false);
+      expect((JSON.parse(bulk.body) as { errors: boolean }).errors, bulk.body).to.equal(false);
       expect((await es(`/${index}/_refresh`, { method: 'POST', headers: key })).status).to.equal(200);
       const found = await es(`/${index}-live/_search`, { headers: key });
-      expect(JSON.parse(found.body).hits.total.value, found.body).to.equal(1);
+      expect((JSON.parse(found.body) as { hits: { total: { value: number } } }).hits.total.value, found.body).to.equal(1);
       expect((await es(`/${index}/_doc/a`, { method: 'DELETE', headers: key })).status).to.equal(200);
     });
 
@@ -122,7 +122,8 @@ describe('secured local stack: env, Elasticsearch and CouchDB (real servers)', f
     after(async () => {
       for (const db of dbs) await couch(`/${db}`, { method: 'DELETE', headers: admin() });
       const doc = await couch(`/_users/org.couchdb.user:${member.name}`, { headers: admin() });
-      if (doc.status === 200) await couch(`/_users/org.couchdb.user:${member.name}?rev=${JSON.parse(doc.body)._rev}`, { method: 'DELETE', headers: admin() });
+      const rev = doc.status === 200 ? (JSON.parse(doc.body) as { _rev: string })._rev : undefined;
+      if (rev) await couch(`/_users/org.couchdb.user:${member.name}?rev=${rev}`, { method: 'DELETE', headers: admin() });
     });
 
     it('refuses anonymous reads and a wrong password, and serves its admin', async () => {
