@@ -64,14 +64,7 @@ elasticsearch_secure_start() {
   mkdir -p "$dir/config/certs"
   cp "$(tls_dir)/ca.crt" "$(tls_dir)/server.crt" "$(tls_dir)/server.key" "$dir/config/certs/"
   cat >"$dir/config/elasticsearch.yml" <<CFG
-cluster.name: wharf-secure
-node.name: wharf-secure-1
-discovery.type: single-node
-network.host: 127.0.0.1
-http.port: $WHARF_ES_SECURE_PORT
-transport.port: $WHARF_ES_SECURE_TRANSPORT_PORT
-path.data: $dir/data
-path.logs: $dir/logs
+$(es_node_settings wharf-secure "$WHARF_ES_SECURE_PORT" "$WHARF_ES_SECURE_TRANSPORT_PORT" "$dir")
 xpack.security.enabled: true
 xpack.security.http.ssl.enabled: true
 xpack.security.http.ssl.certificate: certs/server.crt

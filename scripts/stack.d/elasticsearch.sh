@@ -36,18 +36,26 @@ elasticsearch_start() {
   local dir; dir=$(svc_dir elasticsearch)
   es_prepare elasticsearch "$WHARF_ES_HEAP"
   cat >"$dir/config/elasticsearch.yml" <<CFG
-cluster.name: wharf-local
-node.name: wharf-local-1
-discovery.type: single-node
-network.host: 127.0.0.1
-http.port: $WHARF_ES_PORT
-transport.port: $WHARF_ES_TRANSPORT_PORT
-path.data: $dir/data
-path.logs: $dir/logs
+$(es_node_settings wharf-local "$WHARF_ES_PORT" "$WHARF_ES_TRANSPORT_PORT" "$dir")
 xpack.security.enabled: false
 $(es_test_settings)
 CFG
   es_spawn elasticsearch
+}
+
+# One single-node cluster CLUSTER on loopback, its ports and folders.
+es_node_settings() {
+  local cluster=$1 http_port=$2 transport_port=$3 dir=$4
+  cat <<CFG
+cluster.name: $cluster
+node.name: $cluster-1
+discovery.type: single-node
+network.host: 127.0.0.1
+http.port: $http_port
+transport.port: $transport_port
+path.data: $dir/data
+path.logs: $dir/logs
+CFG
 }
 
 # The settings Elasticsearch's own test clusters use: no disk watermarks, wildcard deletes allowed.
