@@ -40,6 +40,11 @@ fi
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
 
+# The secured stack compiles Java (an Elasticsearch plugin, the Kafka setup program): a JDK, not a JRE.
+jdk_ensure() {
+  [ -x "$WHARF_JAVA17_HOME/bin/javac" ] || apt_ensure openjdk-17-jdk-headless
+}
+
 java_bin() {
   if [ -x "$WHARF_JAVA17_HOME/bin/java" ]; then echo "$WHARF_JAVA17_HOME/bin/java"; else command -v java; fi
 }

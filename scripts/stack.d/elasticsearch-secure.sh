@@ -36,6 +36,7 @@ elasticsearch_secure_install() {
   digest=$(cat "$src"/* | sha256sum | cut -c1-64)
   [ "$(cat "$home/.installed" 2>/dev/null)" = "$digest" ] && return 0
   log "building the secured Elasticsearch node's copy of the distribution in $home"
+  jdk_ensure
   rm -rf "$home"
   cp -al "$(es_home)" "$home" 2>/dev/null || cp -r "$(es_home)" "$home"
   rm -f "$home/.installed"

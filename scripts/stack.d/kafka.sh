@@ -141,6 +141,7 @@ kafka_secure_provision() {
     <(echo "$KAFKA_WRITER $KAFKA_READER $KAFKA_ACL_PREFIX") | sha256sum | cut -c1-64)
   if [ "$(cat "$marker" 2>/dev/null)" != "$digest" ]; then
     log "creating Kafka's SCRAM users and ACLs ($KAFKA_WRITER, $KAFKA_READER on $KAFKA_ACL_PREFIX*)"
+    jdk_ensure
     "$(java_bin)" -cp "$home/lib/*" "$STACK_REPO/scripts/stack.d/KafkaSecureSetup.java" "127.0.0.1:$WHARF_KAFKA_PORT" \
       "127.0.0.1:$WHARF_KAFKA_SASL_PORT" "$(tls_dir)/ca.crt" "$KAFKA_ACL_PREFIX" "$KAFKA_WRITER" "$(secrets_dir)/kafka-writer-password" "$KAFKA_READER" "$(secrets_dir)/kafka-reader-password" \
       >>"$(svc_log kafka)" 2>&1 || fail_with_log kafka "creating the SCRAM users and ACLs failed"
