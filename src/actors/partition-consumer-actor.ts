@@ -48,6 +48,7 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
       partitionsConcurrently: Math.max(1, Math.min(kafka.partitions, 4)),
       sessionTimeoutMs: consumers.sessionTimeoutMs,
       heartbeatIntervalMs: consumers.heartbeatIntervalMs,
+      onFatal: (err) => this.fatal(err, 'the Kafka consumer stopped for good'),
     });
     await this.consumer.start(async (batch) => {
       const outcome = await this.delivery!.deliver(batch);

@@ -68,9 +68,11 @@ export async function readRanges(client: KafkaClient, options: RangeReadOptions)
 
 async function consumeRanges(client: KafkaClient, options: RangeReadOptions): Promise<void> {
   const pending = new Map(options.ranges.filter((r) => r.to > r.from).map((r) => [r.partition, r]));
-  const consumer = new RecordConsumer(client, { groupId: options.groupId, topic: options.topic });
+  let fail: (err: Error) => void = () => undefined;
+  const consumer = new RecordConsumer(client, { groupId: options.groupId, topic: options.topic, onFatal: (err) => fail(err) });
   try {
     await new Promise<void>((resolve, reject) => {
+      fail = reject;
       const handle: BatchHandler = async ({ partition, messages, signal }) => {
         const range = pending.get(partition);
         const wanted = range ? messages.filter((m) => BigInt(m.offset) >= range.from && BigInt(m.offset) < range.to) : [];

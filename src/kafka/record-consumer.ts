@@ -18,8 +18,11 @@
  *   after `run()` can wait forever (#967). After the bound the member is abandoned: the broker
  *   expires it after the session timeout, and nothing it held was committed past what the sinks
  *   acknowledged, so whoever gets its partitions re-delivers (the sinks write by id).
+ * - A consumer that kafkajs stops for good (a non-retriable error, such as a refused
+ *   authorization) is reported to `onFatal`, never left silently idle.
  */
 import type { Consumer, EachBatchPayload } from 'kafkajs';
+import { describeError, WharfError } from '../errors';
 import { withTimeout } from '../retry/timeout';
 import { KafkaClient } from './client';
 
@@ -55,6 +58,8 @@ export interface RecordConsumerOptions {
   heartbeatIntervalMs?: number;
   /** How long `stop()` waits for kafkajs to leave the group before it abandons the member. */
   stopTimeoutMs?: number;
+  /** The consumer stopped for good while running (a non-retriable error): the owner must replace it. */
+  onFatal(err: KafkaConsumerStoppedError): void;
 }
 
 /** kafkajs's own defaults (src/consumer/index.js); wharf's configuration passes shorter ones. */
@@ -67,6 +72,13 @@ const STALE_CHECK_MS = 200;
 const STOP_TIMEOUT_MS = 3000;
 /** kafkajs's error types that mean "the group is rebalancing: rejoin" (its errors.js isRebalancing). */
 const REBALANCING = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION']);
+
+/** kafkajs stopped consuming for good (a non-retriable error): only a new consumer can go on. */
+export class KafkaConsumerStoppedError extends WharfError {
+  constructor(groupId: string, cause: unknown) {
+    super(`Kafka consumer of group ${groupId} stopped: ${describeError(cause)}`, { retriable: true, cause });
+  }
+}
 
 export interface StopOutcome {
   /** False when kafkajs did not leave the group within the bound: the broker expires the member. */
@@ -101,13 +113,21 @@ export class RecordConsumer {
   async start(handle: BatchHandler, onCommitted?: (partition: number, through: string) => void): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    // run() rejects only on misuse (already running); a failed join goes to kafkajs's own crash handling.
-    void this.consumer.run({
-      autoCommit: false,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
-      eachBatch: (payload) => this.handleBatch(payload, handle, onCommitted),
+    // kafkajs restarts itself after a retriable crash; after any other (an authorization refused,
+    // say) it disconnects for good and only tells its CRASH listeners: without this, a silent stop.
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && !this.stopping) this.options.onFatal(new KafkaConsumerStoppedError(this.options.groupId, payload.error));
     });
+    this.consumer
+      .run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+        eachBatch: (payload) => this.handleBatch(payload, handle, onCommitted),
+      })
+      .catch((err: unknown) => {
+        if (!this.stopping) this.options.onFatal(new KafkaConsumerStoppedError(this.options.groupId, err));
+      });
   }
 
   /** Gives up every batch in flight (uncommitted), then leaves the group, within a bound. */
