@@ -55,8 +55,12 @@ describe('wharf dlq replay and wharf replay --from (real stack)', function () {
 
   it('replay --from re-delivers to one sink what Kafka holds since a time, leaving the other sink untouched', async () => {
     const couchRevBefore = (await run.couch.use(run.name).get('orders:1'))._rev;
-    // The index lost: its store index deleted (the alias goes with it); the replay creates both again.
-    await run.es.indices.delete({ index: storeIndexName(run.name) });
+    // The index lost and recreated by the operator with its mappings (the ignore_malformed fix
+    // included) but without the alias: wharf puts the alias back on the store index.
+    const store = storeIndexName(run.name);
+    const mappings = (await run.es.indices.getMapping({ index: store }))[store].mappings;
+    await run.es.indices.delete({ index: store });
+    await run.es.indices.create({ index: store, mappings });
 
     const dry = await cli('replay', '--from', startedAt, '--sink', 'search', '--dry-run', '--config', run.configFile);
     expect(dry.exitCode, dry.stderr).to.equal(0);
