@@ -3,7 +3,7 @@
  * under a steady feed (100 records/s), once with wharf's consumer settings and once with
  * kafkajs's defaults (session 30 s, heartbeat 3 s) as the peer row. For each it prints:
  *   1. the stall: the longest pause in delivery into Elasticsearch (its count polled every
- *      200 ms) after one consumer process is SIGKILLed; three kills, median and each;
+ *      200 ms) after one consumer process is SIGKILLed; five kills, median and each;
  *   2. SIGTERM 3 s after one more kill, while the replacement joins the group (rebalancing):
  *      how long wharf took to exit, and its exit code.
  * Each row runs against names of its own, removed at the end. The figures end with one JSON line.
@@ -14,7 +14,7 @@ import { describeError } from '../src/errors';
 import { eventually, PipelineRun } from '../test/helpers/pipeline';
 import { DeliveryWatch, killConsumer, sigtermDuringRebalance, SteadyFeed } from '../test/helpers/recovery';
 
-const KILLS = 3;
+const KILLS = 5;
 /** After a kill, how long past the session timeout the stall is looked for. */
 const SETTLE_MS = 12_000;
 
