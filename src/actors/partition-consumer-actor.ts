@@ -6,6 +6,14 @@
  * mid-batch the batch is given up uncommitted, so whoever gets the partition next starts from
  * the last acknowledged offset.
  *
+ * A consumer restarted by its supervisor replaced one that died, most often without leaving its
+ * group (a crash, a SIGKILL). It joins only once the dead member's session has expired: joining
+ * at once would start a rebalance that pauses every partition of every member until that
+ * expiry (the eager assigner), and joining just after it would make a second one. Waiting, the
+ * other members go on consuming their partitions until the expiry, then pause only for two
+ * short rebalances (the expiry's, then this join's). The dead member's partitions wait for the
+ * expiry either way. `consumers.restartJoinDelayMs` sets the wait.
+ *
  * Settings: `{ kafka, sinks, consumers }` (sections of the wharf configuration).
  */
 import type { PipelineConfig } from '../config/service-schema';
@@ -18,6 +26,9 @@ import { publishDeadLetters } from '../pipeline/dead-letters';
 import { Delivery } from '../pipeline/delivery';
 import { createSinkWriter, type SinkConfig } from '../sinks/registry';
 import { WharfActor } from './wharf-actor';
+
+/** Past the dead member's session timeout: the broker checks expiry on its own clock, not ours. */
+const JOIN_MARGIN_MS = 1000;
 
 interface ConsumerSettings {
   kafka: KafkaConfig;
@@ -48,6 +59,7 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
       partitionsConcurrently: Math.max(1, Math.min(kafka.partitions, 4)),
       sessionTimeoutMs: consumers.sessionTimeoutMs,
       heartbeatIntervalMs: consumers.heartbeatIntervalMs,
+      joinDelayMs: this.restarts > 0 ? (consumers.restartJoinDelayMs ?? consumers.sessionTimeoutMs + JOIN_MARGIN_MS) : 0,
       onFatal: (err) => this.fatal(err, 'the Kafka consumer stopped for good'),
     });
     await this.consumer.start(async (batch) => {

@@ -60,6 +60,14 @@ export const PipelineSchema = z
         heartbeatIntervalMs: durationMs(100_000)
           .default(1000)
           .describe('How often each consumer heartbeats, in ms, also while a batch is in flight; below a third of sessionTimeoutMs.'),
+        restartJoinDelayMs: z
+          .int()
+          .min(0)
+          .max(600_000)
+          .optional()
+          .describe(
+            'How long a consumer restarted by its supervisor waits before joining its group, in ms; default sessionTimeoutMs + 1000. Its predecessor most often died without leaving, and a join before that member\'s session expired would start a rebalance that pauses every partition of every member until the expiry. 0 joins at once.',
+          ),
       })
       .superRefine((consumers, ctx) => {
         if (consumers.heartbeatIntervalMs * 3 >= consumers.sessionTimeoutMs)

@@ -58,6 +58,12 @@ export interface RecordConsumerOptions {
   heartbeatIntervalMs?: number;
   /** How long `stop()` waits for kafkajs to leave the group before it abandons the member. */
   stopTimeoutMs?: number;
+  /**
+   * How long after subscribing to join the group (default 0). A replacement of a member that
+   * died without leaving waits out the dead member's session, so that its join does not start a
+   * rebalance that waits for the dead member (see PartitionConsumerActor).
+   */
+  joinDelayMs?: number;
   /** The consumer stopped for good while running (a non-retriable error): the owner must replace it. */
   onFatal(err: KafkaConsumerStoppedError): void;
 }
@@ -89,6 +95,7 @@ export class RecordConsumer {
   private readonly consumer: Consumer;
   private readonly inFlight = new Set<AbortController>();
   private stopping = false;
+  private joinTimer?: NodeJS.Timeout;
 
   constructor(
     client: KafkaClient,
@@ -118,22 +125,28 @@ export class RecordConsumer {
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart && !this.stopping) this.options.onFatal(new KafkaConsumerStoppedError(this.options.groupId, payload.error));
     });
-    this.consumer
-      .run({
-        autoCommit: false,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
-        eachBatch: (payload) => this.handleBatch(payload, handle, onCommitted),
-      })
-      .catch((err: unknown) => {
-        if (!this.stopping) this.options.onFatal(new KafkaConsumerStoppedError(this.options.groupId, err));
-      });
+    const join = () => {
+      this.joinTimer = undefined;
+      this.consumer
+        .run({
+          autoCommit: false,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 1,
+          eachBatch: (payload) => this.handleBatch(payload, handle, onCommitted),
+        })
+        .catch((err: unknown) => {
+          if (!this.stopping) this.options.onFatal(new KafkaConsumerStoppedError(this.options.groupId, err));
+        });
+    };
+    if (this.options.joinDelayMs) this.joinTimer = setTimeout(join, this.options.joinDelayMs);
+    else join();
   }
 
   /** Gives up every batch in flight (uncommitted), then leaves the group, within a bound. */
   async stop(): Promise<StopOutcome> {
     // Set first: a runner that starts after the stop (kafkajs #967) must not handle anything.
     this.stopping = true;
+    clearTimeout(this.joinTimer);
     for (const controller of this.inFlight) controller.abort();
     const bound = this.options.stopTimeoutMs ?? STOP_TIMEOUT_MS;
     return withTimeout(

@@ -48,10 +48,11 @@ export class RunningWorker {
     private readonly child: ComedyForkedParent | undefined,
   ) {}
 
-  static async start(parent: ParentActor, spec: WorkerSpec): Promise<RunningWorker> {
+  /** `restarts`: how many times the supervisor restarted this child before (the actor may act on it, see SupervisedActor). */
+  static async start(parent: ParentActor, spec: WorkerSpec, restarts = 0): Promise<RunningWorker> {
     let ref: ActorRef;
     try {
-      ref = await parent.createChild(`/${spec.module}`, { mode: spec.mode, customParameters: { id: spec.id } });
+      ref = await parent.createChild(`/${spec.module}`, { mode: spec.mode, customParameters: { id: spec.id, restarts } });
     } catch (err) {
       throw new ActorStartError(spec.id, `comedy could not create it: ${describeError(err)}`, err);
     }

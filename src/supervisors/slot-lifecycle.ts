@@ -45,7 +45,7 @@ export async function startSlot(host: SlotHost, slot: Slot): Promise<void> {
 
 async function startWorker(host: SlotHost, slot: Slot, incarnation: number): Promise<RunningWorker> {
   if (slot.spec.kind !== 'worker') throw new Error('not a worker');
-  const running = await RunningWorker.start(host.parentActor, slot.spec);
+  const running = await RunningWorker.start(host.parentActor, slot.spec, slot.restarts);
   running.onExit = (exit, detail) => {
     if (slot.running === running) host.exited(slot, incarnation, exit, detail);
   };

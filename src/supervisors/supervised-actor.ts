@@ -13,7 +13,7 @@
 import { getProcessLogger, type Logger } from '../log';
 
 interface SelfActor {
-  getCustomParameters(): { id?: string; logLevel?: string } | undefined;
+  getCustomParameters(): { id?: string; logLevel?: string; restarts?: number } | undefined;
   getMode(): string;
 }
 
@@ -23,10 +23,13 @@ export abstract class SupervisedActor<Settings = Record<string, unknown>> {
   protected settings!: Settings;
   /** Whether this actor runs in a process of its own. */
   protected forked = false;
+  /** How many times its supervisor restarted this child before this start (0: its first start). */
+  protected restarts = 0;
 
   initialize(selfActor: SelfActor): void {
     const params = selfActor.getCustomParameters() ?? {};
     this.id = params.id ?? this.id;
+    this.restarts = params.restarts ?? 0;
     this.log = getProcessLogger().child({ actor: this.id });
     this.forked = selfActor.getMode() === 'forked' && process.send !== undefined;
     if (this.forked) {

@@ -1,7 +1,8 @@
 /**
  * A partition consumer dying under a steady feed, as the recovery test and bench/recovery.ts
  * both stage it on a PipelineRun: a feed that keeps adding upstream records, a watch of the
- * Elasticsearch count that measures the longest pause in delivery, a SIGKILL of one consumer
+ * Elasticsearch count per Kafka partition that measures the longest pause in delivery (of all
+ * partitions, and of any one), a SIGKILL of one consumer
  * process, and a SIGTERM of wharf while the group rebalances.
  */
 import { eventually, type PipelineRun } from './pipeline';
@@ -30,11 +31,13 @@ export class SteadyFeed {
   }
 }
 
-/** Polls the Elasticsearch count every `everyMs` and remembers when it grew. */
+/** Polls Elasticsearch's count per Kafka partition every `everyMs` and remembers when each grew. */
 export class DeliveryWatch {
-  /** Times (ms since epoch) at which the count was seen to grow. */
+  /** Times (ms since epoch) at which the count of any partition was seen to grow. */
   readonly growth: number[] = [];
-  private last = -1;
+  /** The same, per partition. */
+  private readonly partitionGrowth = new Map<number, number[]>();
+  private readonly last = new Map<number, number>();
   private timer?: NodeJS.Timeout;
   private polling = false;
 
@@ -52,27 +55,45 @@ export class DeliveryWatch {
     this.timer = undefined;
   }
 
-  /** The longest time without growth between `from` and `to` (both ms since epoch), in ms. */
+  /** The longest time between `from` and `to` (ms since epoch) during which no partition delivered anything, in ms. */
   longestGap(from: number, to: number): number {
-    const points = [from, ...this.growth.filter((t) => t > from && t < to), to];
-    return Math.max(...points.slice(1).map((t, i) => t - points[i]));
+    return longestGap(this.growth, from, to);
+  }
+
+  /** The longest time between `from` and `to` during which some one partition delivered nothing, in ms. */
+  longestPartitionGap(from: number, to: number): number {
+    return Math.max(0, ...[...this.partitionGrowth.values()].map((times) => longestGap(times, from, to)));
   }
 
   private async poll(): Promise<void> {
     if (this.polling) return;
     this.polling = true;
     try {
-      const count = await this.run.esCount();
-      if (count > this.last) {
-        if (this.last >= 0) this.growth.push(Date.now());
-        this.last = count;
+      await this.run.es.indices.refresh({ index: this.run.name });
+      const found = await this.run.es.search({ index: this.run.name, size: 0, aggs: { partitions: { terms: { field: 'wharf.partition', size: 1000 } } } });
+      const buckets = (found.aggregations?.partitions as { buckets: Array<{ key: number; doc_count: number }> }).buckets;
+      const now = Date.now();
+      let grew = false;
+      for (const { key, doc_count: count } of buckets) {
+        const before = this.last.get(key);
+        if (before !== undefined && count > before) {
+          grew = true;
+          this.partitionGrowth.set(key, [...(this.partitionGrowth.get(key) ?? []), now]);
+        }
+        if (before === undefined || count > before) this.last.set(key, count);
       }
+      if (grew) this.growth.push(now);
     } catch {
       // A failed poll is a missed sample, not a pause in delivery.
     } finally {
       this.polling = false;
     }
   }
+}
+
+function longestGap(times: number[], from: number, to: number): number {
+  const points = [from, ...times.filter((t) => t > from && t < to), to];
+  return Math.max(...points.slice(1).map((t, i) => t - points[i]));
 }
 
 function startsOf(run: PipelineRun, child: string) {
