@@ -18,6 +18,8 @@ fi
 : "${WHARF_ES_PORT:=9200}"
 : "${WHARF_ES_TRANSPORT_PORT:=9300}"
 : "${WHARF_COUCHDB_PORT:=5984}"
+: "${WHARF_HDFS_RPC_PORT:=8020}"
+: "${WHARF_HDFS_HTTP_PORT:=9870}"
 # The CouchDB admin seeded on first start; wharf reads the same variables.
 : "${WHARF_COUCHDB_USER:=wharf}"
 : "${WHARF_COUCHDB_PASSWORD:=wharf-local-dev}"
@@ -26,6 +28,7 @@ fi
 : "${WHARF_ZK_HEAP:=128m}"
 : "${WHARF_KAFKA_HEAP:=512m}"
 : "${WHARF_ES_HEAP:=768m}"
+: "${WHARF_HDFS_HEAP:=384m}"
 
 : "${WHARF_JAVA17_HOME:=/usr/lib/jvm/java-17-openjdk-amd64}"
 : "${WHARF_STACK_WAIT_SECONDS:=180}"
