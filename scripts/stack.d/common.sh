@@ -157,3 +157,18 @@ tcp_ask() {
   timeout 2 cat <&3
   exec 3<&- 3>&-
 }
+
+# Resolves a throwaway pom's runtime dependencies into "$home/lib" (once): the pom template is
+# scripts/stack.d/$template with @NAME@ placeholders, filled by the sed expressions that follow.
+mvn_lib_install() {
+  local home=$1 what=$2 template=$3; shift 3
+  [ -f "$home/.installed" ] && return 0
+  command -v mvn >/dev/null || apt_ensure maven
+  log "resolving $what from Maven Central into $home"
+  mkdir -p "$home"
+  sed "$@" "$STACK_REPO/scripts/stack.d/$template" >"$home/pom.xml"
+  rm -rf "$home/lib"
+  (cd "$home" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=lib) \
+    >"$home/mvn.log" 2>&1 || { tail -n 30 "$home/mvn.log" >&2; die "Maven could not resolve $what"; }
+  touch "$home/.installed"
+}

@@ -14,17 +14,8 @@ WHARF_HDFS_ROOT=/wharf
 hdfs_home() { echo "$WHARF_STACK_CACHE/hdfs-$WHARF_HDFS_VERSION"; }
 
 hdfs_install() {
-  local home; home=$(hdfs_home)
-  [ -f "$home/.installed" ] && return 0
-  command -v mvn >/dev/null || apt_ensure maven
-  log "resolving Hadoop $WHARF_HDFS_VERSION (hadoop-client-minicluster) from Maven Central into $home"
-  mkdir -p "$home"
-  sed -e "s/@HADOOP_VERSION@/$WHARF_HDFS_VERSION/" -e "s/@SLF4J_VERSION@/$HDFS_SLF4J_VERSION/" \
-    "$STACK_REPO/scripts/stack.d/hdfs-pom.xml" >"$home/pom.xml"
-  rm -rf "$home/lib"
-  (cd "$home" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=lib) \
-    >"$home/mvn.log" 2>&1 || { tail -n 30 "$home/mvn.log" >&2; die "Maven could not resolve Hadoop $WHARF_HDFS_VERSION"; }
-  touch "$home/.installed"
+  mvn_lib_install "$(hdfs_home)" "Hadoop $WHARF_HDFS_VERSION (hadoop-client-minicluster)" hdfs-pom.xml \
+    -e "s/@HADOOP_VERSION@/$WHARF_HDFS_VERSION/" -e "s/@SLF4J_VERSION@/$HDFS_SLF4J_VERSION/"
 }
 
 # Java 17 flags Hadoop 3.5 needs (reflection into java.base), as its own scripts pass them.
