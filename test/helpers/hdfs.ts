@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
+import { archivedFiles, readDocuments, readIndex, segmentIndexes } from '../../src/sinks/hdfs/archive-files';
 import { WebHdfsClient } from '../../src/sinks/hdfs/webhdfs-client';
 import { REPO_ROOT } from './local-stack';
 import { uniqueName } from './names';
@@ -37,4 +38,49 @@ export function dfsadmin(...args: string[]): Promise<string> {
       else done(stdout + stderr);
     });
   });
+}
+
+/** SIGKILLs the local stack's HDFS (NameNode and DataNode: one JVM) and waits until it is gone. */
+export function killHdfs(): Promise<void> {
+  const script = 'source scripts/stack.d/common.sh && pid=$(svc_pid hdfs) && kill -KILL -- "-$pid" && while pgrp_alive "$pid"; do sleep 0.1; done';
+  return new Promise((done, fail) => {
+    execFile('bash', ['-c', script], { cwd: resolve(REPO_ROOT), timeout: 60_000 }, (err, _stdout, stderr) => (err ? fail(new Error(`killing HDFS failed: ${stderr || err.message}`)) : done()));
+  });
+}
+
+export interface ArchiveContents {
+  /** Every archived document's `wharf` part, in file order. */
+  documents: Array<{ id: string; version: string; partition: number; offset: string; doc: Record<string, unknown> }>;
+  /** Per partition: its segments' ranges from the index, in offset order. */
+  segments: Map<number, Array<{ first: bigint; last: bigint; records: number }>>;
+  /** Entries left under the archive's temporary folder for the topic's partitions. */
+  temporary: string[];
+}
+
+/** Reads a whole archive back: every finalized file, every segment index, what is left in _tmp. */
+export async function archiveContents(root: string, topic: string): Promise<ArchiveContents> {
+  const hdfs = hdfsClient();
+  try {
+    const documents: ArchiveContents['documents'] = [];
+    for await (const file of archivedFiles(hdfs, root)) {
+      for (const doc of await readDocuments(hdfs, file)) {
+        const meta = doc.wharf as { id: string; version: string; partition: number; offset: string };
+        documents.push({ id: meta.id, version: meta.version, partition: meta.partition, offset: meta.offset, doc });
+      }
+    }
+    const segments: ArchiveContents['segments'] = new Map();
+    for (const [key, ranges] of await segmentIndexes(hdfs, root)) {
+      if (!key.startsWith(`${topic}/`)) continue;
+      const list = [];
+      for (const range of ranges) list.push({ first: range.first, last: range.last, records: (await readIndex(hdfs, range.path)).files.reduce((n, f) => n + f.records, 0) });
+      segments.set(Number(key.slice(topic.length + 1)), list);
+    }
+    const temporary: string[] = [];
+    for (const partition of (await hdfs.list(`${root}/_tmp/${topic}`)) ?? []) {
+      for (const entry of (await hdfs.list(`${root}/_tmp/${topic}/${partition.pathSuffix}`)) ?? []) temporary.push(`${partition.pathSuffix}/${entry.pathSuffix}`);
+    }
+    return { documents, segments, temporary };
+  } finally {
+    await hdfs.close();
+  }
 }
