@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG, exitOnConfigError } from './cli/common';
 import { registerConfigCommands } from './cli/config-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
 import { registerReplayCommand } from './cli/replay-command';
+import { registerRestoreCommand } from './cli/restore-command';
 import { registerStatusCommand } from './cli/status-command';
 import { registerVerifyCommand } from './cli/verify-command';
 import { DemoUpstream } from './demo/upstream-server';
@@ -49,6 +50,7 @@ registerConfigCommands(program);
 registerStatusCommand(program);
 registerDlqCommands(program);
 registerReplayCommand(program);
+registerRestoreCommand(program);
 registerVerifyCommand(program);
 
 program

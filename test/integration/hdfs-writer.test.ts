@@ -11,9 +11,11 @@ import { expect } from 'chai';
 import { archivedFiles, readDocuments, readIndex, segmentIndexes } from '../../src/sinks/hdfs/archive-files';
 import type { HdfsSinkConfig } from '../../src/sinks/hdfs/config';
 import { segmentDir, tempFile } from '../../src/sinks/hdfs/layout';
+import { hdfsCheck } from '../../src/sinks/hdfs/health';
 import { HdfsWriter } from '../../src/sinks/hdfs/writer';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import type { SinkRecord } from '../../src/records/sink-record';
+import { freePort } from '../helpers/names';
 import { dfsadmin, HDFS_URL, HDFS_USER, hdfsClient, hdfsSuperuser, scratchDir } from '../helpers/hdfs';
 
 const TOPIC = 'wharf.records';
@@ -175,5 +177,23 @@ describe('hdfs archive writer (real HDFS)', function () {
     const next = writer({ ...config, rollMs: 1000 });
     expect(await next.write(partitionRecords(1, 0, 19), { topic: TOPIC })).to.include({ written: 0, unchanged: 20 });
     expect(sorted((await archivedOffsets(config.path)).get(1)!)).to.deep.equal(range(0, 19));
+  });
+
+  it('the health check (so /readyz) fails for a wrong URL, permission denied, safe mode and a full quota, naming the sink and the cause', async () => {
+    const config = await sink();
+    const failing = (c: HdfsSinkConfig) => hdfsCheck(c).run().then(() => 'passed', (e: Error) => e.message);
+    expect(await hdfsCheck(config).run()).to.contain(`WebHDFS writable at ${config.path} as wharf`);
+    expect(await failing({ ...config, url: `http://127.0.0.1:${await freePort()}` })).to.match(/^sink:archive unavailable: .*ECONNREFUSED/);
+    expect(await failing({ ...config, user: 'stranger' })).to.contain('permission denied');
+    await dfsadmin('-setSpaceQuota', '1k', config.path);
+    expect(await failing(config)).to.contain('space quota exceeded');
+    await dfsadmin('-clrSpaceQuota', config.path);
+    await dfsadmin('-safemode', 'enter');
+    try {
+      expect(await failing(config)).to.contain('safe mode');
+    } finally {
+      await dfsadmin('-safemode', 'leave');
+    }
+    expect(await hdfsCheck(config).run()).to.contain('WebHDFS writable');
   });
 });
