@@ -3,6 +3,7 @@ import { expect } from 'chai';
 import { gzipSync } from 'node:zlib';
 import { parseConfig } from '../../src/config/load';
 import { ConfigError } from '../../src/errors';
+import { rangeProblems } from '../../src/replay/archive-ranges';
 import { WebHdfsError, answerError } from '../../src/sinks/hdfs/answers';
 import { decodeLines, encodeLines } from '../../src/sinks/hdfs/encoding';
 import { fileKey, finalFile, parseArchivedName, parseIndexName, indexFile } from '../../src/sinks/hdfs/layout';
@@ -97,5 +98,20 @@ describe('hdfs archive sink (pure rules)', () => {
     expect(err).to.be.instanceOf(WebHdfsError);
     expect(err.retriable).to.equal(true);
     expect(err.message).to.contain('Permission denied: user=x').and.not.contain('Foo.java');
+  });
+
+  it('finds gaps, overlaps and what is not archived yet among a partition\'s segments', () => {
+    const seg = (first: number, last: number) => ({ first: BigInt(first), last: BigInt(last) });
+    const kafka = (from: number, to: number) => ({ from: BigInt(from), to: BigInt(to) });
+    const shown = (problems: ReturnType<typeof rangeProblems>) => problems.map((p) => `${p.kind} ${p.from}-${p.to}`);
+    expect(shown(rangeProblems([seg(10, 19), seg(0, 9), seg(20, 29)], kafka(0, 30)))).to.deep.equal([]);
+    expect(shown(rangeProblems([seg(0, 9), seg(15, 29)], kafka(0, 30)))).to.deep.equal(['gap 10-14']);
+    expect(shown(rangeProblems([seg(0, 9), seg(5, 12), seg(13, 29)], kafka(0, 30)))).to.deep.equal(['overlap 5-9']);
+    expect(shown(rangeProblems([seg(0, 29), seg(3, 4)], kafka(0, 30)))).to.deep.equal(['overlap 3-4']);
+    expect(shown(rangeProblems([seg(5, 9)], kafka(0, 20)))).to.deep.equal(['gap 0-4', 'behind 10-19']);
+    // Older than the topic's retention: checked against each other only.
+    expect(shown(rangeProblems([seg(0, 99), seg(100, 149)], kafka(120, 150)))).to.deep.equal([]);
+    expect(shown(rangeProblems([], kafka(0, 5)))).to.deep.equal(['behind 0-4']);
+    expect(shown(rangeProblems([], kafka(0, 0)))).to.deep.equal([]);
   });
 });
