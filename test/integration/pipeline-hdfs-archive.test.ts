@@ -51,6 +51,9 @@ describe('pipeline into the HDFS archive, with a consumer and then HDFS SIGKILLe
     const ops = await run.wharf!.opsUrl();
     const pidOf = (child: string) => Number(run.wharf!.lines.find((l) => l.event === 'child_started' && l.child === child)?.actorPid);
     await eventually(() => run.esCount(), (n) => n > 0, 60_000, 'the first documents');
+    const topic = `${run.name}.records`;
+    // Mid-file: segments are open (rolled only after 4 s) when the consumer dies.
+    await eventually(() => archiveContents(root, topic), (a) => a.temporary.length > 0, 30_000, 'open segments');
 
     process.kill(pidOf('consumers-1'), 'SIGKILL');
     run.upstream.add(1000);
@@ -71,7 +74,7 @@ describe('pipeline into the HDFS archive, with a consumer and then HDFS SIGKILLe
 
     // A file HDFS was writing when it died stays leased until the NameNode's soft limit (60 s).
     expect(await eventually(() => run.esCount(), (n) => n >= 3000, 300_000, 'all 3000 in Elasticsearch')).to.equal(3000);
-    const archive = await eventually(() => archiveContents(root, `${run.name}.records`), (a) => a.documents.length >= 3000 && a.temporary.length === 0, 120_000, 'all 3000 archived and finalized');
+    const archive = await eventually(() => archiveContents(root, topic), (a) => a.documents.length >= 3000 && a.temporary.length === 0, 120_000, 'all 3000 archived and finalized');
     expectExactlyOnce(archive, 3000);
     const latest = run.upstream.latest();
     expect(archive.documents.map((d) => d.id).sort()).to.deep.equal([...latest.keys()].map((id) => `orders:${id}`).sort());
