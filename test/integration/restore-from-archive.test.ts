@@ -1,10 +1,10 @@
 /**
  * `wharf restore --from-archive` on the real stack: records updated over three rounds flow into
  * Elasticsearch, CouchDB and the HDFS archive; wharf is stopped and the Elasticsearch index is
- * deleted; a dry run lists the archive's files and writes nothing; a restore interrupted with
- * SIGINT keeps its state and exits 130, the same command run again resumes and finishes; the
- * recreated index then holds exactly the documents it held before, compared by id, content and
- * version (the newest of the three archived versions of each id won).
+ * deleted; a dry run lists the archive's files (filtered by source and day) and writes nothing;
+ * a restore interrupted with SIGINT keeps its state and exits 130, the same command run again
+ * resumes and finishes; the recreated index then holds exactly the documents it held before,
+ * compared by id, content and version (the newest of the three archived versions of each id won).
  */
 import { expect } from 'chai';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
@@ -60,6 +60,19 @@ describe('wharf restore --from-archive into a deleted Elasticsearch index (real 
     expect(listed[listed.length - 1]).to.include({ dryRun: true, files });
     expect(files).to.be.greaterThan(3);
     expect((await run.es.indices.exists({ index: run.name })).valueOf(), 'the dry run wrote nothing').to.equal(false);
+    // Filters by source and ingest day (UTC) pick folders: every file is of source orders.
+    const days = archived.documents.map((d) => String((d.doc.wharf as { ingestedAt: string }).ingestedAt).slice(0, 10)).sort();
+    const count = async (...filter: string[]) => {
+      const listing = restore('--dry-run', ...filter);
+      expect(await listing.exited, listing.stderr).to.equal(0);
+      return (JSON.parse(listing.stdout.trim().split('\n').pop()!) as { files: number }).files;
+    };
+    expect(await count('--source', 'orders', '--from', days[0], '--to', days[days.length - 1])).to.equal(files);
+    expect(await count('--source', 'users')).to.equal(0);
+    expect(await count('--to', '2000-01-01')).to.equal(0);
+    const bad = restore('--dry-run', '--from', 'yesterday');
+    expect(await bad.exited).to.equal(2);
+    expect(bad.stderr).to.contain('--from: expected a day such as 2026-11-30, got "yesterday"');
 
     const interrupted = restore();
     // Watched closely: the whole restore takes about a second.
