@@ -97,7 +97,7 @@ export class PartitionArchive {
       group.push(toDocument(record));
     }
     for (const [key, documents] of groups) {
-      const body = encodeLines(documents, this.settings.compression);
+      const body = await encodeLines(documents, this.settings.compression);
       const path = tempFile(segment.dir, key, this.paths.extension);
       const held = segment.files.get(key);
       // A file the ledger does not know yet may be left from a failed attempt: replaced.
