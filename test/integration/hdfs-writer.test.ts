@@ -12,6 +12,7 @@ import { archivedFiles, readDocuments, readIndex, segmentIndexes } from '../../s
 import type { HdfsSinkConfig } from '../../src/sinks/hdfs/config';
 import { segmentDir, tempFile } from '../../src/sinks/hdfs/layout';
 import { hdfsCheck } from '../../src/sinks/hdfs/health';
+import { HdfsReader } from '../../src/sinks/hdfs/reader';
 import { HdfsWriter } from '../../src/sinks/hdfs/writer';
 import { SinkUnavailableError } from '../../src/sinks/sink-writer';
 import type { SinkRecord } from '../../src/records/sink-record';
@@ -132,6 +133,27 @@ describe('hdfs archive writer (real HDFS)', function () {
     const segments = (await segmentIndexes(hdfs, config.path)).get(`${TOPIC}/4`)!;
     expect(segments.map((s) => [s.first, s.last])).to.deep.equal([[0n, 59n]]);
     await hdfs.close();
+  });
+
+  it('the reader lists the newest version of each id, from finalized files and from open segments up to their ledger', async () => {
+    const config = await sink();
+    const first = writer(config);
+    await first.write(partitionRecords(3, 0, 59), { topic: TOPIC });
+    await first.close();
+    // The next owner finalizes that segment on first contact; its own batch stays in an open one.
+    await writer(config).write(partitionRecords(3, 60, 79), { topic: TOPIC });
+    const hdfs = hdfsClient();
+    const open = (await hdfs.list(`${config.path}/_tmp/${TOPIC}/3`))!;
+    expect(open, 'an open segment').to.have.length(1);
+    await hdfs.append(tempFile(`${config.path}/_tmp/${TOPIC}/3/${open[0].pathSuffix}`, 'orders/2026-11-30', '.ndjson.gz'), Buffer.from('not acknowledged'));
+    await hdfs.close();
+    const expected = new Map<string, string>();
+    for (const r of partitionRecords(3, 0, 79)) expected.set(r.id, r.offset);
+    const reader = new HdfsReader(config);
+    const listed = new Map<string, string | null>();
+    for await (const stored of reader.scan()) listed.set(stored.id, stored.version);
+    await reader.close();
+    expect(listed).to.deep.equal(expected);
   });
 
   it('finalizes an idle segment once it is rollMs old', async () => {

@@ -39,9 +39,10 @@ export async function* archivedFiles(hdfs: WebHdfsClient, root: string, filter: 
   }
 }
 
-/** The documents of one archived file, in the order they were archived. */
-export async function readDocuments(hdfs: WebHdfsClient, file: Pick<ArchivedFile, 'path' | 'compressed'>): Promise<Array<Record<string, unknown>>> {
-  return decodeLines(await hdfs.read(file.path), file.compressed).map((line) => JSON.parse(line) as Record<string, unknown>);
+/** The documents of one archived file, in the order they were archived; `bytes`: only its first (an open segment's acknowledged part). */
+export async function readDocuments(hdfs: WebHdfsClient, file: { path: string; compressed: boolean; bytes?: number }): Promise<Array<Record<string, unknown>>> {
+  const body = await hdfs.read(file.path);
+  return decodeLines(file.bytes === undefined ? body : body.subarray(0, file.bytes), file.compressed).map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 /** Every segment index of the archive, per `<topic>/<partition>`, in offset order. */

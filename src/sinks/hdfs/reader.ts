@@ -7,9 +7,12 @@
 import { contentHash } from '../../records/document';
 import { compareVersions, isVersion } from '../../records/version';
 import type { SinkReader, StoredDocument } from '../sink-reader';
+import { WebHdfsError } from './answers';
 import { archivedFiles, readDocuments } from './archive-files';
 import { createWebHdfs } from './client';
 import type { HdfsSinkConfig } from './config';
+import { TMP, extensionOf, tempFile } from './layout';
+import { readSegment } from './segment';
 import type { WebHdfsClient } from './webhdfs-client';
 
 export class HdfsReader implements SinkReader {
@@ -23,8 +26,8 @@ export class HdfsReader implements SinkReader {
 
   async *scan(): AsyncIterable<StoredDocument> {
     const newest = new Map<string, StoredDocument>();
-    for await (const file of archivedFiles(this.hdfs, this.config.path)) {
-      for (const doc of await readDocuments(this.hdfs, file)) {
+    for await (const file of this.files()) {
+      for (const doc of await this.read(file)) {
         const meta = doc.wharf as { id?: unknown; version?: unknown } | undefined;
         if (typeof meta?.id !== 'string') continue;
         const version = isVersion(meta.version) ? meta.version : null;
@@ -34,6 +37,35 @@ export class HdfsReader implements SinkReader {
       }
     }
     yield* newest.values();
+  }
+
+  /**
+   * Open segments' files cut to their acknowledged length, then the finalized files: a segment
+   * rolled meanwhile is then read twice (harmless: the newest per id is kept), never missed.
+   */
+  private async *files(): AsyncIterable<{ path: string; compressed: boolean; bytes?: number }> {
+    const tmp = `${this.config.path}/${TMP}`;
+    const extension = extensionOf(this.config.compression);
+    for (const topic of (await this.hdfs.list(tmp)) ?? []) {
+      if (topic.type !== 'DIRECTORY') continue;
+      for (const partition of (await this.hdfs.list(`${tmp}/${topic.pathSuffix}`)) ?? []) {
+        for (const dir of (await this.hdfs.list(`${tmp}/${topic.pathSuffix}/${partition.pathSuffix}`)) ?? []) {
+          const segment = await readSegment(this.hdfs, `${tmp}/${topic.pathSuffix}/${partition.pathSuffix}/${dir.pathSuffix}`);
+          for (const [key, [bytes]] of segment?.files ?? []) yield { path: tempFile(segment!.dir, key, extension), compressed: extension.endsWith('.gz'), bytes };
+        }
+      }
+    }
+    yield* archivedFiles(this.hdfs, this.config.path);
+  }
+
+  /** A file's documents; none when an open segment's file was rolled away meanwhile (listed again after). */
+  private async read(file: { path: string; compressed: boolean; bytes?: number }): Promise<Array<Record<string, unknown>>> {
+    try {
+      return await readDocuments(this.hdfs, file);
+    } catch (err) {
+      if (file.bytes !== undefined && err instanceof WebHdfsError && err.kind === 'not-found') return [];
+      throw err;
+    }
   }
 
   close(): Promise<void> {
