@@ -12,6 +12,7 @@ import { registerConfigCommands } from './cli/config-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
 import { registerPurgeCommand } from './cli/purge-command';
 import { registerReplayCommand } from './cli/replay-command';
+import { registerRestoreCommand } from './cli/restore-command';
 import { registerStatusCommand } from './cli/status-command';
 import { registerVerifyCommand } from './cli/verify-command';
 import { DemoUpstream } from './demo/upstream-server';
@@ -50,6 +51,7 @@ registerConfigCommands(program);
 registerStatusCommand(program);
 registerDlqCommands(program);
 registerReplayCommand(program);
+registerRestoreCommand(program);
 registerVerifyCommand(program);
 registerPurgeCommand(program);
 

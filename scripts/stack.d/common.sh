@@ -24,6 +24,8 @@ fi
 : "${WHARF_ES_SECURE_PORT:=9201}"
 : "${WHARF_ES_SECURE_TRANSPORT_PORT:=9301}"
 : "${WHARF_COUCHDB_SECURE_PORT:=6984}"
+: "${WHARF_HDFS_RPC_PORT:=8020}"
+: "${WHARF_HDFS_HTTP_PORT:=9870}"
 # The CouchDB admin seeded on first start; wharf reads the same variables.
 : "${WHARF_COUCHDB_USER:=wharf}"
 : "${WHARF_COUCHDB_PASSWORD:=wharf-local-dev}"
@@ -33,6 +35,7 @@ fi
 : "${WHARF_KAFKA_HEAP:=512m}"
 : "${WHARF_ES_HEAP:=768m}"
 : "${WHARF_ES_SECURE_HEAP:=512m}"
+: "${WHARF_HDFS_HEAP:=384m}"
 
 : "${WHARF_JAVA17_HOME:=/usr/lib/jvm/java-17-openjdk-amd64}"
 : "${WHARF_STACK_WAIT_SECONDS:=180}"
@@ -165,4 +168,19 @@ tcp_ask() {
   printf '%s' "$word" >&3
   timeout 2 cat <&3
   exec 3<&- 3>&-
+}
+
+# Resolves a throwaway pom's runtime dependencies into "$home/lib" (once): the pom template is
+# scripts/stack.d/$template with @NAME@ placeholders, filled by the sed expressions that follow.
+mvn_lib_install() {
+  local home=$1 what=$2 template=$3; shift 3
+  [ -f "$home/.installed" ] && return 0
+  command -v mvn >/dev/null || apt_ensure maven
+  log "resolving $what from Maven Central into $home"
+  mkdir -p "$home"
+  sed "$@" "$STACK_REPO/scripts/stack.d/$template" >"$home/pom.xml"
+  rm -rf "$home/lib"
+  (cd "$home" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=lib) \
+    >"$home/mvn.log" 2>&1 || { tail -n 30 "$home/mvn.log" >&2; die "Maven could not resolve $what"; }
+  touch "$home/.installed"
 }

@@ -20,17 +20,8 @@ KAFKA_ACL_PREFIX=wharf
 kafka_home() { echo "$WHARF_STACK_CACHE/kafka-$WHARF_KAFKA_VERSION"; }
 
 kafka_install() {
-  local home; home=$(kafka_home)
-  [ -f "$home/.installed" ] && return 0
-  command -v mvn >/dev/null || apt_ensure maven
-  log "resolving Kafka $WHARF_KAFKA_VERSION from Maven Central into $home"
-  mkdir -p "$home"
-  sed -e "s/@KAFKA_VERSION@/$WHARF_KAFKA_VERSION/" -e "s/@LOG4J_VERSION@/$KAFKA_LOG4J_VERSION/" \
-    "$STACK_REPO/scripts/stack.d/kafka-pom.xml" >"$home/pom.xml"
-  rm -rf "${home:?}/lib"
-  (cd "$home" && mvn -q -B dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory=lib) \
-    >"$home/mvn.log" 2>&1 || { tail -n 30 "$home/mvn.log" >&2; die "Maven could not resolve Kafka $WHARF_KAFKA_VERSION"; }
-  touch "$home/.installed"
+  mvn_lib_install "$(kafka_home)" "Kafka $WHARF_KAFKA_VERSION" kafka-pom.xml \
+    -e "s/@KAFKA_VERSION@/$WHARF_KAFKA_VERSION/" -e "s/@LOG4J_VERSION@/$KAFKA_LOG4J_VERSION/"
 }
 
 kafka_write_config() {

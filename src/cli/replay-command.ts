@@ -31,7 +31,9 @@ export function registerReplayCommand(program: Command): void {
     .action(async (opts: { from: string; sink?: string; config: string; dryRun?: boolean; sinkDeadlineMs: number }) => {
       const config = loadConfigOrExit(opts.config);
       const from = parseTime(opts.from);
-      const sinks = selectSinks(config, opts.sink, opts.config);
+      // An HDFS archive already holds every offset the pipeline delivered, and a second writer of
+      // its partitions would race the pipeline's (docs/hdfs-archive.md): only when named.
+      const sinks = selectSinks(config, opts.sink, opts.config).filter((s) => opts.sink !== undefined || s.type !== 'hdfs');
       const log = stderrLogger();
       const client = new KafkaClient(config.kafka, log, 'replay');
       const ranges = await rangesFromTime(client, config.kafka.topic, from.getTime());

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { KafkaClient } from '../kafka/client';
 import { rangeSize } from '../kafka/range-reader';
 import { RecordProducer } from '../kafka/record-producer';
+import { RANGE_PROBLEMS, verifyArchiveRanges, type RangeProblem } from '../replay/archive-ranges';
 import { retainedRange } from '../replay/topic-versions';
 import { DIFFERENCE_KINDS, REPAIRABLE, verify, type Difference, type VerifyOutcome } from '../replay/verify';
 import { repair, type RepairOutcome } from '../replay/verify-repair';
@@ -55,7 +56,16 @@ export function registerVerifyCommand(program: Command): void {
       });
       for (const [phase, bar] of progress) if (phase !== 'topic' || progress.size === 1) bar.finish();
       printSummary(opts, outcome);
-      const differing = Object.values(outcome.sinks).some((s) => DIFFERENCE_KINDS.some((k) => s[k] > 0));
+      // An archive (hdfs sink) must also hold every offset range once: reported, never repaired.
+      let rangesBad = false;
+      for (const sink of sinks) {
+        if (sink.type !== 'hdfs') continue;
+        const summary = await verifyArchiveRanges(sink, config.kafka.topic, ranges, (p) => printRange(opts, p));
+        rangesBad ||= RANGE_PROBLEMS.some((k) => summary[k] > 0);
+        if (opts.json) process.stdout.write(`${JSON.stringify({ archiveRanges: { sink: sink.id, ...summary } })}\n`);
+        else process.stdout.write(`${sink.id} ranges: ${summary.segments} segment(s) (${summary.open} open), ${summary.files} file(s); ${RANGE_PROBLEMS.map((k) => `${k} ${summary[k]}`).join(', ')}\n`);
+      }
+      const differing = rangesBad || Object.values(outcome.sinks).some((s) => DIFFERENCE_KINDS.some((k) => s[k] > 0));
       if (!opts.repair || outcome.repairs.size === 0) process.exit(differing ? 1 : 0);
 
       const producer = new RecordProducer(client);
@@ -75,7 +85,7 @@ export function registerVerifyCommand(program: Command): void {
         });
         repairing.finish();
         printRepair(opts, repaired);
-        const left = Object.values(outcome.sinks).some((s) => DIFFERENCE_KINDS.some((k) => !REPAIRABLE.has(k) && s[k] > 0));
+        const left = rangesBad || Object.values(outcome.sinks).some((s) => DIFFERENCE_KINDS.some((k) => !REPAIRABLE.has(k) && s[k] > 0));
         const short = Object.entries(repaired.requested).some(([sink, n]) => repaired.written[sink] < n) || repaired.deadLettered > 0;
         process.exit(left || short ? 1 : 0);
       } finally {
@@ -88,6 +98,11 @@ function print(opts: VerifyOpts, d: Difference): void {
   if (opts.json) return void process.stdout.write(`${JSON.stringify(d)}\n`);
   const versions = [d.topicVersion === undefined ? '' : `topic v${d.topicVersion}`, d.sinkVersion === undefined ? '' : `sink v${d.sinkVersion ?? '(none)'}`].filter(Boolean).join(', ');
   process.stdout.write(`${d.kind.padEnd(10)} ${d.sink.padEnd(12)} ${d.recordId}${versions ? `  (${versions})` : ''}\n`);
+}
+
+function printRange(opts: VerifyOpts, p: RangeProblem): void {
+  if (opts.json) return void process.stdout.write(`${JSON.stringify(p)}\n`);
+  process.stdout.write(`${p.kind.padEnd(10)} ${p.sink.padEnd(12)} partition ${p.partition} offsets ${p.from}-${p.to}${p.detail ? `  (${p.detail})` : ''}\n`);
 }
 
 function printSummary(opts: VerifyOpts, outcome: VerifyOutcome): void {

@@ -96,7 +96,7 @@ export class Delivery {
         this.prepared.add(sink.id);
       }
       const timer = histogram(METRICS.sinkBulkDuration).startTimer({ sink: sink.id });
-      const result = await sink.write(records, { replaceSameVersion: this.options.replaceSameVersion });
+      const result = await sink.write(records, { replaceSameVersion: this.options.replaceSameVersion, topic: this.options.topic });
       timer();
       return result;
     };

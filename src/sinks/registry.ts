@@ -6,11 +6,12 @@ import { z } from 'zod';
 import type { ServiceCheck } from '../health/check';
 import { couchdbSink } from './couchdb';
 import { elasticsearchSink } from './elasticsearch';
+import { hdfsSink } from './hdfs';
 import type { SinkReader } from './sink-reader';
 import type { SinkType } from './sink-type';
 import type { SinkWriter } from './sink-writer';
 
-const SINK_TYPES = [elasticsearchSink, couchdbSink] as const;
+const SINK_TYPES = [elasticsearchSink, couchdbSink, hdfsSink] as const;
 
 type SchemasOf<T extends readonly SinkType[]> = { -readonly [K in keyof T]: T[K]['schema'] };
 

@@ -33,6 +33,8 @@ export interface WriteOptions {
    * unchanged or stale. Never in the pipeline: there the same version is the same record.
    */
   replaceSameVersion?: boolean;
+  /** The records topic the batch was read from (the HDFS archive names its files by it). */
+  topic?: string;
 }
 
 export interface SinkWriter {

@@ -24,7 +24,7 @@ export class PipelineRun {
   wharf?: WharfProcess;
   configFile = '';
 
-  async start(extra: { consumerRetry?: object; consumers?: object; sources?: object[]; source?: object; zookeeper?: object } = {}): Promise<void> {
+  async start(extra: { consumerRetry?: object; consumers?: object; sources?: object[]; source?: object; zookeeper?: object; sinks?: object[] } = {}): Promise<void> {
     await this.upstream.start();
     const base = localConfig();
     const config = {
@@ -36,6 +36,8 @@ export class PipelineRun {
       sinks: [
         { ...localElasticsearch(), index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
         { ...localCouchdb(), db: this.name },
+        // `sinks`: more sinks beside the two (the HDFS archive).
+        ...(extra.sinks ?? []),
       ],
       pipeline: { consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry }, ...extra.consumers } },
     };

@@ -23,7 +23,7 @@ describe('wharf check-config', () => {
     const result = await checkConfig(DEFAULT_CONFIG_FILE);
     expect(result.exitCode).to.equal(0);
     expect(result.stdout).to.contain(`${DEFAULT_CONFIG_FILE}: valid`);
-    expect(result.stdout).to.contain('sinks: search (elasticsearch), docs (couchdb)');
+    expect(result.stdout).to.contain('sinks: search (elasticsearch), docs (couchdb), archive (hdfs)');
     for (const line of ['wharf  supervisor one-for-one', '├─ consumers  supervisor', '│  ├─ consumers-1  partition-consumer  forked', '└─ pollers-orders  source-poller  forked']) {
       expect(result.stdout).to.contain(line);
     }

@@ -21,6 +21,8 @@ const PORTS = {
   WHARF_ES_PORT: '19200',
   WHARF_ES_TRANSPORT_PORT: '19300',
   WHARF_COUCHDB_PORT: '15984',
+  WHARF_HDFS_RPC_PORT: '18020',
+  WHARF_HDFS_HTTP_PORT: '19870',
 };
 
 interface Run {
@@ -60,7 +62,7 @@ function runFolder(): string {
 describe('scripts/stack (real services on spare ports)', function () {
   this.timeout(400_000);
 
-  it('brings all four services up, is harmless when run twice, and down stops every process and frees every port', async () => {
+  it('brings all five services up, is harmless when run twice, and down stops every process and frees every port', async () => {
     const env = { ...PORTS, WHARF_STACK_RUN: runFolder() };
     try {
       const first = await stack(['up'], env);
@@ -68,13 +70,13 @@ describe('scripts/stack (real services on spare ports)', function () {
 
       const second = await stack(['up'], env);
       expect(second.code, second.stderr).to.equal(0);
-      for (const service of ['zookeeper', 'kafka', 'elasticsearch', 'couchdb']) {
+      for (const service of ['zookeeper', 'kafka', 'elasticsearch', 'couchdb', 'hdfs']) {
         expect(second.stderr).to.contain(`${service} already running`);
       }
 
       const status = await stack(['status'], env);
       expect(status.code, status.stdout).to.equal(0);
-      expect(status.stdout.match(/ ready /g)).to.have.length(4);
+      expect(status.stdout.match(/ ready /g)).to.have.length(5);
 
       const logs = await stack(['logs', 'kafka'], env);
       expect(logs.stdout).to.contain('Kafka Server started');
@@ -84,6 +86,7 @@ describe('scripts/stack (real services on spare ports)', function () {
       expect((await fetch(`${couch}/anonymous-put`, { method: 'PUT' })).status).to.equal(401);
       const admin = { authorization: `Basic ${Buffer.from('wharf:wharf-local-dev').toString('base64')}` };
       expect((await fetch(`${couch}/_all_dbs`, { headers: admin })).status).to.equal(200);
+      expect((await stack(['logs', 'hdfs'], env)).stdout).to.contain('Started MiniDFSCluster');
     } finally {
       const down = await stack(['down'], env);
       expect(down.code, down.stderr).to.equal(0);
@@ -92,7 +95,7 @@ describe('scripts/stack (real services on spare ports)', function () {
     for (const port of Object.values(PORTS)) expect(await listening(port), `port ${port}`).to.equal(false);
     const after = await stack(['status'], env);
     expect(after.code).to.equal(1);
-    expect(after.stdout.match(/ stopped /g)).to.have.length(4);
+    expect(after.stdout.match(/ stopped /g)).to.have.length(5);
   });
 
   it('up --secure starts a service\'s secured variant beside it, status --secure shows it, and down with no service stops both', async () => {

@@ -19,11 +19,11 @@ function configFile(content: object): string {
 describe('wharf run (real stack)', function () {
   this.timeout(90_000);
 
-  it('connects to Kafka, ZooKeeper, Elasticsearch and CouchDB, logs "wharf healthy", and exits 0 on SIGTERM', async () => {
+  it('connects to Kafka, ZooKeeper, Elasticsearch, CouchDB and HDFS, logs "wharf healthy", and exits 0 on SIGTERM', async () => {
     const wharf = new WharfProcess(['run', '--config', DEFAULT_CONFIG_FILE]);
     const healthy = await wharf.waitForLog((l) => l.msg === 'wharf healthy', 60_000);
     const services = (healthy.services as Array<{ service: string }>).map((s) => s.service);
-    expect(services).to.deep.equal(['kafka', 'zookeeper', 'sink:search', 'sink:docs']);
+    expect(services).to.deep.equal(['kafka', 'zookeeper', 'sink:search', 'sink:docs', 'sink:archive']);
     expect(wharf.stdout).not.to.contain(localConfig().sinks.find((s) => s.type === 'couchdb')!.password);
     wharf.signal('SIGTERM');
     expect(await wharf.exited).to.equal(0);

@@ -87,7 +87,7 @@ describe('config validation errors', () => {
     (raw.sinks as object[]).push({ id: 'x', type: 'solr' });
     expect(issuesOf(raw)).to.deep.equal([
       'zookeeper: missing: expected object',
-      `sinks[2].type: invalid discriminator value. Expected 'elasticsearch' | 'couchdb', got "solr"`,
+      `sinks[2].type: invalid discriminator value. Expected 'elasticsearch' | 'couchdb' | 'hdfs', got "solr"`,
     ]);
   });
 

@@ -9,6 +9,7 @@ import type { DeadLetter } from '../../src/records/dead-letter';
 import type { SinkRecord } from '../../src/records/sink-record';
 import { fromMessage, toMessage, toWireRecord } from '../../src/records/wire-record';
 import { sameContent, toDocument } from '../../src/records/document';
+import { documentMessage } from '../../src/replay/restore';
 import { SinkUnavailableError, type SinkWriteResult, type SinkWriter } from '../../src/sinks/sink-writer';
 
 const quiet = createLogger({ level: 'silent' });
@@ -152,6 +153,12 @@ describe('pipeline: intake of deletions (tombstones)', () => {
     expect(live).to.not.have.property('deleted');
     expect(sameContent(toDocument(record), toDocument(live))).to.equal(false);
     expect(() => fromMessage(Buffer.from(JSON.stringify({ ...JSON.parse(String(message.value)), deleted: 'yes' })), 2, '41')).to.throw('not a wharf record');
+  });
+
+  it('restores a tombstone from its archived document as a tombstone of the same version', () => {
+    const record = fromMessage(Buffer.from(toMessage({ id: 'orders:1', source: 'orders', ingestedAt: TIME, payload: {}, version: '9', deleted: true }).value), 2, '40');
+    const restored = documentMessage(toDocument(record))!;
+    expect(fromMessage(restored.value, 2, restored.offset)).to.deep.include({ id: 'orders:1', version: '9', deleted: true, payload: {} });
   });
 });
 
