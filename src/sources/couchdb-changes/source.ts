@@ -11,6 +11,7 @@
  * operator can fix credentials or create the database while wharf keeps retrying.
  */
 import { LONGPOLL_GRACE_MS, type CouchdbChangesSourceConfig } from './config';
+import { tlsAgent } from '../../http/tls-agent';
 import { splitCredentials } from '../../http/url-credentials';
 import { safeUrl } from '../../log';
 import { isRetriableStatus, parseJsonBody, parseRetryAfter, requestFailure } from '../../http/response';
@@ -28,9 +29,12 @@ export class CouchdbChangesSource implements SourceAdapter {
   // identity: pouchdb-server gzips and so holds back an idle longpoll's opening, which must be
   // seen to tell an idle feed from a server that does not answer.
   private readonly headers: Record<string, string> = { accept: 'application/json', 'accept-encoding': 'identity' };
+  /** The `tls` key's CA and client certificate, for an https:// server. */
+  private readonly dispatcher: ReturnType<typeof tlsAgent>;
 
   constructor(private readonly config: CouchdbChangesSourceConfig) {
     this.id = config.id;
+    this.dispatcher = tlsAgent(config.tls);
     const { url: server, authorization } = splitCredentials(config.url, config);
     if (authorization) this.headers.authorization = authorization;
     if (!server.pathname.endsWith('/')) server.pathname += '/';
@@ -57,7 +61,7 @@ export class CouchdbChangesSource implements SourceAdapter {
     }, this.config.longpollTimeoutMs + LONGPOLL_GRACE_MS);
     let response: Response;
     try {
-      response = await fetch(url, { headers: this.headers, signal });
+      response = await fetch(url, { headers: this.headers, signal, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
       const decoder = new TextDecoder();
       for await (const chunk of response.body ?? []) received += decoder.decode(chunk as Uint8Array, { stream: true });
       received += decoder.decode();
