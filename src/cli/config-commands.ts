@@ -8,6 +8,7 @@ import type { ChildSpec } from '../supervisors/spec';
 import { topologySpec } from '../service/topology';
 import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
 import { renderTree, type TextNode } from './render-tree';
+import { hideUrlCredentials, isSecretField } from '../util/secret';
 
 function specNode(spec: ChildSpec): TextNode {
   if (spec.kind === 'supervisor') {
@@ -31,11 +32,13 @@ export function describeConfig(config: WharfConfig, file: string): string {
   return `${lines.join('\n')}\n${renderTree(specNode(topologySpec(config, dirname(resolve(file)))))}`;
 }
 
-/** Passwords and request headers (tokens) never leave the file through this command. */
-function hideSecrets(key: string, value: unknown): unknown {
-  if (key === 'password') return '[redacted]';
-  if (key === 'headers' && value && typeof value === 'object') return Object.fromEntries(Object.keys(value).map((name) => [name, '[redacted]']));
-  return value;
+/** No secret leaves through this command: secret keys (a header's value each), and credentials inside URLs. */
+export function hideSecrets(key: string, value: unknown): unknown {
+  if (isSecretField(key)) {
+    if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).map((name) => [name, '[redacted]']));
+    return '[redacted]';
+  }
+  return typeof value === 'string' ? hideUrlCredentials(value) : value;
 }
 
 export function registerConfigCommands(program: Command): void {
@@ -43,7 +46,7 @@ export function registerConfigCommands(program: Command): void {
     .command('check-config')
     .description('validate a configuration file and print the topology it starts; exit 2 with every error otherwise')
     .argument('[file]', 'configuration file', DEFAULT_CONFIG)
-    .option('--json', 'print the whole resolved configuration as JSON instead (passwords hidden)')
+    .option('--json', 'print the whole resolved configuration as JSON instead (secrets hidden)')
     .action((file: string, opts: { json?: boolean }) => {
       const config = loadConfigOrExit(file);
       if (opts.json) {

@@ -8,3 +8,9 @@ import { tlsConnectionOptions, type TlsConfig } from '../util/tls';
 export function tlsAgent(tls: TlsConfig | undefined): Dispatcher | undefined {
   return tls ? new Agent({ connect: tlsConnectionOptions(tls) }) : undefined;
 }
+
+/** fetch() options for a `tls` key: spread them into every request. */
+export function fetchTls(tls: TlsConfig | undefined): { dispatcher?: Dispatcher } {
+  const dispatcher = tlsAgent(tls);
+  return dispatcher ? { dispatcher } : {};
+}

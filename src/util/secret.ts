@@ -28,6 +28,11 @@ export function isSecretField(key: PropertyKey | undefined): boolean {
   return typeof key === 'string' && (SECRET_FIELDS as readonly string[]).includes(key);
 }
 
+/** Text with the user:password of every URL in it hidden (`scheme://[redacted]@host`). */
+export function hideUrlCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"']*@/gi, '$1[redacted]@');
+}
+
 export const absolutePath = z.string().refine(isAbsolute, 'expected an absolute file path');
 
 const fileReference = z
@@ -51,7 +56,7 @@ function readSecretFile(file: string, ctx: z.RefinementCtx): string {
 /** A secret key: a non-empty string or `{"file": "/absolute/path"}`; parsed to the secret itself. */
 export function secret(description: string) {
   return z
-    .union([z.string().min(1), fileReference])
+    .union([z.string().min(1), fileReference], { error: 'expected a non-empty string or {"file": "/absolute/path"}' })
     .transform((value, ctx) => (typeof value === 'string' ? value : readSecretFile(value.file, ctx)))
     .meta({ writeOnly: true })
     .describe(`${description} A secret: a string (best \`\${ENV}\`) or \`{"file": "/path"}\`; never logged or printed.`);
