@@ -18,6 +18,12 @@ fi
 : "${WHARF_ES_PORT:=9200}"
 : "${WHARF_ES_TRANSPORT_PORT:=9300}"
 : "${WHARF_COUCHDB_PORT:=5984}"
+# The secured variants (scripts/stack up --secure; see secrets.sh for their credentials).
+: "${WHARF_KAFKA_SASL_PORT:=9094}"
+: "${WHARF_KAFKA_MTLS_PORT:=9095}"
+: "${WHARF_ES_SECURE_PORT:=9201}"
+: "${WHARF_ES_SECURE_TRANSPORT_PORT:=9301}"
+: "${WHARF_COUCHDB_SECURE_PORT:=6984}"
 # The CouchDB admin seeded on first start; wharf reads the same variables.
 : "${WHARF_COUCHDB_USER:=wharf}"
 : "${WHARF_COUCHDB_PASSWORD:=wharf-local-dev}"
@@ -26,12 +32,18 @@ fi
 : "${WHARF_ZK_HEAP:=128m}"
 : "${WHARF_KAFKA_HEAP:=512m}"
 : "${WHARF_ES_HEAP:=768m}"
+: "${WHARF_ES_SECURE_HEAP:=512m}"
 
 : "${WHARF_JAVA17_HOME:=/usr/lib/jvm/java-17-openjdk-amd64}"
 : "${WHARF_STACK_WAIT_SECONDS:=180}"
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# The secured stack compiles Java (an Elasticsearch plugin, the Kafka setup program): a JDK, not a JRE.
+jdk_ensure() {
+  [ -x "$WHARF_JAVA17_HOME/bin/javac" ] || apt_ensure openjdk-17-jdk-headless
+}
 
 java_bin() {
   if [ -x "$WHARF_JAVA17_HOME/bin/java" ]; then echo "$WHARF_JAVA17_HOME/bin/java"; else command -v java; fi

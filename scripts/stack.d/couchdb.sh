@@ -8,7 +8,10 @@ couchdb_home() { echo "$WHARF_STACK_CACHE/pouchdb-server-$POUCHDB_SERVER_VERSION
 
 couchdb_install() {
   local home src; home=$(couchdb_home); src="$STACK_REPO/scripts/stack.d/pouchdb-server"
-  if [ -f "$home/.installed" ] && cmp -s "$src/package-lock.json" "$home/package-lock.json"; then return 0; fi
+  if [ -f "$home/.installed" ] && cmp -s "$src/package-lock.json" "$home/package-lock.json"; then
+    couchdb_patch
+    return 0
+  fi
   log "installing pouchdb-server $POUCHDB_SERVER_VERSION into $home"
   mkdir -p "$home"
   cp "$src/package.json" "$src/package-lock.json" "$home/"
@@ -16,6 +19,24 @@ couchdb_install() {
   (cd "$home" && npm ci --ignore-scripts --no-audit --no-fund) >"$home/npm.log" 2>&1 \
     || { tail -n 30 "$home/npm.log" >&2; die "npm could not install pouchdb-server"; }
   touch "$home/.installed"
+  couchdb_patch
+}
+
+# Applies scripts/stack.d/pouchdb-server/patches/*.patch to the installed packages, each once:
+# one that already applies in reverse is in place. A running server keeps the code it loaded;
+# it gets a new patch on its next start. The patches:
+#   01  an unauthenticated PUT /<db> answers 401 instead of crashing the server
+#   02  couch_httpd_auth.require_valid_user (as CouchDB's; off unless a config sets it)
+#   03  https when the config's ssl section enables it (as CouchDB's ssl.enable/cert_file/key_file)
+couchdb_patch() {
+  local modules patch; modules="$(couchdb_home)/node_modules"
+  command -v patch >/dev/null || apt_ensure patch
+  for patch in "$STACK_REPO"/scripts/stack.d/pouchdb-server/patches/*.patch; do
+    if patch -d "$modules" -p1 -R -s -f --dry-run <"$patch" >/dev/null 2>&1; then continue; fi
+    log "patching pouchdb-server: $(basename "$patch")"
+    patch -d "$modules" -p1 -s -f -N --no-backup-if-mismatch <"$patch" >/dev/null \
+      || die "could not apply $(basename "$patch") to pouchdb-server $POUCHDB_SERVER_VERSION"
+  done
 }
 
 couchdb_start() {

@@ -33,27 +33,54 @@ es_ensure_user() {
 }
 
 elasticsearch_start() {
-  local dir home; dir=$(svc_dir elasticsearch); home=$(es_home)
-  es_ensure_user
-  mkdir -p "$dir/config/jvm.options.d" "$dir/data" "$dir/logs" "$dir/tmp"
-  cp -r "$home/config/." "$dir/config/"
+  local dir; dir=$(svc_dir elasticsearch)
+  es_prepare elasticsearch "$WHARF_ES_HEAP"
   cat >"$dir/config/elasticsearch.yml" <<CFG
-cluster.name: wharf-local
-node.name: wharf-local-1
+$(es_node_settings wharf-local "$WHARF_ES_PORT" "$WHARF_ES_TRANSPORT_PORT" "$dir")
+xpack.security.enabled: false
+$(es_test_settings)
+CFG
+  es_spawn elasticsearch
+}
+
+# One single-node cluster CLUSTER on loopback, its ports and folders.
+es_node_settings() {
+  local cluster=$1 http_port=$2 transport_port=$3 dir=$4
+  cat <<CFG
+cluster.name: $cluster
+node.name: $cluster-1
 discovery.type: single-node
 network.host: 127.0.0.1
-http.port: $WHARF_ES_PORT
-transport.port: $WHARF_ES_TRANSPORT_PORT
+http.port: $http_port
+transport.port: $transport_port
 path.data: $dir/data
 path.logs: $dir/logs
-xpack.security.enabled: false
+CFG
+}
+
+# The settings Elasticsearch's own test clusters use: no disk watermarks, wildcard deletes allowed.
+es_test_settings() {
+  cat <<CFG
 cluster.routing.allocation.disk.watermark.low: 1b
 cluster.routing.allocation.disk.watermark.high: 1b
 cluster.routing.allocation.disk.watermark.flood_stage: 1b
 action.destructive_requires_name: false
 indices.breaker.total.use_real_memory: false
 CFG
-  printf -- '-Xms%s\n-Xmx%s\n' "$WHARF_ES_HEAP" "$WHARF_ES_HEAP" >"$dir/config/jvm.options.d/heap.options"
+}
+
+# A node's folder (config copied from the distribution, data, logs, tmp) and its heap.
+es_prepare() {
+  local name=$1 heap=$2 dir; dir=$(svc_dir "$name")
+  es_ensure_user
+  mkdir -p "$dir/config/jvm.options.d" "$dir/data" "$dir/logs" "$dir/tmp"
+  cp -r "$(es_home)/config/." "$dir/config/"
+  printf -- '-Xms%s\n-Xmx%s\n' "$heap" "$heap" >"$dir/config/jvm.options.d/heap.options"
+}
+
+# Starts the node NAME from the distribution in HOME (default: the plain one).
+es_spawn() {
+  local name=$1 home=${2:-$(es_home)} dir; dir=$(svc_dir "$name")
   # The run folder's parents must be traversable by the Elasticsearch user.
   local runas=()
   if [ "$(id -u)" = 0 ]; then
@@ -61,7 +88,7 @@ CFG
     chmod a+x "$WHARF_STACK_RUN"
     runas=(runuser -u "$ES_USER" --)
   fi
-  svc_spawn elasticsearch "${runas[@]}" env "ES_PATH_CONF=$dir/config" "ES_TMPDIR=$dir/tmp" \
+  svc_spawn "$name" "${runas[@]}" env "ES_PATH_CONF=$dir/config" "ES_TMPDIR=$dir/tmp" \
     "ES_JAVA_HOME=$WHARF_JAVA17_HOME" "$home/bin/elasticsearch"
 }
 

@@ -16,6 +16,8 @@ const PORTS = {
   WHARF_ZK_PORT: '12181',
   WHARF_KAFKA_PORT: '19092',
   WHARF_KAFKA_CONTROLLER_PORT: '19093',
+  WHARF_KAFKA_SASL_PORT: '19094',
+  WHARF_KAFKA_MTLS_PORT: '19095',
   WHARF_ES_PORT: '19200',
   WHARF_ES_TRANSPORT_PORT: '19300',
   WHARF_COUCHDB_PORT: '15984',
@@ -76,6 +78,12 @@ describe('scripts/stack (real services on spare ports)', function () {
 
       const logs = await stack(['logs', 'kafka'], env);
       expect(logs.stdout).to.contain('Kafka Server started');
+
+      // The install step patched pouchdb-server: an unauthenticated PUT /<db> is refused, not fatal.
+      const couch = `http://127.0.0.1:${PORTS.WHARF_COUCHDB_PORT}`;
+      expect((await fetch(`${couch}/anonymous-put`, { method: 'PUT' })).status).to.equal(401);
+      const admin = { authorization: `Basic ${Buffer.from('wharf:wharf-local-dev').toString('base64')}` };
+      expect((await fetch(`${couch}/_all_dbs`, { headers: admin })).status).to.equal(200);
     } finally {
       const down = await stack(['down'], env);
       expect(down.code, down.stderr).to.equal(0);
@@ -85,6 +93,25 @@ describe('scripts/stack (real services on spare ports)', function () {
     const after = await stack(['status'], env);
     expect(after.code).to.equal(1);
     expect(after.stdout.match(/ stopped /g)).to.have.length(4);
+  });
+
+  it('up --secure starts a service\'s secured variant beside it, status --secure shows it, and down with no service stops both', async () => {
+    const env = { ...PORTS, WHARF_COUCHDB_SECURE_PORT: '16984', WHARF_STACK_RUN: runFolder() };
+    try {
+      const up = await stack(['up', '--secure', 'couchdb'], env);
+      expect(up.code, up.stderr).to.equal(0);
+      const status = await stack(['status', '--secure'], env);
+      expect(status.stdout).to.match(/^couchdb +ready /m).and.match(/^couchdb-secure +ready .*https/m);
+      // Without the Elasticsearch node there are no API keys: env --secure says what to do.
+      const vars = await stack(['env', '--secure'], env);
+      expect(vars.code).to.equal(1);
+      expect(vars.stderr).to.contain('run scripts/stack up --secure first');
+    } finally {
+      const down = await stack(['down'], env);
+      expect(down.code, down.stderr).to.equal(0);
+    }
+    expect(await processesMentioning(env.WHARF_STACK_RUN)).to.deep.equal([]);
+    for (const port of [PORTS.WHARF_COUCHDB_PORT, env.WHARF_COUCHDB_SECURE_PORT]) expect(await listening(port), `port ${port}`).to.equal(false);
   });
 
   it('refuses to start a service whose port another program holds, naming the service and the port', async () => {
