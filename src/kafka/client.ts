@@ -37,7 +37,8 @@ export function createKafka(config: KafkaConfig, log: Logger, clientId = config.
     logLevel: logLevel.WARN,
     logCreator:
       () =>
-      ({ level, log: { message, ...extra } }: LogEntry) => {
+      // kafkajs's stack traces say nothing an operator can act on; the message says what failed.
+      ({ level, log: { message, stack: _stack, ...extra } }: LogEntry) => {
         kafkaLog[PINO_LEVEL[level]]({ kafka: extra }, message);
       },
   });

@@ -1,52 +1,99 @@
 /**
  * Runs `wharf run` with one http-json source (a DemoUpstream) into fresh, uniquely named Kafka
  * topics, consumer group, ZooKeeper root, Elasticsearch index and CouchDB database, and reads
- * back what arrived.
+ * back what arrived. On the local stack by default, or on another (the secured stack:
+ * test/helpers/secure-pipeline.ts) given as a PipelineStack.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { WharfConfig } from '../../src/config/schema';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
+import type { CouchdbSinkConfig } from '../../src/sinks/couchdb/config';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
+import type { ElasticsearchSinkConfig } from '../../src/sinks/elasticsearch/config';
 import { DemoUpstream } from '../../src/demo/upstream-server';
 import { localConfig, localCouchdb, localElasticsearch, REPO_ROOT } from './local-stack';
 import { uniqueName } from './names';
 import { WharfProcess } from './wharf-process';
 
+/**
+ * Where a PipelineRun runs: the configuration wharf gets (its sections as written in a file, so
+ * secrets may be file references) and what the test itself reads the sinks with (an operator's
+ * credentials).
+ */
+export interface PipelineStack {
+  /** Prefix of every name (topics, group, index, database): the secured stack's ACLs and role cover only theirs. */
+  prefix: string;
+  /** The znode under which each run has its root (a creator-only parent must not be shared with runs without its credentials). */
+  zookeeperParent: string;
+  kafka: object;
+  zookeeper: object;
+  elasticsearch: object;
+  couchdb: object;
+  /** Further top-level sections (e.g. metrics with a token). */
+  sections?: object;
+  /** What the test reads and manages the sinks with. */
+  operator: { elasticsearch: ElasticsearchSinkConfig; couchdb: CouchdbSinkConfig };
+}
+
+function localStack(): PipelineStack {
+  const base = localConfig();
+  const elasticsearch = localElasticsearch();
+  const couchdb = localCouchdb();
+  return { prefix: 'pipe', zookeeperParent: '/wharf-test', kafka: base.kafka, zookeeper: base.zookeeper, elasticsearch, couchdb, operator: { elasticsearch, couchdb } };
+}
+
 export class PipelineRun {
-  readonly name = uniqueName('pipe');
+  readonly name: string;
   readonly upstream = new DemoUpstream({ port: 0, pageSize: 100 });
-  readonly es = createElasticsearch(localElasticsearch());
-  readonly couch = createCouchdb(localCouchdb());
+  readonly es: ReturnType<typeof createElasticsearch>;
+  readonly couch: ReturnType<typeof createCouchdb>;
   wharf?: WharfProcess;
   configFile = '';
 
-  async start(extra: { consumerRetry?: object; consumers?: object; sources?: object[]; source?: object; zookeeper?: object } = {}): Promise<void> {
+  constructor(readonly stack: PipelineStack = localStack()) {
+    this.name = uniqueName(stack.prefix);
+    this.es = createElasticsearch(stack.operator.elasticsearch);
+    this.couch = createCouchdb(stack.operator.couchdb);
+  }
+
+  /** The configuration file's content (written by start()); a test may change and rewrite it, then reload. */
+  config: Record<string, unknown> & Partial<Record<keyof WharfConfig, unknown>> = {};
+
+  async start(extra: { consumerRetry?: object; consumers?: object; sources?: object[]; source?: object; zookeeper?: object; waitUntilHealthy?: boolean } = {}): Promise<void> {
     await this.upstream.start();
-    const base = localConfig();
+    const { stack } = this;
     const config = {
-      kafka: { ...base.kafka, topic: `${this.name}.records`, dlqTopic: `${this.name}.dlq`, partitions: 6 },
-      zookeeper: { ...base.zookeeper, root: `/wharf-test/${this.name}`, ...extra.zookeeper },
-      metrics: { port: 0 },
+      ...stack.sections,
+      kafka: { ...stack.kafka, topic: `${this.name}.records`, dlqTopic: `${this.name}.dlq`, partitions: 6 },
+      zookeeper: { ...stack.zookeeper, root: `${stack.zookeeperParent}/${this.name}`, ...extra.zookeeper },
+      metrics: { port: 0, ...(stack.sections as { metrics?: object } | undefined)?.metrics },
       // `source`: keys added to the default http-json source (its URL is known only once the upstream listens).
       sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, ...extra.source }],
       sinks: [
-        { ...localElasticsearch(), index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
-        { ...localCouchdb(), db: this.name },
+        { ...stack.elasticsearch, index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
+        { ...stack.couchdb, db: this.name },
       ],
       pipeline: { consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry }, ...extra.consumers } },
     };
+    this.config = config;
     this.configFile = join(mkdtempSync(join(tmpdir(), 'wharf-pipe-')), 'actors.json');
-    writeFileSync(this.configFile, JSON.stringify(config));
-    await this.restart();
+    this.writeConfig();
+    await this.restart(extra.waitUntilHealthy ?? true);
+  }
+
+  /** Writes `config` to the configuration file (for a restart or a reload). */
+  writeConfig(): void {
+    writeFileSync(this.configFile, JSON.stringify(this.config));
   }
 
   /** Starts `wharf run` (again) on the same configuration, once the last one exited. */
-  async restart(): Promise<void> {
+  async restart(waitUntilHealthy = true): Promise<void> {
     this.wharf = new WharfProcess(['run', '--config', this.configFile, '--pid-file', `${this.configFile}.pid`]);
-    await this.wharf.waitForLog((l) => l.msg === 'wharf healthy', 60_000);
+    if (waitUntilHealthy) await this.wharf.waitForLog((l) => l.msg === 'wharf healthy', 60_000);
   }
 
   esCount(): Promise<number> {
