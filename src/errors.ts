@@ -104,8 +104,10 @@ export function describeError(err: unknown): string {
   let text = err.message || err.name;
   // Node's fetch says only "fetch failed"; the why (ECONNREFUSED 127.0.0.1:9) is in its cause.
   let cause: unknown = err.cause;
+  // A cause's first line only (a client's multi-line message would break the log line), and only if not said already.
   for (let depth = 0; depth < 3 && cause instanceof Error; depth++, cause = cause.cause) {
-    if (cause.message && !text.includes(cause.message)) text += `: ${cause.message}`;
+    const line = cause.message.split('\n')[0].trim();
+    if (line && !text.includes(line)) text += `: ${line}`;
   }
   return text;
 }

@@ -33,7 +33,7 @@
  *
  * A refusal (WharfError.refused: Kafka or the upstream refusing wharf's credentials or a
  * permission, a certificate not trusted, ZooKeeper's ACL) is retried like any failure, logged at
- * error level, and answered by `refusal()` until a poll succeeds: /readyz then names the source
+ * error level, and answered by `refused()` until a poll succeeds: /readyz then names the source
  * and the cause. Kafka's topics and producer are set up by the poll loop, not at start, so a
  * refused Kafka user does not crash-loop the poller.
  *
@@ -43,9 +43,10 @@ import type { ZookeeperConfig } from '../coordination/config';
 import { CorruptCursorError, CursorConflictError, CursorStore, type StoredCursor } from '../coordination/cursor-store';
 import { LeaseLostError, SourceLease } from '../coordination/source-lease';
 import { connectZookeeper, onSessionLost } from '../coordination/zookeeper';
-import { describeError, isRefusal, OperationAbortedError } from '../errors';
-import { safeUrl } from '../log';
+import { describeError, OperationAbortedError } from '../errors';
 import type { CheckResult } from '../health/check';
+import { RefusalState } from '../health/refusal';
+import { safeUrl } from '../log';
 import { KafkaClient } from '../kafka/client';
 import type { KafkaConfig } from '../kafka/config';
 import { KafkaUnavailableError, MessageTooLargeError, RecordProducer } from '../kafka/record-producer';
@@ -75,8 +76,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private cursorAgeTimer?: NodeJS.Timeout;
   private kafkaClient?: KafkaClient;
   private topicsReady = false;
-  /** The refusal that failed the last attempt, while no attempt has succeeded since. */
-  private refused?: { detail: string; since: number };
+  private readonly refusal = new RefusalState();
 
   protected override start({ source, kafka, zookeeper: zk }: PollerSettings): void {
     this.kafkaClient = new KafkaClient(kafka, this.log, `poller-${source.id}`);
@@ -86,11 +86,9 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   }
 
   /** The source as a failed check while its polls are refused (health-monitor.ts asks every poller), else null. */
-  refusal(): CheckResult | null {
-    if (!this.refused) return null;
+  refused(): CheckResult | null {
     const { source } = this.settings;
-    const endpoint = 'url' in source ? safeUrl(source.url) : source.path;
-    return { service: `source:${source.id}`, endpoint, ok: false, detail: `${this.refused.detail} (refused since ${new Date(this.refused.since).toISOString()})`, latencyMs: 0 };
+    return this.refusal.asCheck(`source:${source.id}`, 'url' in source ? safeUrl(source.url) : source.path);
   }
 
   protected override async stop(): Promise<void> {
@@ -128,7 +126,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
       } catch (err) {
         if (err instanceof LeaseLostError) this.log.warn({ source: source.id, lease: err.path }, 'lease lost: another instance may poll this source; standing by');
         else {
-          this.noteRefusal(err);
+          this.refusal.failed(err);
           this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
         }
         if (!(err instanceof LeaseLostError)) await sleep(retryDelay(RETRY_POLICIES.coordination, ++failures, err), this.stopping.signal);
@@ -156,12 +154,11 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
           retryOn: (err) => !(err instanceof CursorConflictError || err instanceof LeaseLostError),
           onRetry: ({ attempt, delayMs, error }) => {
             counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: pollErrorKind(error) });
-            this.noteRefusal(error);
-            if (this.refused) this.log.error({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll refused, retrying: an operator must fix the cause');
+            if (this.refusal.failed(error)) this.log.error({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll refused, retrying: an operator must fix the cause');
             else this.log.warn({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll failed, retrying');
           },
         });
-        this.refused = undefined;
+        this.refusal.succeeded();
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
         stored = polled.stored;
         if (!polled.more) await sleep(source.intervalMs, signal);
@@ -211,11 +208,6 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     this.topicsReady = true;
   }
 
-  private noteRefusal(error: unknown): void {
-    if (!isRefusal(error)) this.refused = undefined;
-    else this.refused = { detail: describeError(error), since: this.refused?.since ?? Date.now() };
-  }
-
   /** A ZooKeeper operation, retried until it succeeds or the signal fires (undefined then). */
   private async coordinate<T>(what: string, signal: AbortSignal, operation: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -225,7 +217,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         signal,
         retryOn: () => true,
         onRetry: ({ attempt, delayMs, error }) => {
-          this.noteRefusal(error);
+          this.refusal.failed(error);
           if (error instanceof CorruptCursorError) this.log.error({ attempt, retryInMs: delayMs, path: error.path, err: error.message }, 'the stored cursor is corrupt; an operator must repair it');
           else this.log.warn({ attempt, retryInMs: delayMs, err: describeError(error) }, `ZooKeeper: ${what} failed, retrying`);
         },

@@ -63,7 +63,9 @@ export class PipelineRun {
   /** The configuration file's content (written by start()); a test may change and rewrite it, then reload. */
   config: Record<string, unknown> & Partial<Record<keyof WharfConfig, unknown>> = {};
 
-  async start(extra: { consumerRetry?: object; consumers?: object; sources?: object[]; source?: object; zookeeper?: object; waitUntilHealthy?: boolean } = {}): Promise<void> {
+  async start(
+    extra: { consumerRetry?: object; consumers?: object; sources?: object[]; source?: object; zookeeper?: object; sinks?: object[]; waitUntilHealthy?: boolean } = {},
+  ): Promise<void> {
     await this.upstream.start();
     const { stack } = this;
     const config = {
@@ -73,16 +75,18 @@ export class PipelineRun {
       metrics: { port: 0, ...(stack.sections as { metrics?: object } | undefined)?.metrics },
       // `source`: keys added to the default http-json source (its URL is known only once the upstream listens).
       sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, ...extra.source }],
-      sinks: [
-        { ...stack.elasticsearch, index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
-        { ...stack.couchdb, db: this.name },
-      ],
+      sinks: extra.sinks ?? [this.esSink(stack.elasticsearch), { ...stack.couchdb, db: this.name }],
       pipeline: { consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry }, ...extra.consumers } },
     };
     this.config = config;
     this.configFile = join(mkdtempSync(join(tmpdir(), 'wharf-pipe-')), 'actors.json');
     this.writeConfig();
     await this.restart(extra.waitUntilHealthy ?? true);
+  }
+
+  /** An Elasticsearch sink on this run's index, with the run's mappings. */
+  esSink(sink: object): object {
+    return { ...sink, index: this.name, mappings: { properties: { amount: { type: 'integer' } } } };
   }
 
   /** Writes `config` to the configuration file (for a restart or a reload). */
