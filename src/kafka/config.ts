@@ -20,7 +20,13 @@ const topicName = z.string().regex(/^[A-Za-z0-9._-]{1,249}$/, 'expected a Kafka 
 
 export const KafkaSchema = z
   .strictObject({
-    brokers: z.array(hostPort).min(1).describe('Bootstrap brokers, each "host:port".'),
+    brokers: z
+      .array(z.string())
+      .min(1)
+      // One item may hold several, comma-separated: `["${KAFKA_BROKERS}"]` takes a whole list from the environment.
+      .transform((items) => items.flatMap((item) => item.split(',')).map((broker) => broker.trim()))
+      .pipe(z.array(hostPort).min(1))
+      .describe('Bootstrap brokers, each "host:port"; an item may hold several, comma-separated (e.g. `["${KAFKA_BROKERS}"]`).'),
     clientId: z
       .string()
       .min(1)

@@ -64,7 +64,16 @@ export class PipelineRun {
   config: Record<string, unknown> & Partial<Record<keyof WharfConfig, unknown>> = {};
 
   async start(
-    extra: { consumerRetry?: object; consumers?: object; sources?: object[]; source?: object; zookeeper?: object; sinks?: object[]; waitUntilHealthy?: boolean } = {},
+    extra: {
+      consumerRetry?: object;
+      consumers?: object;
+      sources?: object[];
+      source?: object;
+      moreSources?: object[];
+      zookeeper?: object;
+      sinks?: object[];
+      waitUntilHealthy?: boolean;
+    } = {},
   ): Promise<void> {
     await this.upstream.start();
     const { stack } = this;
@@ -74,7 +83,8 @@ export class PipelineRun {
       zookeeper: { ...stack.zookeeper, root: `${stack.zookeeperParent}/${this.name}`, ...extra.zookeeper },
       metrics: { port: 0, ...(stack.sections as { metrics?: object } | undefined)?.metrics },
       // `source`: keys added to the default http-json source (its URL is known only once the upstream listens).
-      sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, ...extra.source }],
+      // `moreSources`: sources polled besides it.
+      sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, ...extra.source }, ...(extra.moreSources ?? [])],
       sinks: extra.sinks ?? [this.esSink(stack.elasticsearch), { ...stack.couchdb, db: this.name }],
       pipeline: { consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry }, ...extra.consumers } },
     };
