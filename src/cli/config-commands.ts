@@ -19,6 +19,22 @@ function specNode(spec: ChildSpec): TextNode {
   return { label: `${spec.id}  ${actor}  ${spec.mode}  ${spec.restart}, stop within ${spec.shutdownMs} ms` };
 }
 
+/** How each connection is secured, never with a secret: what an operator checks first. */
+function security(config: WharfConfig): string[] {
+  const { kafka, zookeeper, metrics } = config;
+  const kafkaAuth = kafka.sasl ? `SASL ${kafka.sasl.mechanism} as ${kafka.sasl.username}` : kafka.tls?.certFile ? 'client certificate' : 'no authentication';
+  const sinkAuth = (s: WharfConfig['sinks'][number]) => ('apiKey' in s && s.apiKey ? 'API key' : s.username ? `Basic as ${s.username}` : 'no credentials');
+  return [
+    `  kafka: ${kafka.tls ? 'TLS' : 'plaintext'}, ${kafkaAuth}`,
+    `  zookeeper: ${zookeeper.digest ? `digest as ${zookeeper.digest.split(':')[0]}, creator-only znodes` : 'no authentication, open znodes'}`,
+    ...config.sinks.map((s) => {
+      const url = s.type === 'elasticsearch' ? s.node : s.url;
+      return `  sink ${s.id}: ${url.startsWith('https:') ? 'TLS' : 'plaintext'}, ${sinkAuth(s)}`;
+    }),
+    `  ops endpoints: ${metrics.token ? 'bearer token' : metrics.insecure ? 'open (insecure: true)' : 'open, loopback only'}`,
+  ];
+}
+
 export function describeConfig(config: WharfConfig, file: string): string {
   const lines = [
     `${file}: valid`,
@@ -27,6 +43,8 @@ export function describeConfig(config: WharfConfig, file: string): string {
     `sources: ${config.sources.map((s) => `${s.id} (${s.type})`).join(', ') || 'none'}`,
     `sinks: ${config.sinks.map((s) => `${s.id} (${s.type})`).join(', ')}`,
     `ops endpoints: http://${config.metrics.host}:${config.metrics.port}/metrics`,
+    'security:',
+    ...security(config),
     'topology:',
   ];
   return `${lines.join('\n')}\n${renderTree(specNode(topologySpec(config, dirname(resolve(file)))))}`;

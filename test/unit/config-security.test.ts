@@ -5,15 +5,16 @@
  * redaction, `check-config` and configuration errors hide.
  */
 import { expect } from 'chai';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig } from '../../src/config/load';
+import { loadConfigFile, parseConfig } from '../../src/config/load';
 import type { JsonSchema } from '../../src/config/reference';
 import { configJsonSchema } from '../../src/config/schema';
 import { hideSecrets } from '../../src/cli/config-commands';
 import { ConfigError } from '../../src/errors';
 import { hideUrlCredentials, SECRET_FIELDS } from '../../src/util/secret';
+import { REPO_ROOT } from '../helpers/local-stack';
 
 const dir = mkdtempSync(join(tmpdir(), 'wharf-secrets-'));
 const file = (name: string, content: string) => {
@@ -182,5 +183,36 @@ describe('configuration security keys', () => {
     const issues = issuesOf(raw);
     expect(issues.join('\n')).not.to.include('url-secret');
     expect(issues[0]).to.match(/^sinks\[1\]\.url: expected an http:\/\/ or https:\/\/ URL, got "ftp:\/\/\[redacted\]@127\.0\.0\.1:5984"/);
+  });
+
+  it('ships config/secure.example.json valid, reading the secured stack through exactly the variables `scripts/stack env --secure` prints', () => {
+    const example = join(REPO_ROOT, 'config/secure.example.json');
+    const used = [...new Set([...readFileSync(example, 'utf8').matchAll(/\$\{([A-Z0-9_]+)/g)].map((m) => m[1]))].sort();
+    expect(used).to.deep.equal([
+      'WHARF_COUCHDB_ADMIN_PASSWORD',
+      'WHARF_COUCHDB_ADMIN_USERNAME',
+      'WHARF_COUCHDB_CA',
+      'WHARF_COUCHDB_URL',
+      'WHARF_DEMO_PORT',
+      'WHARF_ES_API_KEY',
+      'WHARF_ES_CA',
+      'WHARF_ES_URL',
+      'WHARF_KAFKA_BROKERS',
+      'WHARF_KAFKA_CA',
+      'WHARF_KAFKA_SASL_MECHANISM',
+      'WHARF_KAFKA_SASL_PASSWORD',
+      'WHARF_KAFKA_SASL_USERNAME',
+      'WHARF_ZK_DIGEST',
+      'WHARF_ZK_PORT',
+    ]);
+    const ca = file('stack-ca.pem', '-----BEGIN CERTIFICATE-----\n');
+    const env = {
+      WHARF_ES_URL: 'https://127.0.0.1:9201', WHARF_ES_CA: ca, WHARF_ES_API_KEY: 'ZXMta2V5',
+      WHARF_KAFKA_BROKERS: '127.0.0.1:9094,127.0.0.2:9094', WHARF_KAFKA_CA: ca, WHARF_KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512', WHARF_KAFKA_SASL_USERNAME: 'wharf', WHARF_KAFKA_SASL_PASSWORD: 'pw',
+      WHARF_ZK_DIGEST: 'wharf:zk', WHARF_COUCHDB_URL: 'https://127.0.0.1:6984', WHARF_COUCHDB_CA: ca, WHARF_COUCHDB_ADMIN_USERNAME: 'wharf', WHARF_COUCHDB_ADMIN_PASSWORD: 'c',
+    };
+    const config = loadConfigFile(example, env);
+    expect(config.kafka.brokers).to.deep.equal(['127.0.0.1:9094', '127.0.0.2:9094']);
+    expect(config.sinks.map((s) => [s.id, s.type === 'elasticsearch' ? s.index : s.db])).to.deep.equal([['search', 'orders'], ['docs', 'orders']]);
   });
 });
