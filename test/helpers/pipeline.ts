@@ -180,6 +180,20 @@ export async function expectSinksHoldNewest(run: PipelineRun, source = 'orders')
   expect(await verify.exited, `wharf verify found differences:\n${verify.stdout}${verify.stderr}`).to.equal(0);
 }
 
+/**
+ * Starts a run whose upstream holds 100 orders, `orders:50` with an amount Elasticsearch's
+ * mapping refuses: it returns once CouchDB holds all 100 and Elasticsearch the other 99 (the
+ * 50th is a dead letter of stage `search`).
+ */
+export async function startWithPoison(run: PipelineRun): Promise<void> {
+  run.upstream.add(49);
+  run.upstream.add(1, () => ({ amount: 'not a number', status: 'poison' }));
+  run.upstream.add(50);
+  await run.start();
+  await eventually(() => run.couchCount(), (n) => n === 100, 90_000, '100 in CouchDB');
+  expect(await eventually(() => run.esCount(), (n) => n === 99, 90_000, '99 in Elasticsearch')).to.equal(99);
+}
+
 /** `orders:1` ... `orders:<count>`, sorted as `esIds()` and `couchIds()` are. */
 export function expectedIds(count: number): string[] {
   return Array.from({ length: count }, (_, i) => `orders:${i + 1}`).sort();

@@ -9,18 +9,10 @@
 import { expect } from 'chai';
 import zookeeper from 'node-zookeeper-client';
 import { connectZookeeper, zkCall } from '../../src/coordination/zookeeper';
-import { eventually, expectSinksHoldNewest, PipelineRun } from '../helpers/pipeline';
+import { eventually, expectSinksHoldNewest, PipelineRun, startWithPoison } from '../helpers/pipeline';
 import { EsKeys, securedStack, type MintedKey } from '../helpers/secure-pipeline';
 import { secureEnv } from '../helpers/secure-stack';
-import { WharfProcess } from '../helpers/wharf-process';
-
-async function cli(...args: string[]): Promise<WharfProcess> {
-  const command = new WharfProcess(args);
-  await command.exited;
-  return command;
-}
-
-const jsonLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+import { cli, jsonLines } from '../helpers/wharf-process';
 
 describe('the pipeline and its commands through the secured stack', function () {
   this.timeout(300_000);
@@ -45,12 +37,7 @@ describe('the pipeline and its commands through the secured stack', function () 
   });
 
   it('delivers every record into both sinks, and dlq list, dlq replay, replay --from and verify work through it', async () => {
-    run.upstream.add(49);
-    run.upstream.add(1, () => ({ amount: 'not a number', status: 'poison' }));
-    run.upstream.add(50);
-    await run.start();
-    await eventually(() => run.couchCount(), (n) => n === 100, 90_000, '100 in CouchDB');
-    expect(await eventually(() => run.esCount(), (n) => n === 99, 90_000, '99 in Elasticsearch')).to.equal(99);
+    await startWithPoison(run);
 
     // The ops endpoints want the token; `wharf status` reads it from the configuration.
     const ops = await run.wharf!.opsUrl();

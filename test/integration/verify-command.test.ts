@@ -9,15 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { sameContent } from '../../src/records/document';
 import { localCouchdb, localElasticsearch } from '../helpers/local-stack';
 import { eventually, PipelineRun } from '../helpers/pipeline';
-import { WharfProcess } from '../helpers/wharf-process';
-
-async function cli(...args: string[]): Promise<WharfProcess> {
-  const command = new WharfProcess(args);
-  await command.exited;
-  return command;
-}
-
-const jsonLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+import { cli, jsonLines } from '../helpers/wharf-process';
 
 type Doc = Record<string, unknown> & { wharf: { version: string }; status?: string };
 
