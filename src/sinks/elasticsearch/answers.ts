@@ -53,7 +53,19 @@ export function esRefusal(sink: { index: string; apiKey?: string; username?: str
   const response = err as { statusCode?: unknown; body?: { error?: unknown } } | undefined;
   const error = typeof response?.body?.error === 'object' ? (response.body.error as EsError) : undefined;
   const refused = typeof response?.statusCode === 'number' ? unavailability(sink.index, response.statusCode, error, credentialsOf(sink)) : undefined;
-  return refused ?? tlsRefusal(err);
+  return refused ?? pinnedCaRefusal(err) ?? tlsRefusal(err);
+}
+
+/**
+ * The Elasticsearch client's words when `tls.caFingerprint` does not match: another CA at the top
+ * of the chain, or a server that sends no CA at all ("Invalid or malformed certificate": only its
+ * own certificate, which a pinned CA cannot be checked against).
+ */
+function pinnedCaRefusal(err: unknown): string | undefined {
+  const message = err instanceof Error ? err.message : '';
+  if (/CA fingerprint does not match/.test(message)) return `the server's CA is not the one pinned by tls.caFingerprint (${message}): check the fingerprint, or use tls.caFile`;
+  if (/Invalid or malformed certificate/.test(message)) return `the server sends no CA certificate to check tls.caFingerprint against (${message}): use tls.caFile, or make it send its chain`;
+  return undefined;
 }
 
 export function itemOutcome(index: string, status: number, error: EsError | undefined, credentials?: string): ItemOutcome {
