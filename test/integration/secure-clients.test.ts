@@ -65,19 +65,24 @@ describe('wharf\'s clients against the secured stack', function () {
       'SCRAM-SHA-512': kafka({ sasl: sasl('SCRAM-SHA-512') }),
       'client certificate': kafka({ brokers: [env.WHARF_KAFKA_MTLS_BROKERS], tls: { caFile: env.WHARF_KAFKA_CA, certFile: env.WHARF_KAFKA_CLIENT_CERT, keyFile: env.WHARF_KAFKA_CLIENT_KEY } }),
     };
-    for (const [way, config] of Object.entries(ways)) {
-      const topic = uniqueName(`${prefix}-client`);
-      expect(await kafkaCheck({ ...config, topic }, quietLogger).run(), way).to.match(/^1 broker\(s\)/);
-      const client = new KafkaClient({ ...config, topic, dlqTopic: `${topic}.dlq`, partitions: 1 }, quietLogger, 'secure-test');
-      await withAdmin(client, (admin) => admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }));
-      const producer = new RecordProducer(client);
-      try {
-        const acks = await producer.send(topic, [{ key: 'k', value: way }]);
-        expect(acks.map((a) => a.errorCode), way).to.deep.equal([0]);
-      } finally {
-        await producer.disconnect();
-        await withAdmin(client, (admin) => admin.deleteTopics({ topics: [topic] })).catch(() => undefined);
+    const topic = uniqueName(`${prefix}-client`);
+    const writer = new KafkaClient({ ...ways['SCRAM-SHA-512'], topic, dlqTopic: `${topic}.dlq`, partitions: 1 }, quietLogger, 'secure-test');
+    await withAdmin(writer, (admin) => admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true }));
+    try {
+      for (const [way, config] of Object.entries(ways)) {
+        expect(await kafkaCheck(config, quietLogger).run(), way).to.match(/^1 broker\(s\)/);
+        const producer = new RecordProducer(new KafkaClient({ ...config, topic }, quietLogger, 'secure-test'));
+        try {
+          const acks = await producer.send(topic, [{ key: 'k', value: way }]);
+          expect(acks.map((a) => a.errorCode), way).to.deep.equal([0]);
+        } finally {
+          await producer.disconnect();
+        }
       }
+      const ends = await withAdmin(writer, (admin) => admin.fetchTopicOffsets(topic));
+      expect(ends.map((e) => e.high), 'one message per way, in the topic').to.deep.equal(['4']);
+    } finally {
+      await withAdmin(writer, (admin) => admin.deleteTopics({ topics: [topic] })).catch(() => undefined);
     }
   });
 

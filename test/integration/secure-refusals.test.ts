@@ -99,7 +99,7 @@ describe('refusals through the secured stack', function () {
     );
     expect((await readyz(run, good.opsToken)).body.reasons[0]).to.equal('starting: waiting for Kafka, ZooKeeper and the sinks');
     console.log(`      /readyz reasons:\n${reasons.map((r) => `        ${r}`).join('\n')}`);
-    const retrying = run.wharf!.lines.find((l) => l.msg === 'services not ready yet, retrying')!;
+    const retrying = await run.wharf!.waitForLog((l) => l.msg === 'services not ready yet, retrying', 30_000);
     expect(retrying.err).to.contain('Kafka refused the SASL credentials').and.contain('credentials refused by CouchDB');
     run.wharf!.signal('SIGTERM');
     expect(await run.wharf!.exited).to.equal(0);
