@@ -7,7 +7,7 @@
  * instance).
  */
 import { Command } from 'commander';
-import { DEFAULT_CONFIG, exitOnConfigError } from './cli/common';
+import { commandFailure, DEFAULT_CONFIG, exitOnConfigError } from './cli/common';
 import { registerConfigCommands } from './cli/config-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
 import { registerPurgeCommand } from './cli/purge-command';
@@ -73,6 +73,6 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`wharf: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.stderr.write(`wharf: ${commandFailure(err)}\n`);
   process.exit(1);
 });

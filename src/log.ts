@@ -4,15 +4,14 @@
  * URLs are logged only through `safeUrl`, which drops any user:password part.
  */
 import pino from 'pino';
+import { LOG_SECRET_KEYS } from './util/secret';
 
 export type Logger = pino.Logger;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const SECRET_KEYS = ['password', 'passwd', 'secret', 'token', 'apiKey', 'authorization', 'auth', 'sasl'];
-
 /** pino redaction paths for secret keys at the top level and up to three objects deep. */
-export function redactionPaths(keys: readonly string[] = SECRET_KEYS): string[] {
+export function redactionPaths(keys: readonly string[] = LOG_SECRET_KEYS): string[] {
   const prefixes = ['', '*.', '*.*.', '*.*.*.'];
   return prefixes.flatMap((prefix) => keys.map((key) => `${prefix}${key}`));
 }
@@ -30,7 +29,7 @@ export function createLogger(options: { level?: LogLevel; destination?: pino.Des
       level,
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      redact: { paths: redactionPaths([...SECRET_KEYS, ...configuredSecretKeys()]), censor: '[redacted]' },
+      redact: { paths: redactionPaths([...LOG_SECRET_KEYS, ...configuredSecretKeys()]), censor: '[redacted]' },
       formatters: { level: (label) => ({ level: label }) },
     },
     options.destination ?? pino.destination({ dest: 1, sync: true }),

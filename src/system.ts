@@ -55,7 +55,8 @@ export class WharfSystem {
     this.metrics = new ServiceMetrics(tree, config, log);
   }
 
-  static async start(config: WharfConfig, configFile: string, log: Logger, signal?: AbortSignal): Promise<WharfSystem> {
+  /** `booting` gets the system once its tree runs, before the servers answered: readiness can then say why not. */
+  static async start(config: WharfConfig, configFile: string, log: Logger, signal?: AbortSignal, booting?: (system: WharfSystem) => void): Promise<WharfSystem> {
     const actors = createActorSystem({ logLevel: config.log.level });
     const spec = topologySpec(config, dirname(resolve(configFile)));
     const tree = new Supervisor(spec, {
@@ -68,6 +69,7 @@ export class WharfSystem {
     const system = new WharfSystem(spec, configFile, log, actors, tree, config);
     try {
       await tree.start();
+      booting?.(system);
       await system.health.waitUntilHealthy(signal);
       return system;
     } catch (err) {
@@ -129,14 +131,15 @@ export async function runWharf(configFile: string): Promise<number> {
   );
   startProcessMetrics('root');
   let system: WharfSystem | undefined;
+  let booting: WharfSystem | undefined;
   const startupMetrics = new MetricsMerger();
   let ops: OpsServer;
   try {
     ops = await OpsServer.listen(config.metrics.host, config.metrics.port, {
       metrics: async () => (system ? system.renderMetrics() : startupMetrics.render(await snapshotMetrics())),
-      readiness: async () => (system ? system.readiness() : { ready: false, reasons: ['starting: waiting for Kafka, ZooKeeper and the sinks'] }),
+      readiness: async () => system?.readiness() ?? startingReadiness(booting),
       topology: () => system?.topology() ?? { id: 'wharf', kind: 'supervisor', state: 'starting', restarts: 0 },
-    }, log);
+    }, log, config.metrics.token);
   } catch (err) {
     log.fatal({ host: config.metrics.host, port: config.metrics.port, err: describeError(err) }, 'cannot listen for metrics (config key "metrics"): is another wharf running?');
     return 1;
@@ -145,7 +148,7 @@ export async function runWharf(configFile: string): Promise<number> {
   const signals = new ServiceSignals(log, async () => void (await system?.reload()));
   try {
     try {
-      system = await WharfSystem.start(config, configFile, log, signals.signal);
+      system = await WharfSystem.start(config, configFile, log, signals.signal, (started) => (booting = started));
     } catch (err) {
       if (signals.signal.aborted) {
         log.info('stopped before services were ready');
@@ -164,4 +167,10 @@ export async function runWharf(configFile: string): Promise<number> {
   } finally {
     await ops.close();
   }
+}
+
+/** Not ready while booting, with the reasons of the servers that do not answer yet (credentials refused, ...). */
+async function startingReadiness(booting: WharfSystem | undefined): Promise<Readiness> {
+  const reasons = (await booting?.readiness().catch(() => undefined))?.reasons ?? [];
+  return { ready: false, reasons: ['starting: waiting for Kafka, ZooKeeper and the sinks', ...reasons] };
 }

@@ -6,6 +6,13 @@
  * mid-batch the batch is given up uncommitted, so whoever gets the partition next starts from
  * the last acknowledged offset.
  *
+ * Joining Kafka (the topics, then the group) runs after start, retried with growing delays
+ * (RETRY_POLICIES.kafkaJoin) until it succeeds or the actor stops: Kafka unreachable or refusing
+ * wharf's credentials must not crash-loop the consumers into an escalation. While Kafka refuses
+ * it (WharfError.refused), `refused()` says so and /readyz names the consumer and the cause. A
+ * consumer that kafkajs stops for good later (a non-retriable error, such as a group
+ * authorization refused) joins again the same way, after the policy's growing delay.
+ *
  * A consumer restarted by its supervisor replaced one that died, most often without leaving its
  * group (a crash, a SIGKILL). It joins only once the dead member's session has expired: joining
  * at once would start a rebalance that pauses every partition of every member until that
@@ -17,13 +24,18 @@
  * Settings: `{ kafka, sinks, consumers }` (sections of the wharf configuration).
  */
 import type { PipelineConfig } from '../config/service-schema';
+import { describeError, OperationAbortedError } from '../errors';
+import type { CheckResult } from '../health/check';
+import { RefusalState } from '../health/refusal';
 import { KafkaClient } from '../kafka/client';
 import type { KafkaConfig } from '../kafka/config';
 import { RecordConsumer } from '../kafka/record-consumer';
-import { RecordProducer } from '../kafka/record-producer';
+import { KafkaUnavailableError, RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
 import { publishDeadLetters } from '../pipeline/dead-letters';
 import { Delivery } from '../pipeline/delivery';
+import { RETRY_POLICIES } from '../retry/policies';
+import { retry, retryDelay, sleep } from '../retry/retry';
 import { createSinkWriter, type SinkConfig } from '../sinks/registry';
 import { WharfActor } from './wharf-actor';
 
@@ -37,15 +49,18 @@ interface ConsumerSettings {
 }
 
 export default class PartitionConsumerActor extends WharfActor<ConsumerSettings> {
+  private readonly stopping = new AbortController();
+  private readonly refusal = new RefusalState();
+  private joining?: Promise<void>;
   private consumer?: RecordConsumer;
   private dlq?: RecordProducer;
   private delivery?: Delivery;
+  /** Times kafkajs stopped a joined consumer for good, in a row: each rejoin waits longer. */
+  private stoppedForGood = 0;
 
-  protected override async start({ kafka, sinks, consumers }: ConsumerSettings): Promise<void> {
+  protected override start({ kafka, sinks, consumers }: ConsumerSettings): void {
     const client = new KafkaClient(kafka, this.log, this.id);
-    await ensureWharfTopics(client);
     this.dlq = new RecordProducer(client);
-    await this.dlq.connect();
     this.delivery = new Delivery({
       topic: kafka.topic,
       sinks: sinks.map(createSinkWriter),
@@ -53,25 +68,80 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
       retry: consumers.retry,
       log: this.log,
     });
-    this.consumer = new RecordConsumer(client, {
-      groupId: consumers.groupId,
-      topic: kafka.topic,
-      partitionsConcurrently: Math.max(1, Math.min(kafka.partitions, 4)),
-      sessionTimeoutMs: consumers.sessionTimeoutMs,
-      heartbeatIntervalMs: consumers.heartbeatIntervalMs,
-      joinDelayMs: this.restarts > 0 ? (consumers.restartJoinDelayMs ?? consumers.sessionTimeoutMs + JOIN_MARGIN_MS) : 0,
-      onFatal: (err) => this.fatal(err, 'the Kafka consumer stopped for good'),
-    });
-    await this.consumer.start(async (batch) => {
-      const outcome = await this.delivery!.deliver(batch);
-      return outcome.delivered ? batch.messages[batch.messages.length - 1].offset : null;
-    });
+    this.joining = this.join(client);
+  }
+
+  /** This consumer as a failed check while Kafka refuses it (health-monitor.ts asks every consumer), else null. */
+  refused(): CheckResult | null {
+    return this.refusal.asCheck(`consumer:${this.id}`, this.settings.kafka.brokers.join(','));
   }
 
   protected override async stop(): Promise<void> {
+    this.stopping.abort();
+    await this.joining;
     const stopped = await this.consumer?.stop();
     if (stopped && !stopped.left) this.log.warn({ groupId: this.settings.consumers.groupId }, 'consumer did not leave its group in time (a rebalance in flight); the broker expires it after the session timeout');
     await this.dlq?.disconnect();
     await this.delivery?.close();
+  }
+
+  /** The topics, then a member of the group, retried until it is one or the actor stops. */
+  private async join(client: KafkaClient): Promise<void> {
+    const { kafka, consumers } = this.settings;
+    try {
+      this.consumer = await retry(
+        async () => {
+          const consumer = new RecordConsumer(client, {
+            groupId: consumers.groupId,
+            topic: kafka.topic,
+            partitionsConcurrently: Math.max(1, Math.min(kafka.partitions, 4)),
+            sessionTimeoutMs: consumers.sessionTimeoutMs,
+            heartbeatIntervalMs: consumers.heartbeatIntervalMs,
+            joinDelayMs: this.restarts > 0 ? (consumers.restartJoinDelayMs ?? consumers.sessionTimeoutMs + JOIN_MARGIN_MS) : 0,
+            onFatal: (err) => this.rejoin(client, err),
+          });
+          try {
+            await ensureWharfTopics(client);
+            await consumer.start(async (batch) => {
+              const outcome = await this.delivery!.deliver(batch);
+              return outcome.delivered ? batch.messages[batch.messages.length - 1].offset : null;
+            });
+            return consumer;
+          } catch (err) {
+            await consumer.stop();
+            throw new KafkaUnavailableError(`joining consumer group ${consumers.groupId}`, describeError(err), { cause: err });
+          }
+        },
+        {
+          what: `joining consumer group ${consumers.groupId}`,
+          policy: RETRY_POLICIES.kafkaJoin,
+          signal: this.stopping.signal,
+          retryOn: () => true,
+          onRetry: ({ attempt, delayMs, error }) => {
+            const line = { groupId: consumers.groupId, attempt, retryInMs: delayMs, err: describeError(error) };
+            if (this.refusal.failed(error)) this.log.error(line, 'Kafka refused the consumer, retrying: an operator must fix the cause');
+            else this.log.warn(line, 'joining Kafka failed, retrying');
+          },
+        },
+      );
+      this.refusal.succeeded();
+    } catch (err) {
+      if (!(err instanceof OperationAbortedError)) throw err;
+    }
+  }
+
+  /** kafkajs stopped the joined consumer for good: drop it and join again, after a growing delay. */
+  private rejoin(client: KafkaClient, err: Error): void {
+    if (this.stopping.signal.aborted) return;
+    const stopped = this.consumer;
+    this.consumer = undefined;
+    this.refusal.failed(err);
+    const delayMs = retryDelay(RETRY_POLICIES.kafkaJoin, ++this.stoppedForGood, err);
+    this.log.error({ groupId: this.settings.consumers.groupId, retryInMs: delayMs, err: describeError(err) }, 'the Kafka consumer stopped for good; joining again');
+    this.joining = (async () => {
+      await stopped?.stop();
+      await sleep(delayMs, this.stopping.signal);
+      if (!this.stopping.signal.aborted) await this.join(client);
+    })();
   }
 }

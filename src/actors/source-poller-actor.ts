@@ -31,6 +31,12 @@
  * cursor that goes backwards is followed (upstreams may reset) and logged as a warning. A
  * corrupt cursor znode is logged at error level with its path at every attempt to load it.
  *
+ * A refusal (WharfError.refused: Kafka or the upstream refusing wharf's credentials or a
+ * permission, a certificate not trusted, ZooKeeper's ACL) is retried like any failure, logged at
+ * error level, and answered by `refused()` until a poll succeeds: /readyz then names the source
+ * and the cause. Kafka's topics and producer are set up by the poll loop, not at start, so a
+ * refused Kafka user does not crash-loop the poller.
+ *
  * Settings: `{ source, kafka, zookeeper }` (sections of the wharf configuration).
  */
 import type { ZookeeperConfig } from '../coordination/config';
@@ -38,6 +44,9 @@ import { CorruptCursorError, CursorConflictError, CursorStore, type StoredCursor
 import { LeaseLostError, SourceLease } from '../coordination/source-lease';
 import { connectZookeeper, onSessionLost } from '../coordination/zookeeper';
 import { describeError, OperationAbortedError } from '../errors';
+import type { CheckResult } from '../health/check';
+import { RefusalState } from '../health/refusal';
+import { safeUrl } from '../log';
 import { KafkaClient } from '../kafka/client';
 import type { KafkaConfig } from '../kafka/config';
 import { KafkaUnavailableError, MessageTooLargeError, RecordProducer } from '../kafka/record-producer';
@@ -65,14 +74,21 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private producer?: RecordProducer;
   private cursorAdvancedAt = Date.now();
   private cursorAgeTimer?: NodeJS.Timeout;
+  private kafkaClient?: KafkaClient;
+  private topicsReady = false;
+  private readonly refusal = new RefusalState();
 
-  protected override async start({ source, kafka, zookeeper: zk }: PollerSettings): Promise<void> {
-    const client = new KafkaClient(kafka, this.log, `poller-${source.id}`);
-    await ensureWharfTopics(client);
-    this.producer = new RecordProducer(client);
-    await this.producer.connect();
+  protected override start({ source, kafka, zookeeper: zk }: PollerSettings): void {
+    this.kafkaClient = new KafkaClient(kafka, this.log, `poller-${source.id}`);
+    this.producer = new RecordProducer(this.kafkaClient);
     this.cursorAgeTimer = setInterval(() => gauge(METRICS.sourceCursorAge).set({ source: source.id }, (Date.now() - this.cursorAdvancedAt) / 1000), 1000);
     this.loop = this.runSessions(createSourceAdapter(source), source, kafka, zk);
+  }
+
+  /** The source as a failed check while its polls are refused (health-monitor.ts asks every poller), else null. */
+  refused(): CheckResult | null {
+    const { source } = this.settings;
+    return this.refusal.asCheck(`source:${source.id}`, 'url' in source ? safeUrl(source.url) : source.path);
   }
 
   protected override async stop(): Promise<void> {
@@ -109,7 +125,10 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         }
       } catch (err) {
         if (err instanceof LeaseLostError) this.log.warn({ source: source.id, lease: err.path }, 'lease lost: another instance may poll this source; standing by');
-        else this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
+        else {
+          this.refusal.failed(err);
+          this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
+        }
         if (!(err instanceof LeaseLostError)) await sleep(retryDelay(RETRY_POLICIES.coordination, ++failures, err), this.stopping.signal);
       } finally {
         unsubscribe();
@@ -135,9 +154,11 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
           retryOn: (err) => !(err instanceof CursorConflictError || err instanceof LeaseLostError),
           onRetry: ({ attempt, delayMs, error }) => {
             counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: pollErrorKind(error) });
-            this.log.warn({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll failed, retrying');
+            if (this.refusal.failed(error)) this.log.error({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll refused, retrying: an operator must fix the cause');
+            else this.log.warn({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll failed, retrying');
           },
         });
+        this.refusal.succeeded();
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
         stored = polled.stored;
         if (!polled.more) await sleep(source.intervalMs, signal);
@@ -162,6 +183,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
       this.log.warn({ source: source.id, stored: stored.cursor, next: page.nextCursor }, 'the upstream\'s next cursor is before the stored one (an upstream reset?); following it');
     }
     await lease.confirm();
+    await this.ensureTopics();
     const ingestedAt = new Date().toISOString();
     const { messages, letters } = intakeBatch(source, page, ingestedAt);
     const refused = await this.producer!.sendFitting(kafka.topic, messages);
@@ -175,6 +197,17 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     return { stored: { cursor, version, pageDigest: digest }, more };
   }
 
+  /** wharf's topics, created if missing, once per process (a failure is a poll failure, retried). */
+  private async ensureTopics(): Promise<void> {
+    if (this.topicsReady) return;
+    try {
+      await ensureWharfTopics(this.kafkaClient!);
+    } catch (err) {
+      throw new KafkaUnavailableError('creating or describing the topics', describeError(err), { cause: err });
+    }
+    this.topicsReady = true;
+  }
+
   /** A ZooKeeper operation, retried until it succeeds or the signal fires (undefined then). */
   private async coordinate<T>(what: string, signal: AbortSignal, operation: () => Promise<T>): Promise<T | undefined> {
     try {
@@ -184,6 +217,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         signal,
         retryOn: () => true,
         onRetry: ({ attempt, delayMs, error }) => {
+          this.refusal.failed(error);
           if (error instanceof CorruptCursorError) this.log.error({ attempt, retryInMs: delayMs, path: error.path, err: error.message }, 'the stored cursor is corrupt; an operator must repair it');
           else this.log.warn({ attempt, retryInMs: delayMs, err: describeError(error) }, `ZooKeeper: ${what} failed, retrying`);
         },

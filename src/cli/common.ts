@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import pino from 'pino';
 import { loadWharfConfig } from '../service/load-config';
 import type { WharfConfig } from '../config/schema';
-import { ConfigError } from '../errors';
+import { ConfigError, describeError, tlsRefusal } from '../errors';
+import { kafkaRefusal } from '../kafka/kafka-errors';
 import { createLogger, type Logger } from '../log';
 
 export const DEFAULT_CONFIG = process.env.WHARF_CONFIG ?? resolve(__dirname, '../../../config/actors.json');
@@ -38,4 +39,14 @@ export function selectSinks(config: WharfConfig, sinkId: string | undefined, fil
 /** Warnings and errors as JSON lines on stderr; stdout carries the command's result. */
 export function stderrLogger(level: 'warn' | 'error' = 'warn'): Logger {
   return createLogger({ level, destination: pino.destination(2) });
+}
+
+/**
+ * A command's failure as one line: a refusal (credentials, ACLs, an untrusted certificate) with
+ * what to fix, anything else with its causes; the stack only at log level debug or trace.
+ */
+export function commandFailure(err: unknown): string {
+  const text = kafkaRefusal(err) ?? tlsRefusal(err) ?? describeError(err);
+  const verbose = ['debug', 'trace'].includes(process.env.WHARF_LOG_LEVEL ?? '');
+  return verbose && err instanceof Error && err.stack ? `${text}\n${err.stack}` : text;
 }

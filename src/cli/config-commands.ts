@@ -8,6 +8,7 @@ import type { ChildSpec } from '../supervisors/spec';
 import { topologySpec } from '../service/topology';
 import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
 import { renderTree, type TextNode } from './render-tree';
+import { hideUrlCredentials, isSecretField } from '../util/secret';
 
 function specNode(spec: ChildSpec): TextNode {
   if (spec.kind === 'supervisor') {
@@ -18,6 +19,23 @@ function specNode(spec: ChildSpec): TextNode {
   return { label: `${spec.id}  ${actor}  ${spec.mode}  ${spec.restart}, stop within ${spec.shutdownMs} ms` };
 }
 
+/** How each connection is secured, never with a secret: what an operator checks first. */
+function security(config: WharfConfig): string[] {
+  const { kafka, zookeeper, metrics } = config;
+  const kafkaAuth = kafka.sasl ? `SASL ${kafka.sasl.mechanism} as ${kafka.sasl.username}` : kafka.tls?.certFile ? 'client certificate' : 'no authentication';
+  const sinkAuth = (s: WharfConfig['sinks'][number]) =>
+    'apiKey' in s && s.apiKey ? 'API key' : 'username' in s && s.username ? `Basic as ${s.username}` : 'user' in s ? `simple auth as ${s.user}` : 'no credentials';
+  return [
+    `  kafka: ${kafka.tls ? 'TLS' : 'plaintext'}, ${kafkaAuth}`,
+    `  zookeeper: ${zookeeper.digest ? `digest as ${zookeeper.digest.split(':')[0]}, creator-only znodes` : 'no authentication, open znodes'}`,
+    ...config.sinks.map((s) => {
+      const url = s.type === 'elasticsearch' ? s.node : s.url;
+      return `  sink ${s.id}: ${url.startsWith('https:') ? 'TLS' : 'plaintext'}, ${sinkAuth(s)}`;
+    }),
+    `  ops endpoints: ${metrics.token ? 'bearer token' : metrics.insecure ? 'open (insecure: true)' : 'open, loopback only'}`,
+  ];
+}
+
 export function describeConfig(config: WharfConfig, file: string): string {
   const lines = [
     `${file}: valid`,
@@ -26,16 +44,20 @@ export function describeConfig(config: WharfConfig, file: string): string {
     `sources: ${config.sources.map((s) => `${s.id} (${s.type})`).join(', ') || 'none'}`,
     `sinks: ${config.sinks.map((s) => `${s.id} (${s.type})`).join(', ')}`,
     `ops endpoints: http://${config.metrics.host}:${config.metrics.port}/metrics`,
+    'security:',
+    ...security(config),
     'topology:',
   ];
   return `${lines.join('\n')}\n${renderTree(specNode(topologySpec(config, dirname(resolve(file)))))}`;
 }
 
-/** Passwords and request headers (tokens) never leave the file through this command. */
-function hideSecrets(key: string, value: unknown): unknown {
-  if (key === 'password') return '[redacted]';
-  if (key === 'headers' && value && typeof value === 'object') return Object.fromEntries(Object.keys(value).map((name) => [name, '[redacted]']));
-  return value;
+/** No secret leaves through this command: secret keys (a header's value each), and credentials inside URLs. */
+export function hideSecrets(key: string, value: unknown): unknown {
+  if (isSecretField(key)) {
+    if (value && typeof value === 'object') return Object.fromEntries(Object.keys(value).map((name) => [name, '[redacted]']));
+    return '[redacted]';
+  }
+  return typeof value === 'string' ? hideUrlCredentials(value) : value;
 }
 
 export function registerConfigCommands(program: Command): void {
@@ -43,7 +65,7 @@ export function registerConfigCommands(program: Command): void {
     .command('check-config')
     .description('validate a configuration file and print the topology it starts; exit 2 with every error otherwise')
     .argument('[file]', 'configuration file', DEFAULT_CONFIG)
-    .option('--json', 'print the whole resolved configuration as JSON instead (passwords hidden)')
+    .option('--json', 'print the whole resolved configuration as JSON instead (secrets hidden)')
     .action((file: string, opts: { json?: boolean }) => {
       const config = loadConfigOrExit(file);
       if (opts.json) {

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { interpolate } from './interpolate';
 import { ConfigSchema, type WharfConfig } from './schema';
+import { hideUrlCredentials, isSecretField } from '../util/secret';
 
 /** A check of a schema-valid configuration; returns its problems. */
 export type ConfigCheck = (config: WharfConfig) => ConfigIssue[];
@@ -69,7 +70,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
   const path = formatPath(issue.path);
-  const got = isSecretKey(issue.path.at(-1)) ? '[redacted]' : describeValue(issue.input);
+  // A secret's value is never echoed, nor any value inside one (a header of `headers`).
+  const got = issue.path.some(isSecretField) ? '[redacted]' : describeValue(issue.input);
   switch (issue.code) {
     case 'unrecognized_keys':
       return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: 'unknown key' }));
@@ -82,20 +84,14 @@ function toConfigIssues(issue: z.core.$ZodIssue): ConfigIssue[] {
         const tag = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator];
         return [{ path, message: `${lowerFirst(issue.message)}, got ${describeValue(tag)}` }];
       }
-      return [{ path, message: `${lowerFirst(issue.message)}, got ${got}` }];
+      return [{ path, message: issue.input === undefined ? `missing: ${lowerFirst(issue.message)}` : `${lowerFirst(issue.message)}, got ${got}` }];
     default:
       return [{ path, message: `${lowerFirst(issue.message)}, got ${got}` }];
   }
 }
 
-const SECRET_KEY = /pass|secret|token|key|auth/i;
-
-function isSecretKey(key: PropertyKey | undefined): boolean {
-  return typeof key === 'string' && SECRET_KEY.test(key);
-}
-
 function describeValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = hideUrlCredentials(JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 

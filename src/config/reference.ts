@@ -9,6 +9,8 @@
 /** The part of JSON Schema (draft 2020-12, as zod emits it) that the reference reads. */
 export interface JsonSchema {
   type?: string;
+  /** A secret (util/secret.ts): a string or a file reference, never shown. */
+  writeOnly?: boolean;
   description?: string;
   default?: unknown;
   const?: unknown;
@@ -144,10 +146,11 @@ function renderRows(rows: Row[]): string[] {
 }
 
 function typeOf(schema: JsonSchema): string {
+  if (schema.writeOnly) return 'secret';
   if (schema.const !== undefined) return code(JSON.stringify(schema.const));
   if (schema.type === 'array') return schema.items ? `${isObject(schema.items) || schema.items.oneOf ? 'object' : typeOf(schema.items)}[]` : 'array';
-  if (schema.type === 'object' && !schema.properties && typeof schema.additionalProperties === 'object' && schema.additionalProperties.type) {
-    return `object of ${schema.additionalProperties.type}`;
+  if (schema.type === 'object' && !schema.properties && typeof schema.additionalProperties === 'object' && (schema.additionalProperties.type || schema.additionalProperties.writeOnly)) {
+    return `object of ${typeOf(schema.additionalProperties)}`;
   }
   if (schema.format === 'uri') return 'string (URL)';
   return schema.type ?? 'any';

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { RETRY_POLICIES } from '../retry/policies';
 import { backoffSchema, durationMs } from '../util/config-fields';
+import { secret } from '../util/secret';
 import { actorMode, supervisorFlags } from './actors-schema';
 
 export const StartupSchema = z
@@ -88,7 +89,7 @@ export const MetricsSchema = z
       .string()
       .min(1)
       .default('127.0.0.1')
-      .describe('Address the listener binds; another address than loopback exposes the endpoints to that network.'),
+      .describe('Address the listener binds. Any other address than loopback exposes the endpoints to that network, and needs `token` (or `insecure: true`).'),
     port: z
       .int()
       .min(0)
@@ -98,7 +99,28 @@ export const MetricsSchema = z
     collectIntervalMs: durationMs(3_600_000)
       .default(5000)
       .describe('How often, in ms, the root collects every actor process\'s metrics, besides on each scrape; bounds what a crashed process loses.'),
+    token: secret(
+      'Bearer token that /metrics, /readyz and /topology require (`Authorization: Bearer <token>`; /healthz stays open for liveness probes); best `{"file": ...}`. Prometheus sends it with `authorization: {credentials_file: ...}`; `wharf status` reads it from this configuration.',
+    ).optional(),
+    insecure: z
+      .boolean()
+      .default(false)
+      .describe('Allows binding an address other than loopback without a token: anyone who reaches it sees the pids, states and last errors of /topology.'),
+  })
+  .superRefine((metrics, ctx) => {
+    if (!isLoopback(metrics.host) && metrics.token === undefined && !metrics.insecure) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['host'],
+        message: `binds ${metrics.host}, which is not loopback: set metrics.token (a bearer token, best {"file": "..."}) or, knowingly, metrics.insecure: true`,
+      });
+    }
   })
   .describe('The operator\'s HTTP listener: /metrics, /healthz, /readyz, /topology.');
+
+/** Whether an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
 
 export type PipelineConfig = z.output<typeof PipelineSchema>;

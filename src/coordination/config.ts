@@ -1,5 +1,10 @@
 /** The `zookeeper` section of the configuration: the ensemble that holds each source's cursor and lease. */
 import { z } from 'zod';
+import { secret } from '../util/secret';
+
+const digest = secret(
+  'ZooKeeper digest authentication, "user:password". With it, every znode wharf creates is readable and writable only by this user (creator-only ACL); without it, znodes are open to anyone who reaches ZooKeeper.',
+).refine((value) => /^[^:]+:.+$/.test(value), 'expected "user:password"');
 
 export const ZookeeperSchema = z
   .strictObject({
@@ -18,6 +23,7 @@ export const ZookeeperSchema = z
       .max(600_000)
       .default(10_000)
       .describe('ZooKeeper session timeout, in ms: how long after losing an instance another one takes over its sources.'),
+    digest: digest.optional(),
   })
   .describe('The ZooKeeper ensemble that holds each source\'s cursor and decides which instance polls it.');
 

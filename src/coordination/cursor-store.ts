@@ -15,7 +15,7 @@
  * version 0 (written before this rule) is first rewritten unchanged by a plain, versioned setData.
  */
 import zookeeper from 'node-zookeeper-client';
-import { isZkError, zkCall, type ZookeeperClient } from './zookeeper';
+import { createAcl, isZkError, mkdirp, zkCall, zkError, ZookeeperRefusedError, type ZookeeperClient } from './zookeeper';
 import { LeaseLostError, type LeaseFence } from './source-lease';
 import { WharfError } from '../errors';
 
@@ -65,7 +65,7 @@ export class CursorStore {
     let stat: zookeeper.Stat;
     try {
       [data, stat] = await new Promise<[Buffer, zookeeper.Stat]>((resolve, reject) =>
-        this.client.getData(path, (err, buffer, st) => (err ? reject(asError(err)) : resolve([buffer ?? Buffer.alloc(0), st]))),
+        this.client.getData(path, (err, buffer, st) => (err ? reject(zkError(err, path)) : resolve([buffer ?? Buffer.alloc(0), st]))),
       );
     } catch (err) {
       if (isZkError(err, zookeeper.Exception.NO_NODE)) return { cursor: null, version: -1 };
@@ -74,7 +74,7 @@ export class CursorStore {
     const stored = parseStored(source, path, data);
     if (stat.version !== 0) return { ...stored, version: stat.version };
     try {
-      const bumped = await zkCall<zookeeper.Stat>((cb) => this.client.setData(path, data, 0, cb));
+      const bumped = await zkCall<zookeeper.Stat>((cb) => this.client.setData(path, data, 0, cb), path);
       return { ...stored, version: bumped.version };
     } catch (err) {
       if (isZkError(err, zookeeper.Exception.BAD_VERSION)) return this.load(source); // moved meanwhile
@@ -92,17 +92,19 @@ export class CursorStore {
     const data = Buffer.from(JSON.stringify({ cursor, updatedAt: new Date().toISOString(), ...(pageDigest ? { pageDigest } : {}) }));
     const transaction = this.client.transaction().check(fence.path, -1);
     if (expectedVersion === -1) {
-      await zkCall<string>((cb) => this.client.mkdirp(path.slice(0, path.lastIndexOf('/')), cb));
-      transaction.create(path, data, zookeeper.CreateMode.PERSISTENT).setData(path, data, -1);
+      await mkdirp(this.client, path.slice(0, path.lastIndexOf('/')));
+      transaction.create(path, data, createAcl(this.client), zookeeper.CreateMode.PERSISTENT).setData(path, data, -1);
     } else {
       transaction.setData(path, data, expectedVersion);
     }
     const results = await new Promise<Array<{ err?: number; stat?: zookeeper.Stat }>>((resolve, reject) =>
       transaction.commit((err, res) => {
-        const failed = (res as Array<{ err?: number }> | undefined)?.findIndex((r) => r.err !== undefined && r.err !== 0) ?? -1;
-        if (failed === 0) reject(new LeaseLostError(fence, `saving the cursor of ${source}`));
+        const failures = res as Array<{ err?: number }> | undefined;
+        const failed = failures?.findIndex((r) => r.err !== undefined && r.err !== 0) ?? -1;
+        if (failed >= 0 && failures![failed].err === zookeeper.Exception.NO_AUTH) reject(new ZookeeperRefusedError(zookeeper.Exception.NO_AUTH, 'NO_AUTH', path));
+        else if (failed === 0) reject(new LeaseLostError(fence, `saving the cursor of ${source}`));
         else if (failed > 0) reject(new CursorConflictError(source));
-        else if (err) reject(asError(err));
+        else if (err) reject(zkError(err, path));
         else resolve(res as Array<{ stat?: zookeeper.Stat }>);
       }),
     );
@@ -128,8 +130,4 @@ function parseStored(source: string, path: string, data: Buffer): Omit<StoredCur
     updatedAt: typeof value.updatedAt === 'string' ? value.updatedAt : undefined,
     pageDigest: typeof value.pageDigest === 'string' ? value.pageDigest : undefined,
   };
-}
-
-function asError(err: Error | zookeeper.Exception): Error {
-  return err instanceof Error ? err : new Error(err.toString());
 }

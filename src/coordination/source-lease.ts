@@ -16,7 +16,7 @@
  */
 import { hostname } from 'node:os';
 import zookeeper from 'node-zookeeper-client';
-import { zkCall, type ZookeeperClient } from './zookeeper';
+import { createAcl, mkdirp, zkCall, type ZookeeperClient } from './zookeeper';
 import { ServiceUnavailableError, WharfError } from '../errors';
 import { withTimeout } from '../retry/timeout';
 
@@ -67,10 +67,10 @@ export class SourceLease {
    * `onStandby` with the holder once). Resolves false, withdrawing, if `signal` aborts first.
    */
   async acquire(signal: AbortSignal, onStandby: (holder: LeaseHolder | undefined) => void): Promise<boolean> {
-    await zkCall<string>((cb) => this.client.mkdirp(this.dir, cb));
+    await mkdirp(this.client, this.dir);
     let reported = false;
     while (!signal.aborted) {
-      this.node ??= await zkCall<string>((cb) => this.client.create(`${this.dir}/${PREFIX}`, Buffer.from(JSON.stringify(this.holder)), zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, cb));
+      this.node ??= await zkCall<string>((cb) => this.client.create(`${this.dir}/${PREFIX}`, Buffer.from(JSON.stringify(this.holder)), createAcl(this.client), zookeeper.CreateMode.EPHEMERAL_SEQUENTIAL, cb), this.dir);
       const contenders = await this.contenders();
       const index = contenders.indexOf(this.node.slice(this.dir.length + 1));
       if (index === -1) {
@@ -120,7 +120,7 @@ export class SourceLease {
 
   /** Contender node names, lowest sequence first. */
   private async contenders(): Promise<string[]> {
-    const children = await zkCall<string[]>((cb) => this.client.getChildren(this.dir, cb));
+    const children = await zkCall<string[]>((cb) => this.client.getChildren(this.dir, cb), this.dir);
     return children.filter((c) => c.startsWith(PREFIX)).sort((a, b) => a.slice(PREFIX.length).localeCompare(b.slice(PREFIX.length)));
   }
 

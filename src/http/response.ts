@@ -3,7 +3,7 @@
  * are worth retrying, how long a Retry-After asks to wait, how a failed request is described,
  * and how a body that should be JSON is read.
  */
-import { describeError } from '../errors';
+import { describeError, tlsRefusal } from '../errors';
 
 /** HTTP statuses worth retrying (Vector's rule): 408, 429 and 5xx except 501 and 505. No status (no answer) is retriable. */
 export function isRetriableStatus(status: number | undefined): boolean {
@@ -39,10 +39,10 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
 
-/** Why fetch failed (describeError adds undici's cause: ECONNREFUSED, ...), or the timeout that ended it. */
+/** Why fetch failed (describeError adds undici's cause: ECONNREFUSED, ...; a certificate problem says what to fix), or the timeout that ended it. */
 export function requestFailure(err: unknown, timeoutMs: number): string {
   if (err instanceof Error && err.name === 'TimeoutError') return `no complete answer within requestTimeoutMs (${timeoutMs} ms)`;
-  return describeError(err);
+  return tlsRefusal(err) ?? describeError(err);
 }
 
 /** A response body parsed as JSON, or the reason it is not JSON (content type and size, not the body). */

@@ -4,9 +4,10 @@
  * folder's producer, consumer, admin and reader take it. `createKafka` is the one place that
  * knows how a KafkaConfig becomes a kafkajs instance (tests use it to inspect Kafka directly).
  */
-import { Kafka, logLevel, type Admin, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type KafkaConfig as KafkajsConfig, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from './config';
 import type { Logger } from '../log';
+import { tlsConnectionOptions } from '../util/tls';
 
 const PINO_LEVEL: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.NOTHING]: 'debug',
@@ -16,17 +17,28 @@ const PINO_LEVEL: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
+/** TLS and SASL as kafkajs takes them: every Kafka connection of wharf is made here, so every path uses them. */
+function security(config: KafkaConfig): Pick<KafkajsConfig, 'ssl' | 'sasl'> {
+  const ssl = config.tls ? tlsConnectionOptions(config.tls) : undefined;
+  if (!config.sasl) return { ssl };
+  const { username, password } = config.sasl;
+  const mechanism = config.sasl.mechanism.toLowerCase() as 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  return { ssl, sasl: { mechanism, username, password } as KafkajsConfig['sasl'] };
+}
+
 export function createKafka(config: KafkaConfig, log: Logger, clientId = config.clientId): Kafka {
   const kafkaLog = log.child({ component: 'kafkajs' });
   return new Kafka({
     clientId,
     brokers: config.brokers,
+    ...security(config),
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
     logLevel: logLevel.WARN,
     logCreator:
       () =>
-      ({ level, log: { message, ...extra } }: LogEntry) => {
+      // kafkajs's stack traces say nothing an operator can act on; the message says what failed.
+      ({ level, log: { message, stack: _stack, ...extra } }: LogEntry) => {
         kafkaLog[PINO_LEVEL[level]]({ kafka: extra }, message);
       },
   });

@@ -16,10 +16,13 @@
 import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import { METRICS } from '../metrics/catalog';
 import { counter, histogram } from '../metrics/process-registry';
-import { describeError, WharfError } from '../errors';
+import { describeError, tlsRefusal, WharfError } from '../errors';
 import type { WireMessage } from '../records/wire-record';
 import { withTimeout } from '../retry/timeout';
 import { KafkaClient } from './client';
+import { isTooLarge, kafkaRefusal } from './kafka-errors';
+
+export { isTooLarge } from './kafka-errors';
 
 /** Kafka's acknowledgement of a send: where each partition's part of it was written. */
 export interface Acknowledgement {
@@ -32,7 +35,8 @@ export class KafkaUnavailableError extends WharfError {
   readonly topic?: string;
 
   constructor(what: string, message: string, options: { topic?: string; cause?: unknown } = {}) {
-    super(`kafka: ${what} failed: ${message}`, { retriable: true, cause: options.cause });
+    const refusal = kafkaRefusal(options.cause) ?? tlsRefusal(options.cause);
+    super(`kafka: ${what} failed: ${refusal ?? message}`, { retriable: true, cause: options.cause, refused: refusal !== undefined });
     this.topic = options.topic;
   }
 }
@@ -45,17 +49,6 @@ export class MessageTooLargeError extends WharfError {
     super(`kafka: ${topic} refused the batch as too large (over the topic's max.message.bytes)`, { retriable: false, cause });
     this.topic = topic;
   }
-}
-
-const TOO_LARGE = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE']);
-
-/** Whether a kafkajs error, or one it wraps (cause, originalError, errors[]), is Kafka refusing a size. */
-export function isTooLarge(err: unknown, depth = 0): boolean {
-  if (depth > 5 || typeof err !== 'object' || err === null) return false;
-  const e = err as { type?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown };
-  if (typeof e.type === 'string' && TOO_LARGE.has(e.type)) return true;
-  const nested = [e.cause, e.originalError, ...(Array.isArray(e.errors) ? (e.errors as unknown[]) : [])];
-  return nested.some((n) => isTooLarge(n, depth + 1));
 }
 
 const CONNECT_TIMEOUT_MS = 15_000;

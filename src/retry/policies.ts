@@ -23,6 +23,8 @@ export const RETRY_POLICIES = {
   sinkItems: policy(100, 5000),
   /** A poll that failed (upstream or Kafka), unless the upstream asked for a Retry-After. */
   sourcePoll: policy(500, 60_000),
+  /** A partition consumer joining Kafka (topics, producer, group): retried until it succeeds or the consumer stops. */
+  kafkaJoin: policy(500, 30_000),
   /** ZooKeeper: a session, a cursor load, the source lease. */
   coordination: policy(200, 30_000),
   /** An acknowledged request to an actor that is restarting or did not answer in time. */

@@ -3,6 +3,10 @@
  * by the health group's actor, published as `wharf_service_up`, waited for at boot (with the
  * serviceStartup policy, bounded by startup.waitForServicesMs), re-checked every
  * healthIntervalMs with one log line per change of state, and shared with readiness probes.
+ * Readiness also names each source poller and partition consumer that is refused (its
+ * credentials, a permission, a certificate): a failed check `source:<id>` or `consumer:<id>`
+ * that no server check would show (a Kafka user may describe the cluster yet not write to the
+ * records topic).
  */
 import type { WharfConfig } from '../config/schema';
 import { ChildUnavailableError, describeError, ServiceUnavailableError } from '../errors';
@@ -13,7 +17,7 @@ import { gauge } from '../metrics/process-registry';
 import { RETRY_POLICIES } from '../retry/policies';
 import { retry } from '../retry/retry';
 import type { Supervisor } from '../supervisors/supervisor';
-import { HEALTH_GROUP } from './topology';
+import { CONSUMERS_GROUP, HEALTH_GROUP, POLLERS_GROUP } from './topology';
 
 const FRESH_MS = 2000;
 const PROBE_TIMEOUT_MS = 5000;
@@ -37,10 +41,21 @@ export class HealthMonitor {
     return results;
   }
 
-  /** Results at most a couple of seconds old; concurrent callers share one bounded check. */
+  /** Results at most a couple of seconds old, refused sources included; concurrent callers share one bounded check. */
   recent(): Promise<CheckResult[]> {
-    if (!this.last || Date.now() - this.last.at > FRESH_MS) this.last = { at: Date.now(), results: this.check(PROBE_TIMEOUT_MS) };
+    if (!this.last || Date.now() - this.last.at > FRESH_MS) {
+      const results = Promise.all([this.check(PROBE_TIMEOUT_MS), this.refusedActors()]).then(([servers, actors]) => [...servers, ...actors]);
+      this.last = { at: Date.now(), results };
+    }
     return this.last.results;
+  }
+
+  /** Each poller's and consumer's refusal, if it has one; an actor that does not answer now is left to the tree's own state. */
+  private async refusedActors(): Promise<CheckResult[]> {
+    const groups = [POLLERS_GROUP, CONSUMERS_GROUP].map((id) => this.tree.child(id)).filter((g) => g !== undefined);
+    const calls = groups.flatMap((group) => group.childIds().map((id) => group.call(id, 'refused', null, PROBE_TIMEOUT_MS).catch(() => null)));
+    const answers = await Promise.all(calls);
+    return answers.filter((a): a is CheckResult => a !== null && typeof a === 'object');
   }
 
   /** Resolves once every server answered; throws when startup.waitForServicesMs passed first. */

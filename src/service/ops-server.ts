@@ -5,7 +5,12 @@
  *   GET /readyz    200 when every actor runs and every server answers, else 503 with the reasons;
  *   GET /topology  the live supervision tree as JSON.
  * Handlers never throw to the client: a failing one answers 500 with its error.
+ *
+ * With a token (`metrics.token`, required to bind anything but loopback unless
+ * `metrics.insecure`), every endpoint but /healthz answers 401 unless the request carries
+ * `Authorization: Bearer <token>`; the comparison takes the same time whatever the guess.
  */
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describeError } from '../errors';
@@ -29,9 +34,10 @@ export class OpsServer {
     readonly url: string,
   ) {}
 
-  static async listen(host: string, port: number, handlers: OpsHandlers, log: Logger): Promise<OpsServer> {
+  static async listen(host: string, port: number, handlers: OpsHandlers, log: Logger, token?: string): Promise<OpsServer> {
     const started = Date.now();
-    const server = createServer((req, res) => void route(req, res, handlers, started, log));
+    const authorized = bearerCheck(token);
+    const server = createServer((req, res) => void route(req, res, handlers, started, log, authorized));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -50,9 +56,21 @@ export class OpsServer {
   }
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, handlers: OpsHandlers, started: number, log: Logger): Promise<void> {
+/** Whether a request may see the endpoints: always without a token, else only with `Bearer <token>`. */
+function bearerCheck(token: string | undefined): (req: IncomingMessage) => boolean {
+  if (token === undefined) return () => true;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  const expected = digest(`Bearer ${token}`);
+  return (req) => timingSafeEqual(digest(req.headers.authorization ?? ''), expected);
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, handlers: OpsHandlers, started: number, log: Logger, authorized: (req: IncomingMessage) => boolean): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'application/json', { error: 'only GET' });
+  if (path !== '/healthz' && !authorized(req)) {
+    res.setHeader('www-authenticate', 'Bearer realm="wharf"');
+    return send(res, 401, 'application/json', { error: 'missing or wrong bearer token (metrics.token)' });
+  }
   try {
     switch (path) {
       case '/metrics':

@@ -21,6 +21,7 @@ export async function readiness(tree: TreeNode, services: Promise<CheckResult[]>
   } catch (err) {
     reasons.push(`server checks did not complete: ${describeError(err)}`);
   }
-  for (const r of checked) if (!r.ok) reasons.push(`${r.service} at ${r.endpoint} unreachable: ${r.detail}`);
+  // "sink:search unavailable at https://…: credentials refused by …" (the detail's own "<service> unavailable: " prefix dropped).
+  for (const r of checked) if (!r.ok) reasons.push(`${r.service} unavailable at ${r.endpoint}: ${r.detail.replace(`${r.service} unavailable: `, '')}`);
   return { ready: reasons.length === 0, reasons, services: checked };
 }

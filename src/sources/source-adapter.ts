@@ -30,11 +30,15 @@ export interface SourceAdapter {
   fetch(cursor: string | null): Promise<SourcePage>;
 }
 
-/** The upstream did not give a usable answer; asking again later can succeed. */
+/**
+ * The upstream did not give a usable answer; asking again later can succeed. `refused`: it
+ * refused wharf's credentials (401/403) or wharf refused its certificate, so only an operator's
+ * fix helps (the source is then reported unavailable in /readyz while it is retried).
+ */
 export class SourceUnavailableError extends WharfError {
   readonly source: string;
-  constructor(source: string, message: string, options: { retryAfterMs?: number; cause?: unknown } = {}) {
-    super(`source ${source}: ${message}`, { retriable: true, cause: options.cause, retryAfterMs: options.retryAfterMs });
+  constructor(source: string, message: string, options: { retryAfterMs?: number; cause?: unknown; refused?: boolean } = {}) {
+    super(`source ${source}: ${message}`, { retriable: true, cause: options.cause, retryAfterMs: options.retryAfterMs, refused: options.refused });
     this.source = source;
   }
 }

@@ -57,17 +57,6 @@ export abstract class SupervisedActor<Settings = Record<string, unknown>> {
     await this.stop();
   }
 
-  /**
-   * A failure the running actor cannot recover from by itself: logged, then its process exits
-   * so that its supervisor restarts it, with backoff. An in-memory actor shares the service's
-   * process, so the failure escalates to the service (systemd restarts it).
-   */
-  protected fatal(err: Error, what: string): void {
-    this.log.error({ err: err.message, mode: this.forked ? 'forked' : 'in-memory' }, `${what}; the actor's process exits to be restarted by its supervisor`);
-    process.exitCode = 1;
-    setImmediate(() => process.exit(1)); // after the log line is written
-  }
-
   /** Acquire resources and begin work. Throwing here is a failed start. */
   protected start(_settings: Settings): Promise<void> | void {}
 

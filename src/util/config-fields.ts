@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { RETRY_POLICIES } from '../retry/policies';
+import { secret } from './secret';
+import { checkTlsMatchesUrl, tlsSchema } from './tls';
 
 const RESTART = RETRY_POLICIES.supervisorRestart;
 
@@ -22,9 +24,22 @@ export const componentId = z
   .regex(/^[a-z][a-z0-9_-]{0,62}$/, 'expected an id: a lowercase letter, then up to 62 of [a-z0-9_-]');
 
 export const credentials = {
-  username: z.string().min(1).optional().describe('User for Basic authentication; best given as `${ENV}`.'),
-  password: z.string().min(1).optional().describe('Password for Basic authentication; give it as `${ENV}`, never in the file. Never logged.'),
+  username: z.string().min(1).optional().describe('User for Basic authentication; needs password.'),
+  password: secret('Password of username for Basic authentication.').optional(),
 };
+
+/**
+ * A username without a password (or the reverse) is an error, not "no authentication": a
+ * half-given pair usually means a variable or a credential file that did not arrive.
+ */
+export function checkCredentials(value: { username?: string; password?: string }, ctx: z.RefinementCtx): void {
+  if (value.username !== undefined && value.password === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['password'], message: 'missing: username is set, so password is required' });
+  }
+  if (value.password !== undefined && value.username === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['username'], message: 'missing: password is set, so username is required' });
+  }
+}
 
 export const backoffSchema = z.strictObject({
   minMs: durationMs(3_600_000).default(RESTART.minMs).describe('Delay after the first failure, in ms; it doubles with each consecutive failure.'),
@@ -54,5 +69,16 @@ export function boundedInt(min: number, max: number, fallback: number, descripti
 
 /** Where a CouchDB database is, and how to log in to it (a sink writes to it, a source follows it). */
 export function couchdbDatabase(describe: { url: string; db: string }) {
-  return { url: httpUrl.describe(describe.url), db: couchdbName.describe(describe.db), ...credentials };
+  return {
+    url: httpUrl.describe(describe.url),
+    db: couchdbName.describe(describe.db),
+    ...credentials,
+    tls: tlsSchema.optional().describe('TLS options of an https:// url: the CA to trust, a client certificate.'),
+  };
+}
+
+/** The checks every CouchDB database key set needs: a whole credential pair, `tls` only with https. */
+export function checkCouchdbDatabase(value: { url: string; username?: string; password?: string; tls?: unknown }, ctx: z.RefinementCtx): void {
+  checkCredentials(value, ctx);
+  checkTlsMatchesUrl(value, 'url', value.url, ctx);
 }

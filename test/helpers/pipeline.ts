@@ -1,55 +1,116 @@
 /**
  * Runs `wharf run` with one http-json source (a DemoUpstream) into fresh, uniquely named Kafka
  * topics, consumer group, ZooKeeper root, Elasticsearch index and CouchDB database, and reads
- * back what arrived.
+ * back what arrived. On the local stack by default, or on another (the secured stack:
+ * test/helpers/secure-pipeline.ts) given as a PipelineStack.
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { WharfConfig } from '../../src/config/schema';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
+import type { CouchdbSinkConfig } from '../../src/sinks/couchdb/config';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
 import { storeIndexName } from '../../src/sinks/elasticsearch/store-index';
+import type { ElasticsearchSinkConfig } from '../../src/sinks/elasticsearch/config';
 import { DemoUpstream } from '../../src/demo/upstream-server';
 import { localConfig, localCouchdb, localElasticsearch, REPO_ROOT } from './local-stack';
 import { uniqueName } from './names';
 import { WharfProcess } from './wharf-process';
 
+/**
+ * Where a PipelineRun runs: the configuration wharf gets (its sections as written in a file, so
+ * secrets may be file references) and what the test itself reads the sinks with (an operator's
+ * credentials).
+ */
+export interface PipelineStack {
+  /** Prefix of every name (topics, group, index, database): the secured stack's ACLs and role cover only theirs. */
+  prefix: string;
+  /** The znode under which each run has its root (a creator-only parent must not be shared with runs without its credentials). */
+  zookeeperParent: string;
+  kafka: object;
+  zookeeper: object;
+  elasticsearch: object;
+  couchdb: object;
+  /** Further top-level sections (e.g. metrics with a token). */
+  sections?: object;
+  /** What the test reads and manages the sinks with. */
+  operator: { elasticsearch: ElasticsearchSinkConfig; couchdb: CouchdbSinkConfig };
+}
+
+function localStack(): PipelineStack {
+  const base = localConfig();
+  const elasticsearch = localElasticsearch();
+  const couchdb = localCouchdb();
+  return { prefix: 'pipe', zookeeperParent: '/wharf-test', kafka: base.kafka, zookeeper: base.zookeeper, elasticsearch, couchdb, operator: { elasticsearch, couchdb } };
+}
+
 export class PipelineRun {
-  readonly name = uniqueName('pipe');
+  readonly name: string;
   readonly upstream = new DemoUpstream({ port: 0, pageSize: 100 });
-  readonly es = createElasticsearch(localElasticsearch());
-  readonly couch = createCouchdb(localCouchdb());
+  readonly es: ReturnType<typeof createElasticsearch>;
+  readonly couch: ReturnType<typeof createCouchdb>;
   wharf?: WharfProcess;
   configFile = '';
 
-  async start(extra: { consumerRetry?: object; consumers?: object; sources?: object[]; source?: object; zookeeper?: object; sinks?: object[] } = {}): Promise<void> {
+  constructor(readonly stack: PipelineStack = localStack()) {
+    this.name = uniqueName(stack.prefix);
+    this.es = createElasticsearch(stack.operator.elasticsearch);
+    this.couch = createCouchdb(stack.operator.couchdb);
+  }
+
+  /** The configuration file's content (written by start()); a test may change and rewrite it, then reload. */
+  config: Record<string, unknown> & Partial<Record<keyof WharfConfig, unknown>> = {};
+
+  async start(
+    extra: {
+      consumerRetry?: object;
+      consumers?: object;
+      sources?: object[];
+      source?: object;
+      moreSources?: object[];
+      zookeeper?: object;
+      sinks?: object[];
+      moreSinks?: object[];
+      waitUntilHealthy?: boolean;
+    } = {},
+  ): Promise<void> {
     await this.upstream.start();
-    const base = localConfig();
+    const { stack } = this;
     const config = {
-      kafka: { ...base.kafka, topic: `${this.name}.records`, dlqTopic: `${this.name}.dlq`, partitions: 6 },
-      zookeeper: { ...base.zookeeper, root: `/wharf-test/${this.name}`, ...extra.zookeeper },
-      metrics: { port: 0 },
+      ...stack.sections,
+      kafka: { ...stack.kafka, topic: `${this.name}.records`, dlqTopic: `${this.name}.dlq`, partitions: 6 },
+      zookeeper: { ...stack.zookeeper, root: `${stack.zookeeperParent}/${this.name}`, ...extra.zookeeper },
+      metrics: { port: 0, ...(stack.sections as { metrics?: object } | undefined)?.metrics },
       // `source`: keys added to the default http-json source (its URL is known only once the upstream listens).
-      sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, deletedField: 'deleted', ...extra.source }],
-      sinks: [
-        { ...localElasticsearch(), index: this.name, mappings: { properties: { amount: { type: 'integer' } } } },
-        { ...localCouchdb(), db: this.name },
-        // `sinks`: more sinks beside the two (the HDFS archive).
-        ...(extra.sinks ?? []),
-      ],
+      // `moreSources`: sources polled besides it.
+      sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, deletedField: 'deleted', ...extra.source }, ...(extra.moreSources ?? [])],
+      // `moreSinks`: sinks written besides the two (the HDFS archive).
+      sinks: extra.sinks ?? [this.esSink(stack.elasticsearch), { ...stack.couchdb, db: this.name }, ...(extra.moreSinks ?? [])],
       pipeline: { consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry }, ...extra.consumers } },
     };
+    this.config = config;
     this.configFile = join(mkdtempSync(join(tmpdir(), 'wharf-pipe-')), 'actors.json');
-    writeFileSync(this.configFile, JSON.stringify(config));
-    await this.restart();
+    this.writeConfig();
+    await this.restart(extra.waitUntilHealthy ?? true);
+  }
+
+  /** An Elasticsearch sink on this run's index, with the run's mappings. */
+  esSink(sink: object): object {
+    return { ...sink, index: this.name, mappings: { properties: { amount: { type: 'integer' } } } };
+  }
+
+  /** Writes `config` to the configuration file (for a restart or a reload). */
+  writeConfig(): void {
+    writeFileSync(this.configFile, JSON.stringify(this.config));
   }
 
   /** Starts `wharf run` (again) on the same configuration, once the last one exited. */
-  async restart(): Promise<void> {
+  async restart(waitUntilHealthy = true): Promise<void> {
     this.wharf = new WharfProcess(['run', '--config', this.configFile, '--pid-file', `${this.configFile}.pid`]);
-    await this.wharf.waitForLog((l) => l.msg === 'wharf healthy', 60_000);
+    if (waitUntilHealthy) await this.wharf.waitForLog((l) => l.msg === 'wharf healthy', 60_000);
   }
 
   esCount(): Promise<number> {
@@ -121,6 +182,20 @@ export async function expectSinksHoldNewest(run: PipelineRun, source = 'orders')
   // And wharf's own reconciliation agrees: every record's newest version, in every sink.
   const verify = new WharfProcess(['verify', '--json', '--config', run.configFile]);
   expect(await verify.exited, `wharf verify found differences:\n${verify.stdout}${verify.stderr}`).to.equal(0);
+}
+
+/**
+ * Starts a run whose upstream holds 100 orders, `orders:50` with an amount Elasticsearch's
+ * mapping refuses: it returns once CouchDB holds all 100 and Elasticsearch the other 99 (the
+ * 50th is a dead letter of stage `search`).
+ */
+export async function startWithPoison(run: PipelineRun): Promise<void> {
+  run.upstream.add(49);
+  run.upstream.add(1, () => ({ amount: 'not a number', status: 'poison' }));
+  run.upstream.add(50);
+  await run.start();
+  await eventually(() => run.couchCount(), (n) => n === 100, 90_000, '100 in CouchDB');
+  expect(await eventually(() => run.esCount(), (n) => n === 99, 90_000, '99 in Elasticsearch')).to.equal(99);
 }
 
 /** `orders:1` ... `orders:<count>`, sorted as `esIds()` and `couchIds()` are. */

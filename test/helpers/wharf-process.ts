@@ -92,3 +92,17 @@ export class WharfProcess {
     });
   }
 }
+
+/** Runs a `wharf` command to its end (e.g. `cli('verify', '--config', file)`). */
+export async function cli(...args: string[]): Promise<WharfProcess> {
+  const command = new WharfProcess(args);
+  await command.exited;
+  return command;
+}
+
+/** The JSON lines of a command's output (progress and plain text left out). */
+export const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);

@@ -50,6 +50,7 @@ describe('scripts/install-service (staging root)', function () {
     expect(readFileSync(join(etc, 'actors.json'), 'utf8')).to.equal(readFileSync(resolve(REPO_ROOT, 'config/actors.json'), 'utf8'));
     expect(statSync(join(etc, 'wharf.env')).mode & 0o777).to.equal(0o640);
     expect(readFileSync(join(etc, 'wharf.env'), 'utf8')).to.match(/^# WHARF_COUCHDB_PASSWORD=/m);
+    expect(statSync(join(etc, 'credentials')).mode & 0o777, 'the secret files\' folder').to.equal(0o700);
 
     // The installed unit, with its paths pointing into the staging root, passes verify; its
     // ExecStart names an existing script, which loads the installed configuration with the

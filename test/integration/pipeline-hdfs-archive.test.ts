@@ -47,7 +47,7 @@ describe('pipeline into the HDFS archive, with a consumer and then HDFS SIGKILLe
   it('archives every record exactly once, waits while HDFS is gone, and leaves no temporary file', async () => {
     root = await scratchDir('pipe-archive');
     run.upstream.add(1000);
-    await run.start({ sinks: [{ id: 'archive', type: 'hdfs', url: HDFS_URL, path: root, user: HDFS_USER, rollBytes: 16 * 1024, rollMs: 4000 }] });
+    await run.start({ moreSinks: [{ id: 'archive', type: 'hdfs', url: HDFS_URL, path: root, user: HDFS_USER, rollBytes: 16 * 1024, rollMs: 4000 }] });
     const ops = await run.wharf!.opsUrl();
     const pidOf = (child: string) => Number(run.wharf!.lines.find((l) => l.event === 'child_started' && l.child === child)?.actorPid);
     await eventually(() => run.esCount(), (n) => n > 0, 60_000, 'the first documents');

@@ -4,16 +4,8 @@
  */
 import { expect } from 'chai';
 import { storeIndexName } from '../../src/sinks/elasticsearch/store-index';
-import { eventually, PipelineRun } from '../helpers/pipeline';
-import { WharfProcess } from '../helpers/wharf-process';
-
-async function cli(...args: string[]): Promise<WharfProcess> {
-  const command = new WharfProcess(args);
-  await command.exited;
-  return command;
-}
-
-const jsonLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+import { eventually, PipelineRun, startWithPoison } from '../helpers/pipeline';
+import { cli, jsonLines } from '../helpers/wharf-process';
 
 describe('wharf dlq replay and wharf replay --from (real stack)', function () {
   this.timeout(300_000);
@@ -23,12 +15,7 @@ describe('wharf dlq replay and wharf replay --from (real stack)', function () {
   after(() => run.stop());
 
   it('dlq replay sends a dead letter through the pipeline again once its cause is fixed, once only', async () => {
-    run.upstream.add(49);
-    run.upstream.add(1, () => ({ amount: 'not a number', status: 'poison' }));
-    run.upstream.add(50);
-    await run.start();
-    await eventually(() => run.couchCount(), (n) => n === 100, 90_000, '100 in CouchDB');
-    expect(await eventually(() => run.esCount(), (n) => n === 99, 90_000, '99 in Elasticsearch')).to.equal(99);
+    await startWithPoison(run);
 
     const dry = await cli('dlq', 'replay', '--dry-run', '--config', run.configFile);
     expect(dry.exitCode).to.equal(0);

@@ -35,7 +35,7 @@ describe('wharf restore --from-archive into a deleted Elasticsearch index (real 
 
   it('restores from the archive alone the same documents, newest version of each, resuming after an interruption', async () => {
     root = await scratchDir('restore-archive');
-    await run.start({ sinks: [{ id: 'archive', type: 'hdfs', url: HDFS_URL, path: root, user: HDFS_USER, rollBytes: 1024, rollMs: 2000 }] });
+    await run.start({ moreSinks: [{ id: 'archive', type: 'hdfs', url: HDFS_URL, path: root, user: HDFS_USER, rollBytes: 1024, rollMs: 2000 }] });
     for (let round = 1; round <= ROUNDS; round++) {
       run.upstream.add(IDS, (n) => ({ id: ((n - 1) % IDS) + 1, round, amount: round * 10 }));
       await new Promise((r) => setTimeout(r, 700));

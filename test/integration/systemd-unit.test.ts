@@ -85,4 +85,8 @@ describe('deploy/wharf.service', function () {
     }
     expect(unitValues(unit, 'MemoryDenyWriteExecute')).to.deep.equal([]);
   });
+
+  it('hands the secret files of /etc/wharf/credentials to the service as systemd credentials', () => {
+    expect(unitValues(unit, 'LoadCredential')).to.deep.equal(['wharf:/etc/wharf/credentials']);
+  });
 });

@@ -39,7 +39,7 @@ describe('wharf verify --sink archive: every offset range once (real stack)', fu
 
   it('passes on a whole archive, and names each gap, overlap and lost file', async () => {
     root = await scratchDir('verify-archive');
-    await run.start({ sinks: [{ id: 'archive', type: 'hdfs', url: HDFS_URL, path: root, user: HDFS_USER, rollBytes: 1024, rollMs: 2000 }] });
+    await run.start({ moreSinks: [{ id: 'archive', type: 'hdfs', url: HDFS_URL, path: root, user: HDFS_USER, rollBytes: 1024, rollMs: 2000 }] });
     for (let round = 0; round < 5; round++) {
       run.upstream.add(200);
       await new Promise((r) => setTimeout(r, 700));

@@ -11,15 +11,7 @@ import { sameContent } from '../../src/records/document';
 import { localCouchdb, localElasticsearch } from '../helpers/local-stack';
 import { storeIndexName } from '../../src/sinks/elasticsearch/store-index';
 import { eventually, expectSinksHoldNewest, PipelineRun } from '../helpers/pipeline';
-import { WharfProcess } from '../helpers/wharf-process';
-
-async function cli(...args: string[]): Promise<WharfProcess> {
-  const command = new WharfProcess(args);
-  await command.exited;
-  return command;
-}
-
-const jsonLines = (text: string) => text.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+import { cli, jsonLines } from '../helpers/wharf-process';
 
 type Doc = Record<string, unknown> & { wharf: { version: string; deleted?: boolean }; status?: string };
 

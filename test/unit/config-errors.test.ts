@@ -94,7 +94,7 @@ describe('config validation errors', () => {
   it('reports every problem of a file at once, including missing environment variables', () => {
     const raw = good();
     Object.assign(raw.kafka, { brokers: ['no-port'], extra: 1 });
-    Object.assign(raw.sinks[1], { password: '${COUCH_PASSWORD}' });
+    Object.assign(raw.sinks[1], { username: 'wharf', password: '${COUCH_PASSWORD}' });
     expect(issuesOf(raw)).to.deep.equal([
       'sinks[1].password: environment variable COUCH_PASSWORD is not set and "${COUCH_PASSWORD}" gives no default',
       'kafka.brokers[0]: expected host:port, e.g. "127.0.0.1:9092", got "no-port"',
@@ -104,8 +104,8 @@ describe('config validation errors', () => {
 
   it('never echoes a secret value in an error', () => {
     const raw = good();
-    Object.assign(raw.sinks[1], { password: 12345 });
-    expect(issuesOf(raw)).to.deep.equal(['sinks[1].password: expected string, got [redacted]']);
+    Object.assign(raw.sinks[1], { username: 'wharf', password: 12345 });
+    expect(issuesOf(raw)).to.deep.equal(['sinks[1].password: expected a non-empty string or {"file": "/absolute/path"}, got [redacted]']);
   });
 
   it('explains a file that is not JSON', () => {

@@ -8,8 +8,9 @@ import { REPO_ROOT } from '../helpers/local-stack';
 
 const REGENERATE = 'npx tsc -p . && node dist/src/cli.js config-docs > docs/configuration.md';
 
-/** Every key of the schema, wherever it is: nested objects, list items, union branches. */
+/** Every key of the schema, wherever it is: nested objects, list items, union branches (a secret's two forms are one key). */
 function keysOf(schema: JsonSchema, path = ''): Array<{ path: string; schema: JsonSchema }> {
+  if (schema.writeOnly) return [];
   const keys = Object.entries(schema.properties ?? {}).flatMap(([key, child]) => {
     const childPath = path ? `${path}.${key}` : key;
     return [{ path: childPath, schema: child }, ...keysOf(child, childPath)];

@@ -35,11 +35,11 @@ describe('hdfs archive sink (pure rules)', () => {
   });
 
   it('check-config refuses bad keys, naming each', () => {
-    expect(issuesOf(withArchive({ url: 'hdfs://127.0.0.1:8020', path: 'archive', user: '', rollMs: 10, compression: 'zstd', caFile: '/nonexistent/ca.pem' }))).to.deep.equal([
+    expect(issuesOf(withArchive({ url: 'hdfs://127.0.0.1:8020', path: 'archive', user: '', rollMs: 10, compression: 'zstd', tls: { caFile: '/nonexistent/ca.pem' } }))).to.deep.equal([
       'sinks[0].url: expected an http:// or https:// URL, got "hdfs://127.0.0.1:8020"',
       'sinks[0].path: expected an absolute HDFS path of plain names, e.g. "/wharf/archive", got "archive"',
       'sinks[0].user: expected a user name, got ""',
-      'sinks[0].caFile: no such file',
+      'sinks[0].tls.caFile: cannot read /nonexistent/ca.pem: ENOENT',
       'sinks[0].compression: invalid option: expected one of "gzip"|"none", got "zstd"',
       'sinks[0].rollMs: too small: expected number to be >=1000, got 10',
     ]);

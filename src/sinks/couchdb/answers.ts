@@ -17,6 +17,7 @@
  *   - `conflict`: resolved against the stored version by the writer;
  *   - anything else (a 5xx, a timeout) is retried.
  */
+import { tlsRefusal } from '../../errors';
 import { refusalKind } from '../../http/response';
 
 /** Per-document errors that no retry can fix: the document itself is refused. */
@@ -53,4 +54,10 @@ export function requestRefusal(answer: { statusCode?: number; error?: string; re
 /** What a per-document `unauthorized` asks the operator to fix. */
 export function itemUnauthorized(item: BulkItem, db: string): string {
   return `not authorized to write document ${item.id} to database ${db} (unauthorized: ${item.reason ?? ''}, from a validate_doc_update function); check the user's name and roles`;
+}
+
+/** What to fix when a request failed because CouchDB refused the sink's credentials or access, or wharf refused its certificate. */
+export function couchRefusal(err: unknown, db: string): string | undefined {
+  const refusal = requestRefusal(err as { statusCode?: number; error?: string; reason?: string }, db);
+  return (refusal && 'unavailable' in refusal ? refusal.unavailable : undefined) ?? tlsRefusal(err);
 }

@@ -1,8 +1,10 @@
 /**
  * nano (CouchDB) clients built from a sink's config; credentials go in the URL nano parses
- * (nano scrubs them from its errors). Requests time out after undici's 30 s defaults.
+ * (nano scrubs them from its errors), TLS options into its HTTP agent. Requests time out after
+ * undici's 30 s defaults.
  */
-import nano, { type ServerScope } from 'nano';
+import nano, { type Configuration, type ServerScope } from 'nano';
+import { tlsAgent } from '../../http/tls-agent';
 import type { CouchdbSinkConfig } from './config';
 
 export function createCouchdb(config: CouchdbSinkConfig): ServerScope {
@@ -11,5 +13,7 @@ export function createCouchdb(config: CouchdbSinkConfig): ServerScope {
     url.username = encodeURIComponent(config.username);
     url.password = encodeURIComponent(config.password);
   }
-  return nano({ url: url.toString().replace(/\/$/, '') });
+  const agent = tlsAgent(config.tls);
+  // nano's typings ask for the agent's class, its code (and docs) for an instance.
+  return nano({ url: url.toString().replace(/\/$/, ''), ...(agent ? { agentOptions: agent as unknown as Configuration['agentOptions'] } : {}) });
 }

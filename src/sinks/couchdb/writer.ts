@@ -30,7 +30,7 @@
 import type { DocumentScope, ServerScope } from 'nano';
 import { createCouchdb } from './client';
 import type { CouchdbSinkConfig } from './config';
-import { itemOutcome, itemUnauthorized, requestRefusal, type BulkItem } from './answers';
+import { couchRefusal, itemOutcome, itemUnauthorized, requestRefusal, type BulkItem } from './answers';
 import { describeError } from '../../errors';
 import { sameContent, toDocument, type WharfMeta } from '../../records/document';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
@@ -173,8 +173,7 @@ export class CouchdbWriter implements SinkWriter {
 
   /** A failed request: with what to fix when CouchDB refused access (answers.ts), else the error itself. */
   private unavailable(what: string, err: unknown): SinkUnavailableError {
-    const refusal = requestRefusal(err as { statusCode?: number; error?: string; reason?: string }, this.config.db);
-    return new SinkUnavailableError(this.id, refusal && 'unavailable' in refusal ? refusal.unavailable : `${what}: ${describeError(err)}`, err);
+    return new SinkUnavailableError(this.id, couchRefusal(err, this.config.db) ?? `${what}: ${describeError(err)}`, err);
   }
 
   private rejection(record: SinkRecord, reason: string, attempts: number): RejectedRecord {

@@ -1,6 +1,8 @@
 /** The `elasticsearch` sink's configuration keys. */
 import { z } from 'zod';
-import { credentials, durationMs, httpUrl, idAndType } from '../../util/config-fields';
+import { checkCredentials, credentials, durationMs, httpUrl, idAndType } from '../../util/config-fields';
+import { secret } from '../../util/secret';
+import { checkTlsMatchesUrl, tlsWithFingerprintSchema } from '../../util/tls';
 import { sinkId, writerLimits } from '../config-fields';
 
 const indexName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lowercase Elasticsearch index name');
@@ -10,7 +12,11 @@ export const ElasticsearchSinkSchema = z
     ...idAndType(sinkId, 'elasticsearch', 'Elasticsearch sink'),
     node: httpUrl.describe('The Elasticsearch node, an http:// or https:// URL.'),
     index: indexName.describe('The index written to; created with `mappings` and `settings` if missing.'),
+    apiKey: secret(
+      'An Elasticsearch API key, encoded as Elasticsearch returns it (`encoded`, sent after `Authorization: ApiKey`); instead of username and password. The privileges it needs: docs/security.md.',
+    ).optional(),
     ...credentials,
+    tls: tlsWithFingerprintSchema.optional().describe('TLS options of an https:// node: the CA to trust (a file or its fingerprint), a client certificate.'),
     requestTimeoutMs: durationMs(600_000).default(30_000).describe('Timeout of one request to Elasticsearch, in ms.'),
     mappings: z
       .record(z.string(), z.unknown())
@@ -21,6 +27,11 @@ export const ElasticsearchSinkSchema = z
       .optional()
       .describe('Index settings used when wharf creates the index; an existing index is left as it is.'),
     ...writerLimits,
+  })
+  .superRefine((sink, ctx) => {
+    checkCredentials(sink, ctx);
+    checkTlsMatchesUrl(sink, 'node', sink.node, ctx);
+    if (sink.apiKey !== undefined && sink.username !== undefined) ctx.addIssue({ code: 'custom', path: ['apiKey'], message: 'give either apiKey or username and password, not both' });
   })
   .describe('Indexes each record as a document under its record id (`_bulk`), so a re-delivered record changes nothing.');
 

@@ -26,7 +26,7 @@ import { createElasticsearch } from './client';
 import type { ElasticsearchSinkConfig } from './config';
 import { describeError } from '../../errors';
 import { toDocument } from '../../records/document';
-import { itemOutcome, unavailability, type EsError } from './answers';
+import { credentialsOf, esRefusal, itemOutcome, type EsError } from './answers';
 import { prepareStore, storeIndexName } from './store-index';
 import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
 import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter, type WriteOptions } from '../sink-writer';
@@ -94,7 +94,7 @@ export class ElasticsearchWriter implements SinkWriter {
         const failing: Array<{ record: SinkRecord; status: number; reason: string }> = [];
         response.items.forEach((item, i) => {
           const op = item.index!;
-          const outcome = itemOutcome(this.config.index, op.status, op.error);
+          const outcome = itemOutcome(this.config.index, op.status, op.error, credentialsOf(this.config));
           if (outcome.kind === 'written') result.written++;
           else if (outcome.kind === 'stale') result.stale++;
           else if (outcome.kind === 'unavailable') throw new SinkUnavailableError(this.id, outcome.reason);
@@ -125,7 +125,6 @@ export class ElasticsearchWriter implements SinkWriter {
 
   /** The request failed: with what to fix when Elasticsearch said (answers.ts), else the error itself. */
   private unavailable(what: string, err: unknown): SinkUnavailableError {
-    const refused = err instanceof errors.ResponseError ? unavailability(this.config.index, err.statusCode, (err.body as { error?: EsError } | undefined)?.error) : undefined;
-    return new SinkUnavailableError(this.id, refused ?? `${what}: ${describeError(err)}`, err);
+    return new SinkUnavailableError(this.id, esRefusal(this.config, err) ?? `${what}: ${describeError(err)}`, err);
   }
 }

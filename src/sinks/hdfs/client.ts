@@ -1,5 +1,5 @@
 /** The WebHDFS client of a configured `hdfs` sink. */
-import { readFileSync } from 'node:fs';
+import { tlsConnectionOptions } from '../../util/tls';
 import type { HdfsSinkConfig } from './config';
 import { WebHdfsClient } from './webhdfs-client';
 
@@ -7,7 +7,7 @@ export function createWebHdfs(config: HdfsSinkConfig): WebHdfsClient {
   return new WebHdfsClient({
     url: config.url,
     user: config.user,
-    ca: config.caFile ? readFileSync(config.caFile) : undefined,
+    tls: config.tls ? tlsConnectionOptions(config.tls) : undefined,
     requestTimeoutMs: config.requestTimeoutMs,
   });
 }

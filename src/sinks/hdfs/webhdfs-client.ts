@@ -5,10 +5,11 @@
  *   - no redirect is ever followed: CREATE, APPEND and OPEN ask the NameNode with
  *     `noredirect=true` for the DataNode's Location, then send the body there once (a client
  *     following a 307 with a body would send the payload twice, or not at all);
- *   - https takes a CA (`ca`), for clusters with their own certificate authority;
+ *   - https takes TLS options (`tls`: a CA, a client certificate, a server name), for clusters with their own certificate authority;
  *   - every request carries `user.name` (simple authentication; Kerberos/SPNEGO is not supported);
  *   - every failure is a WebHdfsError whose kind says what it means (answers.ts).
  */
+import type { ConnectionOptions } from 'node:tls';
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { describeError } from '../../errors';
@@ -19,7 +20,7 @@ export interface WebHdfsOptions {
   url: string;
   user: string;
   /** PEM certificate(s) of the CA that signed the NameNode's and DataNodes' certificates. */
-  ca?: string | Buffer;
+  tls?: ConnectionOptions;
   requestTimeoutMs: number;
 }
 
@@ -50,7 +51,7 @@ export class WebHdfsClient {
     const base = new URL(options.url);
     base.pathname = base.pathname.replace(/\/+$/, '').replace(/\/webhdfs\/v1$/, '') + '/webhdfs/v1';
     this.base = base;
-    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16, ca: options.ca });
+    this.httpsAgent = new HttpsAgent({ keepAlive: true, maxSockets: 16, ...options.tls });
   }
 
   /** The file or directory's status, or null if there is none. */

@@ -1,6 +1,6 @@
 /** The `couchdb-changes` source's configuration keys. */
 import { z } from 'zod';
-import { couchdbDatabase, durationMs, idAndType } from '../../util/config-fields';
+import { checkCouchdbDatabase, couchdbDatabase, durationMs, idAndType } from '../../util/config-fields';
 import { maxRecordBytes, sourceId, versionField } from '../config-fields';
 
 /**
@@ -32,6 +32,7 @@ export const CouchdbChangesSourceSchema = z
     versionField,
   })
   .superRefine((source, ctx) => {
+    checkCouchdbDatabase(source, ctx);
     if (source.requestTimeoutMs <= source.longpollTimeoutMs + LONGPOLL_GRACE_MS) {
       ctx.addIssue({
         code: 'custom',

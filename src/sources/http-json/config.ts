@@ -1,13 +1,17 @@
 /** The `http-json` source's configuration keys. */
 import { z } from 'zod';
-import { durationMs, httpUrl, idAndType } from '../../util/config-fields';
+import { checkCredentials, credentials, durationMs, httpUrl, idAndType } from '../../util/config-fields';
+import { secret } from '../../util/secret';
+import { checkTlsMatchesUrl, tlsSchema } from '../../util/tls';
 import { deletedField, maxRecordBytes, sourceId, versionField } from '../config-fields';
 import { jsonPath } from './json-path';
 
 export const HttpJsonSourceSchema = z
   .strictObject({
     ...idAndType(sourceId, 'http-json', 'http-json source'),
-    url: httpUrl.describe('The feed, an http:// or https:// URL; credentials in it are sent as Basic authentication and never logged.'),
+    url: httpUrl.describe('The feed, an http:// or https:// URL; credentials in it are sent as Basic authentication and never logged (username and password can also come from files).'),
+    ...credentials,
+    tls: tlsSchema.optional().describe('TLS options of an https:// url: the CA to trust, a client certificate.'),
     cursorParam: z
       .string()
       .min(1)
@@ -29,12 +33,16 @@ export const HttpJsonSourceSchema = z
       .default(16 * 1024 * 1024)
       .describe('Largest response body read, in bytes (default 16 MiB); a larger one is not read further and the poll is retried.'),
     headers: z
-      .record(z.string(), z.string())
+      .record(z.string(), secret('A header\'s value, e.g. "Bearer ${ORDERS_TOKEN}", or a file holding the whole value.'))
       .default({})
-      .describe('Extra request headers; put secrets in the environment: "Bearer ${ORDERS_TOKEN}". Never logged.'),
+      .describe('Extra request headers (e.g. authorization); their values are secrets: never logged or printed.'),
     maxRecordBytes,
     versionField,
     deletedField,
+  })
+  .superRefine((source, ctx) => {
+    checkCredentials(source, ctx);
+    checkTlsMatchesUrl(source, 'url', source.url, ctx);
   })
   .describe('Polls an HTTP endpoint that returns pages of JSON records after a cursor: GET <url>?<cursorParam>=<cursor>.');
 

@@ -9,6 +9,7 @@
  */
 import type { HttpJsonSourceConfig } from './config';
 import { atPath } from './json-path';
+import { fetchTls } from '../../http/tls-agent';
 import { splitCredentials } from '../../http/url-credentials';
 import { safeUrl } from '../../log';
 import { isRetriableStatus, parseJsonBody, parseRetryAfter, readBodyCapped, requestFailure } from '../../http/response';
@@ -19,10 +20,13 @@ export class HttpJsonSource implements SourceAdapter {
   private readonly etags = new Map<string, string>();
   private readonly baseUrl: URL;
   private readonly baseHeaders: Record<string, string>;
+  /** The `tls` key's CA and client certificate, for an https:// feed. */
+  private readonly tls: ReturnType<typeof fetchTls>;
 
   constructor(private readonly config: HttpJsonSourceConfig) {
     this.id = config.id;
-    const { url, authorization } = splitCredentials(config.url);
+    this.tls = fetchTls(config.tls);
+    const { url, authorization } = splitCredentials(config.url, config);
     this.baseUrl = url;
     this.baseHeaders = { accept: 'application/json', ...config.headers };
     // A configured Authorization header wins over credentials in the URL.
@@ -40,7 +44,7 @@ export class HttpJsonSource implements SourceAdapter {
     let response: Response;
     let text: string;
     try {
-      response = await fetch(url, { headers, signal: AbortSignal.timeout(this.config.requestTimeoutMs) });
+      response = await fetch(url, { headers, signal: AbortSignal.timeout(this.config.requestTimeoutMs), ...this.tls });
       const body = await readBodyCapped(response, this.config.maxResponseBytes);
       if (body === undefined) {
         throw new SourceUnavailableError(this.id, `response to GET ${safeUrl(url.toString())} is over maxResponseBytes (${this.config.maxResponseBytes} bytes); raise maxResponseBytes or ask the upstream for smaller pages`);
@@ -51,6 +55,9 @@ export class HttpJsonSource implements SourceAdapter {
       throw new SourceUnavailableError(this.id, `GET ${safeUrl(url.toString())} failed: ${requestFailure(err, this.config.requestTimeoutMs)}`, { cause: err });
     }
     if (response.status === 304) return { records: [], malformed: [], nextCursor: cursor };
+    if (response.status === 401 || response.status === 403) {
+      throw new SourceUnavailableError(this.id, `credentials refused by ${safeUrl(this.baseUrl.toString())} (HTTP ${response.status}): check the source's username and password, or its headers`, { refused: true });
+    }
     if (!response.ok) {
       const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
       const retriable = isRetriableStatus(response.status);
