@@ -11,6 +11,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { archiveContents, HDFS_URL, HDFS_USER, hdfsSuperuser, scratchDir } from '../helpers/hdfs';
+import { storeIndexName } from '../../src/sinks/elasticsearch/store-index';
 import { eventually, PipelineRun } from '../helpers/pipeline';
 import { WharfProcess } from '../helpers/wharf-process';
 
@@ -49,7 +50,7 @@ describe('wharf restore --from-archive into a deleted Elasticsearch index (real 
     // The index is lost, and Kafka is not asked: wharf stopped, the restore reads HDFS only.
     run.wharf!.signal('SIGTERM');
     await run.wharf!.exited;
-    await run.es.indices.delete({ index: run.name });
+    await run.es.indices.delete({ index: storeIndexName(run.name) }); // the alias goes with it
     const state = join(mkdtempSync(join(tmpdir(), 'wharf-restore-')), 'restore.state');
     const restore = (...extra: string[]) => new WharfProcess(['restore', '--from-archive', '--sink', 'search', '--config', run.configFile, '--state', state, ...extra]);
 
