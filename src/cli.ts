@@ -7,14 +7,16 @@
  * instance).
  */
 import { Command } from 'commander';
-import { DEFAULT_CONFIG, exitOnConfigError } from './cli/common';
+import { DEFAULT_CONFIG, exitOnConfigError, intOption } from './cli/common';
 import { registerConfigCommands } from './cli/config-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
+import { registerLagCommand } from './cli/lag-command';
 import { registerPurgeCommand } from './cli/purge-command';
 import { registerReplayCommand } from './cli/replay-command';
 import { registerStatusCommand } from './cli/status-command';
 import { registerVerifyCommand } from './cli/verify-command';
 import { DemoUpstream } from './demo/upstream-server';
+import { describeError } from './errors';
 import { DEFAULT_PID_FILE, readPidFile, removePidFile, writePidFile } from './pid-file';
 import { runWharf } from './system';
 
@@ -52,13 +54,14 @@ registerDlqCommands(program);
 registerReplayCommand(program);
 registerVerifyCommand(program);
 registerPurgeCommand(program);
+registerLagCommand(program);
 
 program
   .command('demo-upstream')
   .description('serve a demo HTTP JSON feed of orders (for scripts/run-local and trying wharf out)')
-  .option('--port <port>', 'port on 127.0.0.1', (v) => Number(v), Number(process.env.WHARF_DEMO_PORT ?? 8700))
-  .option('--records <n>', 'orders available at start', (v) => Number(v), 500)
-  .option('--per-second <n>', 'new orders per second afterwards', (v) => Number(v), 5)
+  .option('--port <port>', 'port on 127.0.0.1', intOption(0, 65535), Number(process.env.WHARF_DEMO_PORT ?? 8700))
+  .option('--records <n>', 'orders available at start', intOption(0), 500)
+  .option('--per-second <n>', 'new orders per second afterwards', intOption(0), 5)
   .action(async (opts: { port: number; records: number; perSecond: number }) => {
     const upstream = new DemoUpstream({ port: opts.port, growOnDemand: true });
     upstream.add(opts.records);
@@ -71,6 +74,8 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`wharf: ${err instanceof Error ? err.stack : String(err)}\n`);
+  // The stack is for developers: shown only with WHARF_LOG_LEVEL=debug.
+  const detail = process.env.WHARF_LOG_LEVEL === 'debug' && err instanceof Error ? err.stack : describeError(err);
+  process.stderr.write(`wharf: ${detail}\n`);
   process.exit(1);
 });

@@ -1,5 +1,9 @@
-/** What every `wharf` subcommand shares: the default config file, config errors, a stderr logger. */
+/**
+ * What every `wharf` subcommand shares: the default config file, config errors, numeric flags,
+ * the address of a running instance's ops endpoints, a stderr logger.
+ */
 import { resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { loadWharfConfig } from '../service/load-config';
 import type { WharfConfig } from '../config/schema';
@@ -33,6 +37,30 @@ export function selectSinks(config: WharfConfig, sinkId: string | undefined, fil
     process.exit(2);
   }
   return sinks;
+}
+
+/**
+ * A commander parser for a whole-number flag within bounds: anything else is a usage error
+ * (commander names the flag and the value; exit 2), never a NaN passed on.
+ */
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `expected a whole number of at least ${min}.` : `expected a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+/** The ops endpoints of the running instance: `--url`, else the configuration's `metrics` listener. */
+export function opsBaseUrl(opts: { config: string; url?: string }): string {
+  if (opts.url) return opts.url.replace(/\/+$/, '');
+  const { metrics } = loadConfigOrExit(opts.config);
+  return `http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}`;
+}
+
+export async function getJson<T>(url: string, timeoutMs = 10_000): Promise<{ status: number; body: T }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: response.status, body: (await response.json()) as T };
 }
 
 /** Warnings and errors as JSON lines on stderr; stdout carries the command's result. */

@@ -4,7 +4,7 @@ import { KafkaClient } from '../kafka/client';
 import { rangesFromTime, rangeSize } from '../kafka/range-reader';
 import { RecordProducer } from '../kafka/record-producer';
 import { redeliver, redeliveryGroupId } from '../replay/redeliver';
-import { DEFAULT_CONFIG, loadConfigOrExit, selectSinks, stderrLogger } from './common';
+import { DEFAULT_CONFIG, intOption, loadConfigOrExit, selectSinks, stderrLogger } from './common';
 import { Progress } from './progress';
 
 function parseTime(value: string): Date {
@@ -27,7 +27,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--sink <id>', 'only this sink')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
     .option('--dry-run', 'print what would be re-delivered per partition; write and move nothing')
-    .option('--sink-deadline-ms <ms>', 'how long to retry a sink that is down before giving up (progress is kept)', (v) => Number(v), 600_000)
+    .option('--sink-deadline-ms <ms>', 'how long to retry a sink that is down before giving up (progress is kept)', intOption(1), 600_000)
     .action(async (opts: { from: string; sink?: string; config: string; dryRun?: boolean; sinkDeadlineMs: number }) => {
       const config = loadConfigOrExit(opts.config);
       const from = parseTime(opts.from);

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Readiness } from '../service/ops-server';
 import type { TreeNode } from '../supervisors/supervisor';
-import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
+import { DEFAULT_CONFIG, getJson, opsBaseUrl } from './common';
 import { renderTree, type TextNode } from './render-tree';
 
 function treeNode(node: TreeNode): TextNode {
@@ -14,11 +14,6 @@ function treeNode(node: TreeNode): TextNode {
   return { label: parts.join('  '), children: node.children?.map(treeNode) };
 }
 
-async function getJson<T>(url: string): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-  return { status: response.status, body: (await response.json()) as T };
-}
-
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
@@ -27,11 +22,7 @@ export function registerStatusCommand(program: Command): void {
     .option('--url <url>', 'ops endpoint of the instance (default: metrics.host and metrics.port of the config)')
     .option('--json', 'print /topology and /readyz as JSON')
     .action(async (opts: { config: string; url?: string; json?: boolean }) => {
-      let base = opts.url;
-      if (!base) {
-        const { metrics } = loadConfigOrExit(opts.config);
-        base = `http://${metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host}:${metrics.port}`;
-      }
+      const base = opsBaseUrl(opts);
       let topology: { status: number; body: TreeNode };
       let readiness: { status: number; body: Readiness };
       try {
