@@ -9,6 +9,7 @@
 import { Command } from 'commander';
 import { DEFAULT_CONFIG, exitOnConfigError, intOption } from './cli/common';
 import { registerConfigCommands } from './cli/config-commands';
+import { registerCursorCommands } from './cli/cursor-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
 import { registerLagCommand } from './cli/lag-command';
 import { registerPurgeCommand } from './cli/purge-command';
@@ -55,6 +56,7 @@ registerReplayCommand(program);
 registerVerifyCommand(program);
 registerPurgeCommand(program);
 registerLagCommand(program);
+registerCursorCommands(program);
 
 program
   .command('demo-upstream')
