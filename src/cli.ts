@@ -15,6 +15,7 @@ import { registerLagCommand } from './cli/lag-command';
 import { registerPurgeCommand } from './cli/purge-command';
 import { registerReplayCommand } from './cli/replay-command';
 import { registerStatusCommand } from './cli/status-command';
+import { registerTapCommand } from './cli/tap-command';
 import { registerVerifyCommand } from './cli/verify-command';
 import { DemoUpstream } from './demo/upstream-server';
 import { describeError } from './errors';
@@ -57,6 +58,7 @@ registerVerifyCommand(program);
 registerPurgeCommand(program);
 registerLagCommand(program);
 registerCursorCommands(program);
+registerTapCommand(program);
 
 program
   .command('demo-upstream')

@@ -63,6 +63,22 @@ export async function getJson<T>(url: string, timeoutMs = 10_000): Promise<{ sta
   return { status: response.status, body: (await response.json()) as T };
 }
 
+/** Exit 2 unless the configuration has this source. */
+export function sourceOrExit(config: WharfConfig, source: string, file: string): void {
+  if (config.sources.some((s) => s.id === source)) return;
+  process.stderr.write(`wharf: no source "${source}" in ${file} (sources: ${config.sources.map((s) => s.id).join(', ') || 'none'})\n`);
+  process.exit(2);
+}
+
+/** Aborts on the first SIGINT or SIGTERM, so a command that runs until stopped can clean up; a second one kills. */
+export function stopOnSignals(): AbortController {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller;
+}
+
 /** Warnings and errors as JSON lines on stderr; stdout carries the command's result. */
 export function stderrLogger(level: 'warn' | 'error' = 'warn'): Logger {
   return createLogger({ level, destination: pino.destination(2) });

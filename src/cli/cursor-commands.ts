@@ -10,7 +10,7 @@ import { overrideCursor } from '../coordination/cursor-override';
 import { SourceLease, type LeaseHolder } from '../coordination/source-lease';
 import { connectZookeeper, type ZookeeperClient } from '../coordination/zookeeper';
 import type { WharfConfig } from '../config/schema';
-import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
+import { DEFAULT_CONFIG, loadConfigOrExit, sourceOrExit } from './common';
 
 interface CursorOpts {
   config: string;
@@ -94,10 +94,7 @@ function applyChange(source: string, value: string | null, opts: CursorOpts): Pr
 /** Checks the source is configured (exit 2 otherwise), opens a ZooKeeper session, runs `work` and exits with its code. */
 async function withSource(source: string, opts: CursorOpts, work: (config: WharfConfig, client: ZookeeperClient) => Promise<number>): Promise<void> {
   const config = loadConfigOrExit(opts.config);
-  if (!config.sources.some((s) => s.id === source)) {
-    process.stderr.write(`wharf: no source "${source}" in ${opts.config} (sources: ${config.sources.map((s) => s.id).join(', ') || 'none'})\n`);
-    process.exit(2);
-  }
+  sourceOrExit(config, source, opts.config);
   const client = await connectZookeeper(config.zookeeper);
   try {
     process.exitCode = await work(config, client);

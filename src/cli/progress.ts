@@ -22,7 +22,8 @@ export function progressText(done: number, total: number, unit: string, elapsedM
   const perSecond = done / Math.max(0.001, elapsedMs / 1000);
   const head = `${done}/${total} ${unit} (${Math.floor(fraction * 100)}%), ${Math.round(perSecond)} ${unit}/s`;
   if (final) return `${head}, took ${formatDuration(elapsedMs)}`;
-  if (done === 0 || done >= total) return `${head}, ETA unknown`;
+  if (done >= total) return head;
+  if (done === 0) return `${head}, ETA unknown`;
   return `${head}, ETA ${formatDuration(((total - done) / perSecond) * 1000)}`;
 }
 
