@@ -39,16 +39,27 @@ export function rangesAtEnd(client: KafkaClient, topic: string): Promise<Partiti
   );
 }
 
-/** Starts at the first offset written at or after `timestamp`, ends at the current end. */
-export function rangesFromTime(client: KafkaClient, topic: string, timestamp: number): Promise<PartitionRange[]> {
+/**
+ * Starts at the first offset written at or after `fromMs`; ends before the first one written at
+ * or after `toMs`, or at the current end.
+ */
+export function rangesFromTime(client: KafkaClient, topic: string, fromMs: number, toMs?: number): Promise<PartitionRange[]> {
   return withAdmin(client, async (admin) => {
-    const [ends, starts] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchTopicOffsetsByTimestamp(topic, timestamp)]);
-    const startOf = new Map(starts.map((p) => [p.partition, BigInt(p.offset)]));
+    const [ends, starts, stops] = await Promise.all([
+      admin.fetchTopicOffsets(topic),
+      admin.fetchTopicOffsetsByTimestamp(topic, fromMs),
+      toMs === undefined ? [] : admin.fetchTopicOffsetsByTimestamp(topic, toMs),
+    ]);
+    // -1: nothing written at or after the timestamp in this partition, i.e. its end.
+    const offsetAt = (found: typeof starts, partition: number, end: bigint) => {
+      const offset = found.find((p) => p.partition === partition)?.offset;
+      return offset === undefined || BigInt(offset) < 0n ? end : BigInt(offset);
+    };
     return ends
       .map((p) => {
-        const from = startOf.get(p.partition);
-        // -1: nothing at or after the timestamp in this partition.
-        return { partition: p.partition, from: from === undefined || from < 0n ? BigInt(p.high) : maxOf(from, BigInt(p.low)), to: BigInt(p.high) };
+        const [low, high] = [BigInt(p.low), BigInt(p.high)];
+        const from = maxOf(offsetAt(starts, p.partition, high), low);
+        return { partition: p.partition, from, to: maxOf(offsetAt(stops, p.partition, high), from) };
       })
       .sort((a, b) => a.partition - b.partition);
   });

@@ -7,7 +7,7 @@
 import type { KafkaClient } from '../kafka/client';
 import { rangesAtEnd, rangesFromGroup, readRanges } from '../kafka/range-reader';
 import type { SinkRecord } from '../records/sink-record';
-import { fromMessage, recordId } from '../records/wire-record';
+import { fromMessage, isKeyOfSource } from '../records/wire-record';
 
 export interface TapOptions {
   source: string;
@@ -23,7 +23,6 @@ export async function tapRecords(client: KafkaClient, options: TapOptions): Prom
   const { topic } = client.config;
   const ranges = options.fromBeginning ? await rangesFromGroup(client, topic, options.groupId) : await rangesAtEnd(client, topic);
   options.onReady(ranges.length);
-  const prefix = Buffer.from(recordId(options.source, ''));
   await readRanges(client, {
     topic,
     groupId: options.groupId,
@@ -34,7 +33,7 @@ export async function tapRecords(client: KafkaClient, options: TapOptions): Prom
     onBatch: (partition, messages) => {
       for (const message of messages) {
         if (options.signal.aborted) break;
-        if (!message.key?.subarray(0, prefix.length).equals(prefix)) continue;
+        if (!isKeyOfSource(message.key, options.source)) continue;
         let record: SinkRecord;
         try {
           record = fromMessage(message.value, partition, message.offset);
