@@ -16,6 +16,7 @@ import { registerPurgeCommand } from './cli/purge-command';
 import { registerReplayCommand } from './cli/replay-command';
 import { registerStatusCommand } from './cli/status-command';
 import { registerTapCommand } from './cli/tap-command';
+import { registerTopCommand } from './cli/top-command';
 import { registerVerifyCommand } from './cli/verify-command';
 import { DemoUpstream } from './demo/upstream-server';
 import { describeError } from './errors';
@@ -59,6 +60,7 @@ registerPurgeCommand(program);
 registerLagCommand(program);
 registerCursorCommands(program);
 registerTapCommand(program);
+registerTopCommand(program);
 
 program
   .command('demo-upstream')
