@@ -40,7 +40,7 @@ import { connectZookeeper, onSessionLost } from '../coordination/zookeeper';
 import { describeError, OperationAbortedError } from '../errors';
 import { KafkaClient } from '../kafka/client';
 import type { KafkaConfig } from '../kafka/config';
-import { KafkaUnavailableError, MessageTooLargeError, RecordProducer } from '../kafka/record-producer';
+import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
 import { METRICS } from '../metrics/catalog';
 import { counter, gauge } from '../metrics/process-registry';
@@ -50,7 +50,8 @@ import { refusedByKafkaLetter } from '../records/dead-letter';
 import { RETRY_POLICIES } from '../retry/policies';
 import { retry, retryDelay, sleep } from '../retry/retry';
 import { createSourceAdapter, type SourceConfig } from '../sources/registry';
-import { SourceUnavailableError, type SourceAdapter } from '../sources/source-adapter';
+import type { SourceAdapter } from '../sources/source-adapter';
+import { pollErrorKind } from './poll-error-kind';
 import { WharfActor } from './wharf-actor';
 
 interface PollerSettings {
@@ -193,10 +194,4 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
       throw err;
     }
   }
-}
-
-function pollErrorKind(err: unknown): string {
-  if (err instanceof SourceUnavailableError) return err.retryAfterMs !== undefined ? 'upstream-throttled' : 'upstream';
-  if (err instanceof KafkaUnavailableError || err instanceof MessageTooLargeError) return 'kafka';
-  return 'cursor-store';
 }
