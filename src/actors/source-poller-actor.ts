@@ -30,6 +30,9 @@
  * interval is skipped, but a page whose content changed is produced again. A numeric next
  * cursor that goes backwards is followed (upstreams may reset) and logged as a warning. A
  * corrupt cursor znode is logged at error level with its path at every attempt to load it.
+ * An operator's change of the cursor (`wharf cursor set|reset --force`, coordination/
+ * cursor-override.ts) is followed: idle, the poller reads the cursor again after each interval;
+ * busy, its next save conflicts and it reloads.
  *
  * Settings: `{ source, kafka, zookeeper }` (sections of the wharf configuration).
  */
@@ -141,7 +144,14 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         });
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
         stored = polled.stored;
-        if (!polled.more) await sleep(source.intervalMs, signal);
+        if (!polled.more) {
+          await sleep(source.intervalMs, signal);
+          // Idle, this poller saves nothing, so an operator's `wharf cursor set --force` would
+          // wait for the upstream's next records to be noticed (as a conflict); read it now.
+          const current = signal.aborted ? undefined : await load();
+          if (current && current.version !== stored.version) this.log.info({ source: source.id, cursor: current.cursor }, 'cursor changed by an operator; polling from it');
+          stored = current ?? stored;
+        }
       } catch (err) {
         if (err instanceof OperationAbortedError) return;
         if (!(err instanceof CursorConflictError)) throw err;

@@ -86,7 +86,7 @@ function applyChange(source: string, value: string | null, opts: CursorOpts): Pr
     }
     const was = 'corrupt' in outcome.previous ? 'a corrupt value' : shown(outcome.previous.cursor);
     process.stdout.write(`cursor of source ${source} set to ${shown(value)} (was ${was}), version ${outcome.version}\n`);
-    if (outcome.forcedOver) process.stdout.write(`forced over the lease of ${describeHolder(outcome.forcedOver)}: it reloads the cursor at its next save, after the page it has in flight\n`);
+    if (outcome.forcedOver) process.stdout.write(`forced over the lease of ${describeHolder(outcome.forcedOver)}: it polls from this cursor after its interval, or after the page it has in flight\n`);
     return 0;
   });
 }

@@ -9,8 +9,9 @@
  *   fence and gives the lease up.
  * - An instance holds it: refused, naming the holder, unless forced. A forced change is fenced
  *   on the holder's lease node (it fails if the lease changed hands meanwhile) and moves the
- *   cursor's version, so the holder's next save fails its compare-and-set and the poller reloads
- *   the cursor: it goes on from the operator's cursor after at most the page it had in flight.
+ *   cursor's version: an idle poller reads it after its interval, a busy one's next save fails
+ *   its compare-and-set and it reloads; either way it goes on from the operator's cursor after
+ *   at most the page it had in flight.
  * - A corrupt cursor znode is replaced (its version comes with the CorruptCursorError).
  * A changed cursor carries no page digest: the page at it is produced again.
  */

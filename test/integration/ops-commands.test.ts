@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import { KafkaClient, withAdmin } from '../../src/kafka/client';
 import { localConfig, quietLogger, REPO_ROOT } from '../helpers/local-stack';
 import { eventually, PipelineRun } from '../helpers/pipeline';
+import { scrape } from '../helpers/scrape';
 import { TmuxTerminal } from '../helpers/tmux';
 import { CLI, WharfProcess } from '../helpers/wharf-process';
 
@@ -88,6 +89,25 @@ describe('operator commands on a running pipeline (real stack)', function () {
     expect(unknown.stderr).to.contain('no source "nope"');
   });
 
+  it('wharf cursor set is refused while the running poller holds the lease; with --force the poller polls from the new cursor', async () => {
+    const refused = await cli('cursor', 'set', 'orders', '10', '--config', run.configFile);
+    expect(refused.exitCode).to.equal(1);
+    expect(refused.stderr).to.match(new RegExp(`cursor of source orders not changed: ${hostname()}:\\d+ \\(since [^)]+\\) holds its lease and polls it`));
+    const ends = async () => (await withAdmin(kafka, (admin) => admin.fetchTopicOffsets(`${run.name}.records`))).reduce((sum, p) => sum + Number(p.high), 0);
+    expect(await ends()).to.equal(20);
+
+    const forced = await cli('cursor', 'set', 'orders', '10', '--force', '--config', run.configFile);
+    expect(forced.exitCode, forced.stderr).to.equal(0);
+    expect(forced.stdout).to.contain('cursor of source orders set to "10" (was "20")').and.contain('forced over the lease of');
+    // The idle poller reads the cursor again after its interval: records 11 to 20 are produced
+    // again (the sinks write them under the same ids), and the cursor is back at "20".
+    await eventually(ends, (n) => n === 30, 30_000, 'records 11 to 20 produced again');
+    const after = (await cli('cursor', 'get', 'orders', '--json', '--config', run.configFile)).lines[0] as unknown as { cursor: string };
+    expect(after.cursor).to.equal('20');
+    await run.wharf!.waitForLog((l) => l.msg === 'cursor changed by an operator; polling from it' && l.cursor === '10', 10_000);
+    await eventually(() => run.esCount(), (n) => n === 20, 30_000, 'still 20 documents in Elasticsearch');
+  });
+
   it('wharf tap --limit 5 prints the next 5 records of the source as they flow, then exits and leaves no consumer group', async () => {
     const tap = new WharfProcess(['tap', 'orders', '--limit', '5', '--config', run.configFile]);
     await eventually(() => Promise.resolve(tap.stderr), (s) => s.includes('tapping source orders'), 30_000, 'the tap to start');
@@ -113,12 +133,13 @@ describe('operator commands on a running pipeline (real stack)', function () {
     await terminal.send(`cd ${REPO_ROOT} && node ${resolve(CLI)} top --url ${opsUrl}; echo "top exited $?"`, 'Enter');
     const ordersRow = (screen: string) => screen.split('\n').find((l) => /^orders +running /.test(l)) ?? '';
     const polled = (screen: string) => Number(ordersRow(screen).split(/ +/)[2]);
-    const total = run.upstream.latest().size; // 20, and the 8 of the tap test
-    const first = await terminal.waitForScreen((s) => s.includes('SOURCE') && polled(s) === total, 30_000, `top showing orders with ${total} polled`);
+    // What the instance counted so far (the upstream's records, and those polled again after the forced cursor).
+    const total = (await scrape(opsUrl)).get('wharf_source_records_polled_total{source="orders"}')!;
+    const sinksAt = (n: number) => (s: string) => new RegExp(`^search +up +${n} `, 'm').test(s) && new RegExp(`^docs +up +${n} `, 'm').test(s);
+    const first = await terminal.waitForScreen((s) => polled(s) === total && sinksAt(total)(s), 30_000, `top showing orders with ${total} polled and written`);
     expect(await terminal.alternateScreen(), 'top draws on the alternate screen').to.equal(true);
     expect(first).to.match(new RegExp(`^wharf top {2}${opsUrl.replace(/[.[\]]/g, '\\$&')} {2}\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d {2}ready`, 'm'));
     expect(first).to.match(/^SOURCE +POLLER +POLLED +\/S +PRODUCED +\/S +ERRORS +\/S +LAST POLL +RESTARTS$/m);
-    expect(first).to.match(new RegExp(`^search +up +${total} `, 'm')).and.match(new RegExp(`^docs +up +${total} `, 'm'));
     expect(first).to.match(new RegExp(`^kafka {2}group ${run.name}-sinks {2}lag 0 {2}\\(p0 \\d+, p1 \\d+`, 'm'));
     expect(first).to.match(/^pollers-orders +source-poller +running +\d+ +0 *$/m);
 
@@ -126,7 +147,7 @@ describe('operator commands on a running pipeline (real stack)', function () {
     run.upstream.add(12);
     const arriving = await terminal.waitForScreen((s) => Number(ordersRow(s).split(/ +/)[3]) > 0, 30_000, 'a polled rate above 0 while they arrive');
     expect(polled(arriving)).to.be.greaterThan(total);
-    const later = await terminal.waitForScreen((s) => polled(s) === total + 12 && new RegExp(`^search +up +${total + 12} `, 'm').test(s), 30_000, 'top counting the 12 new records');
+    const later = await terminal.waitForScreen((s) => polled(s) === total + 12 && sinksAt(total + 12)(s), 30_000, 'top counting the 12 new records');
     expect(ordersRow(later)).to.match(new RegExp(`^orders +running +${total + 12} +[\\d.]+ +${total + 12} +[\\d.]+ +0 +[\\d.]+ +\\ds +0$`));
 
     await terminal.send('q');
