@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
  * The `wharf` command. `run` (the default) starts the service; the other commands inspect a
- * configuration (check-config), a running instance (status, reload), Kafka (dlq, replay) or the
- * sinks against Kafka (verify), each in its own file under src/cli/. Exit codes: 0 ok, 1 runtime
- * failure (verify: a difference), 2 invalid configuration or usage (3: `status` found no running
+ * configuration (check-config), a running instance (status, reload, top), Kafka (dlq, replay,
+ * lag, tap), source cursors in ZooKeeper (cursor) or the sinks against Kafka (verify), each in
+ * its own file under src/cli/. Exit codes: 0 ok, 1 runtime failure (verify: a difference; cursor
+ * set: refused), 2 invalid configuration or usage (3: `status` or `top` found no running
  * instance).
  */
 import { Command } from 'commander';

@@ -18,6 +18,7 @@ interface LagOpts {
 export function registerLagCommand(program: Command): void {
   program
     .command('lag')
+    .summary('consumer lag per group, topic and partition (like kafka-consumer-groups --describe)')
     .description(
       'per consumer group, topic and partition: committed offset, end offset, lag and the member consuming it (like kafka-consumer-groups --describe). Default group: pipeline.consumers.groupId',
     )

@@ -13,6 +13,7 @@ interface TapOpts {
 export function registerTapCommand(program: Command): void {
   program
     .command('tap')
+    .summary("a source's records as they flow through Kafka")
     .description(
       "print a source's records as JSON lines as they flow through the records topic (id, version, partition, offset, size, payload), until Ctrl-C or --limit; reads through a throwaway consumer group and moves no offsets",
     )

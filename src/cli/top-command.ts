@@ -44,6 +44,7 @@ function frame(lines: string[], columns: number, rows: number): string {
 export function registerTopCommand(program: Command): void {
   program
     .command('top')
+    .summary('a live view of a running wharf (like vector top)')
     .description(
       'a live view of a running wharf, redrawn every second: per source and sink the totals, rates, errors and restarts, Kafka lag and the actors (like vector top); q or Ctrl-C quits',
     )
