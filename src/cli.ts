@@ -1,19 +1,24 @@
 #!/usr/bin/env node
 /**
  * The `wharf` command. `run` (the default) starts the service; the other commands inspect a
- * configuration (check-config), a running instance (status, reload), Kafka (dlq, replay) or the
- * sinks against Kafka (verify), each in its own file under src/cli/. Exit codes: 0 ok, 1 runtime
- * failure (verify: a difference), 2 invalid configuration or usage (3: `status` found no running
+ * configuration (check-config), a running instance (status, reload, top), Kafka (dlq, replay,
+ * lag, tap), source cursors in ZooKeeper (cursor) or the sinks against Kafka (verify), each in
+ * its own file under src/cli/. Exit codes: 0 ok, 1 runtime failure (verify: a difference; cursor
+ * set: refused), 2 invalid configuration or usage (3: `status` or `top` found no running
  * instance).
  */
 import { Command } from 'commander';
-import { commandFailure, DEFAULT_CONFIG, exitOnConfigError } from './cli/common';
+import { commandFailure, DEFAULT_CONFIG, exitOnConfigError, intOption } from './cli/common';
 import { registerConfigCommands } from './cli/config-commands';
+import { registerCursorCommands } from './cli/cursor-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
+import { registerLagCommand } from './cli/lag-command';
 import { registerPurgeCommand } from './cli/purge-command';
 import { registerReplayCommand } from './cli/replay-command';
 import { registerRestoreCommand } from './cli/restore-command';
 import { registerStatusCommand } from './cli/status-command';
+import { registerTapCommand } from './cli/tap-command';
+import { registerTopCommand } from './cli/top-command';
 import { registerVerifyCommand } from './cli/verify-command';
 import { DemoUpstream } from './demo/upstream-server';
 import { DEFAULT_PID_FILE, readPidFile, removePidFile, writePidFile } from './pid-file';
@@ -54,13 +59,17 @@ registerReplayCommand(program);
 registerRestoreCommand(program);
 registerVerifyCommand(program);
 registerPurgeCommand(program);
+registerLagCommand(program);
+registerCursorCommands(program);
+registerTapCommand(program);
+registerTopCommand(program);
 
 program
   .command('demo-upstream')
   .description('serve a demo HTTP JSON feed of orders (for scripts/run-local and trying wharf out)')
-  .option('--port <port>', 'port on 127.0.0.1', (v) => Number(v), Number(process.env.WHARF_DEMO_PORT ?? 8700))
-  .option('--records <n>', 'orders available at start', (v) => Number(v), 500)
-  .option('--per-second <n>', 'new orders per second afterwards', (v) => Number(v), 5)
+  .option('--port <port>', 'port on 127.0.0.1', intOption(0, 65535), Number(process.env.WHARF_DEMO_PORT ?? 8700))
+  .option('--records <n>', 'orders available at start', intOption(0), 500)
+  .option('--per-second <n>', 'new orders per second afterwards', intOption(0), 5)
   .action(async (opts: { port: number; records: number; perSecond: number }) => {
     const upstream = new DemoUpstream({ port: opts.port, growOnDemand: true });
     upstream.add(opts.records);

@@ -7,33 +7,14 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseExposition, sumOf, type Sample as ExpositionSample } from '../../src/metrics/exposition';
 
-export interface Series {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
+export type Series = ExpositionSample;
 
 export interface Sample {
   /** performance.now() when the answer arrived. */
   at: number;
   series: Series[];
-}
-
-const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
-const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
-
-export function parseExposition(text: string): Series[] {
-  const series: Series[] = [];
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue;
-    const match = LINE.exec(line);
-    if (!match) continue;
-    const labels: Record<string, string> = {};
-    for (const [, key, value] of (match[2] ?? '').matchAll(LABEL)) labels[key] = value;
-    series.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return series;
 }
 
 export async function scrape(opsUrl: string): Promise<Sample> {
@@ -45,9 +26,7 @@ export async function scrape(opsUrl: string): Promise<Sample> {
 
 /** Sum of a metric's series whose labels include `where`. */
 export function total(sample: Sample, name: string, where: Record<string, string> = {}): number {
-  return sample.series
-    .filter((s) => s.name === name && Object.entries(where).every(([k, v]) => s.labels[k] === v))
-    .reduce((sum, s) => sum + s.value, 0);
+  return sumOf(sample.series, name, where);
 }
 
 /** A metric's value per value of one label (e.g. per actor). */

@@ -30,6 +30,9 @@
  * interval is skipped, but a page whose content changed is produced again. A numeric next
  * cursor that goes backwards is followed (upstreams may reset) and logged as a warning. A
  * corrupt cursor znode is logged at error level with its path at every attempt to load it.
+ * An operator's change of the cursor (`wharf cursor set|reset --force`, coordination/
+ * cursor-override.ts) is followed: idle, the poller reads the cursor again after each interval;
+ * busy, its next save conflicts and it reloads.
  *
  * A refusal (WharfError.refused: Kafka or the upstream refusing wharf's credentials or a
  * permission, a certificate not trusted, ZooKeeper's ACL) is retried like any failure, logged at
@@ -49,7 +52,7 @@ import { RefusalState } from '../health/refusal';
 import { safeUrl } from '../log';
 import { KafkaClient } from '../kafka/client';
 import type { KafkaConfig } from '../kafka/config';
-import { KafkaUnavailableError, MessageTooLargeError, RecordProducer } from '../kafka/record-producer';
+import { KafkaUnavailableError, RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
 import { METRICS } from '../metrics/catalog';
 import { counter, gauge } from '../metrics/process-registry';
@@ -59,7 +62,8 @@ import { refusedByKafkaLetter } from '../records/dead-letter';
 import { RETRY_POLICIES } from '../retry/policies';
 import { retry, retryDelay, sleep } from '../retry/retry';
 import { createSourceAdapter, type SourceConfig } from '../sources/registry';
-import { SourceUnavailableError, type SourceAdapter } from '../sources/source-adapter';
+import type { SourceAdapter } from '../sources/source-adapter';
+import { pollErrorKind } from './poll-error-kind';
 import { WharfActor } from './wharf-actor';
 
 interface PollerSettings {
@@ -161,7 +165,14 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         this.refusal.succeeded();
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
         stored = polled.stored;
-        if (!polled.more) await sleep(source.intervalMs, signal);
+        if (!polled.more) {
+          await sleep(source.intervalMs, signal);
+          // Idle, this poller saves nothing, so an operator's `wharf cursor set --force` would
+          // wait for the upstream's next records to be noticed (as a conflict); read it now.
+          const current = signal.aborted ? undefined : await load();
+          if (current && current.version !== stored.version) this.log.info({ source: source.id, cursor: current.cursor }, 'cursor changed by an operator; polling from it');
+          stored = current ?? stored;
+        }
       } catch (err) {
         if (err instanceof OperationAbortedError) return;
         if (!(err instanceof CursorConflictError)) throw err;
@@ -227,10 +238,4 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
       throw err;
     }
   }
-}
-
-function pollErrorKind(err: unknown): string {
-  if (err instanceof SourceUnavailableError) return err.retryAfterMs !== undefined ? 'upstream-throttled' : 'upstream';
-  if (err instanceof KafkaUnavailableError || err instanceof MessageTooLargeError) return 'kafka';
-  return 'cursor-store';
 }

@@ -1,5 +1,9 @@
-/** What every `wharf` subcommand shares: the default config file, config errors, a stderr logger. */
+/**
+ * What every `wharf` subcommand shares: the default config file, config errors, numeric flags,
+ * the address of a running instance's ops endpoints, a stderr logger.
+ */
 import { resolve } from 'node:path';
+import { InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { loadWharfConfig } from '../service/load-config';
 import type { WharfConfig } from '../config/schema';
@@ -34,6 +38,64 @@ export function selectSinks(config: WharfConfig, sinkId: string | undefined, fil
     process.exit(2);
   }
   return sinks;
+}
+
+/**
+ * A commander parser for a whole-number flag within bounds: anything else is a usage error
+ * (commander names the flag and the value; exit 2), never a NaN passed on.
+ */
+export function intOption(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
+  return (value) => {
+    const n = /^\d+$/.test(value.trim()) ? Number(value) : NaN;
+    if (!(n >= min && n <= max)) throw new InvalidArgumentError(max === Number.MAX_SAFE_INTEGER ? `expected a whole number of at least ${min}.` : `expected a whole number from ${min} to ${max}.`);
+    return n;
+  };
+}
+
+/** The ops endpoints of the running instance: `--url`, else the configuration's `metrics` listener. */
+/** The instance wants a (other) bearer token: a usage problem, exit 2. */
+export class TokenRefusedError extends Error {
+  constructor(url: string) {
+    super(`${url} refused the request (401): it wants the bearer token of its configuration's metrics.token; give that file with --config`);
+  }
+}
+
+/**
+ * A running instance's ops endpoint and its bearer token (metrics.token): from `--url`, else the
+ * configuration's metrics.host and metrics.port. With --url alone, only an explicit --config is read.
+ */
+export function opsEndpoint(opts: { config: string; url?: string }, configGiven: boolean): { base: string; token?: string } {
+  const metrics = !opts.url || configGiven ? loadConfigOrExit(opts.config).metrics : undefined;
+  const base = opts.url ? opts.url.replace(/\/+$/, '') : `http://${metrics!.host.includes(':') ? `[${metrics!.host}]` : metrics!.host}:${metrics!.port}`;
+  return { base, token: metrics?.token };
+}
+
+/** GET from an ops endpoint, with its bearer token; a 401 is a TokenRefusedError. */
+export async function getOps(url: string, token: string | undefined, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: token ? { authorization: `Bearer ${token}` } : {} });
+  if (response.status === 401) throw new TokenRefusedError(url);
+  return { status: response.status, text: await response.text() };
+}
+
+export async function getJson<T>(url: string, token: string | undefined, timeoutMs = 10_000): Promise<{ status: number; body: T }> {
+  const { status, text } = await getOps(url, token, timeoutMs);
+  return { status, body: JSON.parse(text) as T };
+}
+
+/** Exit 2 unless the configuration has this source. */
+export function sourceOrExit(config: WharfConfig, source: string, file: string): void {
+  if (config.sources.some((s) => s.id === source)) return;
+  process.stderr.write(`wharf: no source "${source}" in ${file} (sources: ${config.sources.map((s) => s.id).join(', ') || 'none'})\n`);
+  process.exit(2);
+}
+
+/** Aborts on the first SIGINT or SIGTERM, so a command that runs until stopped can clean up; a second one kills. */
+export function stopOnSignals(): AbortController {
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  return controller;
 }
 
 /** Warnings and errors as JSON lines on stderr; stdout carries the command's result. */

@@ -4,24 +4,63 @@ import { KafkaClient } from '../kafka/client';
 import { rangeSize } from '../kafka/range-reader';
 import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
-import { listDeadLetters } from '../replay/dlq-list';
+import { listDeadLetters, planDlqList, type DlqSummary } from '../replay/dlq-list';
 import { planDlqReplay, replayDeadLetters, replayGroupId } from '../replay/dlq-replay';
-import { DEFAULT_CONFIG, loadConfigOrExit, stderrLogger } from './common';
+import { DEFAULT_CONFIG, intOption, loadConfigOrExit, stderrLogger, stopOnSignals } from './common';
 import { Progress } from './progress';
+import { renderTable } from './render-table';
+
+interface DlqListOpts {
+  config: string;
+  stage?: string;
+  source?: string;
+  limit?: number;
+  follow?: boolean;
+  json?: boolean;
+}
 
 export function registerDlqCommands(program: Command): void {
   const dlq = program.command('dlq').description('the dead-letter topic: what could not be delivered, and why');
 
   dlq
     .command('list')
-    .description('print every dead letter as one JSON line (record, stage, error, attempts, time); commits nothing')
+    .description(
+      'stream the dead letters as JSON lines (record, stage, error, attempts, time, dlq position) and end with a count by error; commits nothing, so it can be run any time',
+    )
+    .option('--stage <stage>', 'only letters of this stage: a sink id, "intake" or "consume"')
+    .option('--source <id>', 'only letters of this source')
+    .option('--limit <n>', 'stop after n letters', intOption(1))
+    .option('--follow', 'after the letters already there, go on with new ones until Ctrl-C')
+    .option('--json', 'the summary as one JSON line on stdout instead of text on stderr')
     .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
-    .action(async (opts: { config: string }) => {
+    .action(async (opts: DlqListOpts) => {
       const config = loadConfigOrExit(opts.config);
       const client = new KafkaClient(config.kafka, stderrLogger('error'), 'dlq-list');
-      const letters = await listDeadLetters(client, config.kafka.dlqTopic, `${config.kafka.clientId}-dlq-list-${process.pid}-${Date.now()}`);
-      for (const letter of letters) process.stdout.write(`${JSON.stringify(letter)}\n`);
-      process.stderr.write(`${letters.length} dead letter(s) in ${config.kafka.dlqTopic}\n`);
+      const topic = config.kafka.dlqTopic;
+      const groupId = `${config.kafka.clientId}-dlq-list-${process.pid}-${Date.now()}`;
+      const stop = stopOnSignals();
+      const ranges = await planDlqList(client, topic, groupId);
+      if (ranges.length === 0) {
+        process.stderr.write(`no dead-letter topic ${topic} (nothing was ever dead-lettered)\n`);
+        process.exit(0);
+      }
+      // Progress only when the letters go to a file or a pipe: on a terminal they are the progress.
+      const progress = opts.follow || process.stdout.isTTY ? undefined : new Progress(rangeSize(ranges), 'letters');
+      let listed = 0;
+      const summary = await listDeadLetters(client, ranges, {
+        topic,
+        groupId,
+        filter: { stage: opts.stage, source: opts.source },
+        follow: opts.follow === true,
+        signal: stop.signal,
+        onLetter: (letter) => {
+          process.stdout.write(`${JSON.stringify(letter)}\n`);
+          if (++listed === opts.limit) stop.abort();
+        },
+        onRead: (n) => progress?.advance(n),
+      });
+      progress?.finish();
+      printListSummary(summary, topic, opts, listed === opts.limit);
       process.exit(0);
     });
 
@@ -64,4 +103,15 @@ export function registerDlqCommands(program: Command): void {
       }
       process.exit(0);
     });
+}
+
+function printListSummary(summary: DlqSummary, topic: string, opts: DlqListOpts, limited: boolean): void {
+  if (opts.json) return void process.stdout.write(`${JSON.stringify({ summary: { topic, ...summary, limited } })}\n`);
+  const filtered = opts.stage !== undefined || opts.source !== undefined;
+  const lines = [`${summary.read} dead letter(s) read from ${topic}${filtered ? `, ${summary.matched} matching` : ''}${limited ? ` (stopped at --limit ${opts.limit})` : ''}`];
+  if (summary.errors.length > 0) {
+    lines.push('by error:', ...renderTable(['COUNT', 'STAGE', 'ERROR'], summary.errors.map((e) => [String(e.count), e.stage, e.error])).map((l) => `  ${l}`));
+  }
+  if (summary.otherErrors > 0) lines.push(`  ${summary.otherErrors} more letter(s) with other errors`);
+  process.stderr.write(`${lines.join('\n')}\n`);
 }

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { describeError } from '../errors';
 import { KafkaClient } from '../kafka/client';
 import { topicRetentionMs } from '../kafka/topics';
-import { parseDuration, purgeCutoff } from '../replay/purge-tombstones';
+import { purgeCutoff } from '../replay/purge-tombstones';
 import { tombstonePurge } from '../sinks/registry';
+import { parseDuration } from '../util/duration';
 import { DEFAULT_CONFIG, loadConfigOrExit, selectSinks, stderrLogger } from './common';
 
 interface PurgeOpts {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Readiness } from '../service/ops-server';
 import type { TreeNode } from '../supervisors/supervisor';
-import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
+import { DEFAULT_CONFIG, getJson, opsEndpoint, TokenRefusedError } from './common';
 import { renderTree, type TextNode } from './render-tree';
 
 function treeNode(node: TreeNode): TextNode {
@@ -14,19 +14,6 @@ function treeNode(node: TreeNode): TextNode {
   return { label: parts.join('  '), children: node.children?.map(treeNode) };
 }
 
-/** The instance wants a (other) bearer token: a usage problem, exit 2. */
-class TokenRefusedError extends Error {
-  constructor(url: string) {
-    super(`${url} refused the request (401): it wants the bearer token of its configuration's metrics.token; give that file with --config`);
-  }
-}
-
-async function getJson<T>(url: string, token: string | undefined): Promise<{ status: number; body: T }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(10_000), headers: token ? { authorization: `Bearer ${token}` } : {} });
-  if (response.status === 401) throw new TokenRefusedError(url);
-  return { status: response.status, body: (await response.json()) as T };
-}
-
 export function registerStatusCommand(program: Command): void {
   program
     .command('status')
@@ -35,13 +22,11 @@ export function registerStatusCommand(program: Command): void {
     .option('--url <url>', 'ops endpoint of the instance (default: metrics.host and metrics.port of the config)')
     .option('--json', 'print /topology and /readyz as JSON')
     .action(async (opts: { config: string; url?: string; json?: boolean }, command: Command) => {
-      // The configuration gives the address and the bearer token (metrics.token); with --url alone, only an explicit --config is read.
-      const metrics = !opts.url || command.getOptionValueSource('config') === 'cli' ? loadConfigOrExit(opts.config).metrics : undefined;
-      const base = opts.url ?? `http://${metrics!.host.includes(':') ? `[${metrics!.host}]` : metrics!.host}:${metrics!.port}`;
+      const { base, token } = opsEndpoint(opts, command.getOptionValueSource('config') === 'cli');
       let topology: { status: number; body: TreeNode };
       let readiness: { status: number; body: Readiness };
       try {
-        [topology, readiness] = await Promise.all([getJson<TreeNode>(`${base}/topology`, metrics?.token), getJson<Readiness>(`${base}/readyz`, metrics?.token)]);
+        [topology, readiness] = await Promise.all([getJson<TreeNode>(`${base}/topology`, token), getJson<Readiness>(`${base}/readyz`, token)]);
       } catch (err) {
         if (err instanceof TokenRefusedError) {
           process.stderr.write(`wharf: ${err.message}\n`);

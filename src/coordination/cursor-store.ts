@@ -38,14 +38,17 @@ export class CursorConflictError extends WharfError {
 export class CorruptCursorError extends WharfError {
   readonly source: string;
   readonly path: string;
+  /** The corrupt znode's version, for a compare-and-set that replaces it. */
+  readonly version: number;
 
-  constructor(source: string, path: string, reason: string) {
+  constructor(source: string, path: string, reason: string, version: number) {
     super(
-      `source ${source}: the cursor znode ${path} is corrupt (${reason}); wharf cannot reset cursors yet: delete the znode ${path} to read from the start, or set it to {"cursor": "<cursor>"}`,
+      `source ${source}: the cursor znode ${path} is corrupt (${reason}); repair it with \`wharf cursor reset ${source}\` (read from the start) or \`wharf cursor set ${source} <cursor>\``,
       { retriable: false },
     );
     this.source = source;
     this.path = path;
+    this.version = version;
   }
 }
 
@@ -71,15 +74,16 @@ export class CursorStore {
       if (isZkError(err, zookeeper.Exception.NO_NODE)) return { cursor: null, version: -1 };
       throw err;
     }
-    const stored = parseStored(source, path, data);
-    if (stat.version !== 0) return { ...stored, version: stat.version };
-    try {
-      const bumped = await zkCall<zookeeper.Stat>((cb) => this.client.setData(path, data, 0, cb), path);
-      return { ...stored, version: bumped.version };
-    } catch (err) {
-      if (isZkError(err, zookeeper.Exception.BAD_VERSION)) return this.load(source); // moved meanwhile
-      throw err;
+    if (stat.version === 0) {
+      // Bumped before parsing, so that even a corrupt cursor can be replaced under a fence.
+      try {
+        await zkCall<zookeeper.Stat>((cb) => this.client.setData(path, data, 0, cb), path);
+      } catch (err) {
+        if (!isZkError(err, zookeeper.Exception.BAD_VERSION)) throw err; // else moved meanwhile
+      }
+      return this.load(source);
     }
+    return { ...parseStored(source, path, data, stat.version), version: stat.version };
   }
 
   /**
@@ -113,18 +117,18 @@ export class CursorStore {
 }
 
 /** The stored JSON, checked: an object whose `cursor` is a string or null. */
-function parseStored(source: string, path: string, data: Buffer): Omit<StoredCursor, 'version'> {
+function parseStored(source: string, path: string, data: Buffer, version: number): Omit<StoredCursor, 'version'> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(data.toString());
   } catch {
-    throw new CorruptCursorError(source, path, `not JSON: ${JSON.stringify(data.toString().slice(0, 80))}`);
+    throw new CorruptCursorError(source, path, `not JSON: ${JSON.stringify(data.toString().slice(0, 80))}`, version);
   }
   const value = parsed as { cursor?: unknown; updatedAt?: unknown; pageDigest?: unknown } | null;
   if (typeof value !== 'object' || value === null || Array.isArray(value) || !('cursor' in value)) {
-    throw new CorruptCursorError(source, path, 'expected a JSON object with a "cursor" key');
+    throw new CorruptCursorError(source, path, 'expected a JSON object with a "cursor" key', version);
   }
-  if (typeof value.cursor !== 'string' && value.cursor !== null) throw new CorruptCursorError(source, path, `"cursor" is ${typeof value.cursor}, expected a string or null`);
+  if (typeof value.cursor !== 'string' && value.cursor !== null) throw new CorruptCursorError(source, path, `"cursor" is ${typeof value.cursor}, expected a string or null`, version);
   return {
     cursor: value.cursor,
     updatedAt: typeof value.updatedAt === 'string' ? value.updatedAt : undefined,

@@ -16,7 +16,7 @@
  */
 import { hostname } from 'node:os';
 import zookeeper from 'node-zookeeper-client';
-import { createAcl, mkdirp, zkCall, type ZookeeperClient } from './zookeeper';
+import { createAcl, isZkError, mkdirp, zkCall, type ZookeeperClient } from './zookeeper';
 import { ServiceUnavailableError, WharfError } from '../errors';
 import { withTimeout } from '../retry/timeout';
 
@@ -118,6 +118,19 @@ export class SourceLease {
     if (node) await zkCall<void>((cb) => this.client.remove(node, -1, cb)).catch(() => undefined);
   }
 
+  /** Who holds the lease now (the lowest contender), with its node as a fence; undefined when nobody does. */
+  async currentHolder(): Promise<{ holder?: LeaseHolder; fence: LeaseFence } | undefined> {
+    let contenders: string[];
+    try {
+      contenders = await this.contenders();
+    } catch (err) {
+      if (isZkError(err, zookeeper.Exception.NO_NODE)) return undefined; // never contended
+      throw err;
+    }
+    if (contenders.length === 0) return undefined;
+    return { holder: await this.holderOf(contenders[0]), fence: { source: this.source, path: `${this.dir}/${contenders[0]}` } };
+  }
+
   /** Contender node names, lowest sequence first. */
   private async contenders(): Promise<string[]> {
     const children = await zkCall<string[]>((cb) => this.client.getChildren(this.dir, cb), this.dir);
@@ -136,6 +149,7 @@ export class SourceLease {
   /** Resolves when `path` is gone (or was already), or the signal aborts. */
   private async deletion(path: string, signal: AbortSignal): Promise<void> {
     let onAbort = () => undefined as void;
+    if (signal.aborted) return; // an abort before the wait (e.g. from onStandby) fires no event
     try {
       await new Promise<void>((resolve, reject) => {
         onAbort = resolve;

@@ -87,6 +87,11 @@ export function isZkError(err: unknown, code: number): boolean {
   return typeof (err as { getCode?: () => number }).getCode === 'function' && (err as { getCode: () => number }).getCode() === code;
 }
 
+/** Whether an error came from ZooKeeper or the session with it (a node-zookeeper-client Exception, or no answer in time). */
+export function isZookeeperFailure(err: unknown): boolean {
+  return typeof (err as { getCode?: unknown } | null)?.getCode === 'function' || (err instanceof ServiceUnavailableError && err.service === 'zookeeper');
+}
+
 /**
  * Calls `onLost` once when the session is Disconnected or Expired (a session the client may still
  * get back is not waited for: the lease may already be another's); returns the unsubscribe.

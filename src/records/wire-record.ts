@@ -34,6 +34,12 @@ export function recordId(source: string, upstreamId: string): string {
   return `${source}:${upstreamId}`;
 }
 
+/** Whether a message's key (its record id) belongs to `source`: a filter that parses nothing. */
+export function isKeyOfSource(key: Buffer | null, source: string): boolean {
+  const prefix = recordId(source, '');
+  return key !== null && key.length > prefix.length && key.subarray(0, prefix.length).toString() === prefix;
+}
+
 /** The wire record a consumed record came from, with its version: re-sent later, it must not beat newer data. */
 export function toWireRecord(record: SinkRecord): WireRecord {
   const wire: WireRecord = { id: record.id, source: record.source, ingestedAt: record.ingestedAt, payload: record.payload, version: record.version };

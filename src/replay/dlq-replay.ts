@@ -14,15 +14,9 @@ import { readRanges, rangesFromGroup, rangeSize, type PartitionRange } from '../
 import type { ConsumedMessage } from '../kafka/record-consumer';
 import type { RecordProducer } from '../kafka/record-producer';
 import type { DeadLetter } from '../records/dead-letter';
+import { matchesFilter, type DlqFilter } from './dlq-list';
 import { isVersion } from '../records/version';
 import { isWireRecord, toMessage, type WireRecord } from '../records/wire-record';
-
-export interface DlqReplayFilter {
-  /** Only letters of this stage (a sink id, "intake" or "consume"). */
-  stage?: string;
-  /** Only letters of this source. */
-  source?: string;
-}
 
 export interface DlqReplayOutcome {
   considered: number;
@@ -44,7 +38,7 @@ export async function replayDeadLetters(
   producer: RecordProducer | undefined,
   groupId: string,
   ranges: PartitionRange[],
-  filter: DlqReplayFilter,
+  filter: DlqFilter,
   onProgress: (count: number) => void,
 ): Promise<DlqReplayOutcome> {
   const outcome: DlqReplayOutcome = { considered: 0, replayed: 0, notReplayable: [], skippedByFilter: 0 };
@@ -66,7 +60,7 @@ export async function replayDeadLetters(
   return outcome;
 }
 
-function select(partition: number, message: ConsumedMessage, filter: DlqReplayFilter, outcome: DlqReplayOutcome, recordsTopic: string): WireRecord[] {
+function select(partition: number, message: ConsumedMessage, filter: DlqFilter, outcome: DlqReplayOutcome, recordsTopic: string): WireRecord[] {
   outcome.considered++;
   let letter: Partial<DeadLetter>;
   try {
@@ -75,7 +69,7 @@ function select(partition: number, message: ConsumedMessage, filter: DlqReplayFi
     outcome.notReplayable.push({ partition, offset: message.offset, stage: '?', error: 'the dead letter itself is not JSON' });
     return [];
   }
-  if ((filter.stage && letter.stage !== filter.stage) || (filter.source && letter.source !== filter.source)) {
+  if (!matchesFilter(letter, filter)) {
     outcome.skippedByFilter++;
     return [];
   }

@@ -7,14 +7,6 @@
  * unless the operator forces it (and then owns what a later replay brings back).
  */
 
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** "7d", "36h", "90m", "3600s", "500ms" in ms; undefined when not such a duration. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(text.trim());
-  return match ? Number(match[1]) * UNITS[match[2]] : undefined;
-}
-
 export type PurgeCutoff = { before: Date } | { refused: string };
 
 /**

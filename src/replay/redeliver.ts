@@ -1,8 +1,9 @@
 /**
- * `wharf replay --from <time>`: re-delivers what Kafka still holds from a point in time to the
- * sinks again (after a sink lost data, or an index was rebuilt). It reads through a consumer
- * group of its own, `<groupId>-replay-<sink|all>`, whose offsets are first moved to the first
- * record written at or after that time, and every batch goes through the pipeline's one
+ * `wharf replay --from <time> [--to <time>] [--source <id>]`: re-delivers what Kafka still holds
+ * from a point in time (up to another) to the sinks again (after a sink lost data, or an index
+ * was rebuilt), every record or one source's (matched by the message key, its record id). It
+ * reads through a consumer group of its own, `<groupId>-replay-<sink|all>`, whose offsets are
+ * first moved to the first record written at or after that time, and every batch goes through the pipeline's one
  * delivery path (pipeline/delivery.ts): same writers, same ids, same dead letters, same retry
  * policy, bounded here by `sinkDeadlineMs`. Progress is committed per batch, so a new run
  * continues; the running wharf (its own group, its own offsets) goes on undisturbed.
@@ -14,6 +15,7 @@ import type { RecordProducer } from '../kafka/record-producer';
 import type { Logger } from '../log';
 import { publishDeadLetters } from '../pipeline/dead-letters';
 import { Delivery, type DeliveryOutcome } from '../pipeline/delivery';
+import { isKeyOfSource } from '../records/wire-record';
 import { createSinkWriter, type SinkConfig } from '../sinks/registry';
 
 export const redeliveryGroupId = (consumerGroupId: string, sink?: string) => `${consumerGroupId}-replay-${sink ?? 'all'}`;
@@ -62,7 +64,7 @@ export function addDelivered(outcome: RedeliveryOutcome, delivered: Extract<Deli
   outcome.deadLettered += delivered.deadLettered;
 }
 
-export async function redeliver(options: RedeliveryJob & { sinks: SinkConfig[]; groupId: string; ranges: PartitionRange[] }): Promise<RedeliveryOutcome> {
+export async function redeliver(options: RedeliveryJob & { sinks: SinkConfig[]; groupId: string; ranges: PartitionRange[]; source?: string }): Promise<RedeliveryOutcome> {
   const delivery = jobDelivery(options, options.sinks);
   const outcome = emptyOutcome(options.sinks);
   try {
@@ -71,9 +73,13 @@ export async function redeliver(options: RedeliveryJob & { sinks: SinkConfig[]; 
       groupId: options.groupId,
       ranges: options.ranges,
       onBatch: async (partition, messages, signal) => {
-        const delivered = await delivery.deliver({ partition, messages, signal });
-        if (!delivered.delivered) throw new Error(`re-delivery of partition ${partition} was interrupted`);
-        addDelivered(outcome, delivered);
+        const { source } = options;
+        const selected = source === undefined ? messages : messages.filter((m) => isKeyOfSource(m.key, source));
+        if (selected.length > 0) {
+          const delivered = await delivery.deliver({ partition, messages: selected, signal });
+          if (!delivered.delivered) throw new Error(`re-delivery of partition ${partition} was interrupted`);
+          addDelivered(outcome, delivered);
+        }
         options.onProgress(messages.length);
       },
     });

@@ -48,7 +48,7 @@ export class InvalidCursorError extends WharfError {
   readonly source: string;
 
   constructor(source: string, reason: string) {
-    super(`source ${source}: stored cursor is unusable (${reason}); delete it in ZooKeeper to read from the start`, { retriable: false });
+    super(`source ${source}: stored cursor is unusable (${reason}); repair it with \`wharf cursor reset ${source}\` (read from the start) or \`wharf cursor set ${source} <cursor>\``, { retriable: false });
     this.source = source;
   }
 }

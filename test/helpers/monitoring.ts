@@ -38,10 +38,24 @@ export interface Dashboard {
   templating: { list: { name: string; query: { query: string } }[] };
 }
 
-export function alertRules(): AlertRule[] {
-  const doc = parse(readFileSync(ALERTS_FILE, 'utf8')) as { groups: { rules: AlertRule[] }[] };
+export interface RecordingRule {
+  record: string;
+  expr: string;
+  labels?: Record<string, string>;
+}
+
+/** Every rule of the rules file, alerting and recording. */
+export function allRules(): Array<AlertRule | RecordingRule> {
+  const doc = parse(readFileSync(ALERTS_FILE, 'utf8')) as { groups: { rules: Array<AlertRule | RecordingRule> }[] };
   return doc.groups.flatMap((g) => g.rules);
 }
+
+export function alertRules(): AlertRule[] {
+  return allRules().filter((r): r is AlertRule => 'alert' in r);
+}
+
+/** The recording rule whose `url` label is where the runbooks live (set once, used by every alert). */
+export const RUNBOOK_BASE_RULE = 'wharf:runbook_base_url:info';
 
 export function dashboard(): Dashboard {
   return JSON.parse(readFileSync(DASHBOARD_FILE, 'utf8')) as Dashboard;
@@ -58,6 +72,6 @@ export function dashboardExpressions(board = dashboard()): { where: string; expr
 export function asPlainPromql(expr: string): string {
   return expr
     .replace(/\$__rate_interval/g, '1m')
-    .replace(/\$instance/g, '.*')
+    .replace(/\$(instance|source|sink)\b/g, '.*')
     .replace(/^label_values\((.+), *\w+\)$/, '$1');
 }

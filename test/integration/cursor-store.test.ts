@@ -106,7 +106,8 @@ describe('cursor store (real ZooKeeper)', function () {
       expect(err).to.be.instanceOf(CorruptCursorError).with.property('retriable', false);
       expect(err.path).to.equal(path);
       expect(err.message).to.match(reason);
-      expect(err.message).to.include(`delete the znode ${path} to read from the start, or set it to {"cursor": `);
+      expect(err.message).to.include(`repair it with \`wharf cursor reset ${source}\` (read from the start) or \`wharf cursor set ${source} <cursor>\``);
+      expect(err.version, 'the corrupt znode\'s version, for the compare-and-set that replaces it').to.equal(1);
       expect(err.message).not.to.match(/unavailable/i);
     }
   });

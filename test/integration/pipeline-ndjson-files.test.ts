@@ -11,7 +11,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { KafkaClient } from '../../src/kafka/client';
 import { connectZookeeper } from '../../src/coordination/zookeeper';
 import { CursorStore } from '../../src/coordination/cursor-store';
-import { listDeadLetters } from '../../src/replay/dlq-list';
+import { listDeadLetters, planDlqList, type ListedDeadLetter } from '../../src/replay/dlq-list';
 import { localConfig, quietLogger } from '../helpers/local-stack';
 import { uniqueName } from '../helpers/names';
 import { NdjsonDir } from '../helpers/ndjson-dir';
@@ -83,7 +83,10 @@ describe('pipeline: ndjson-files -> Kafka -> Elasticsearch and CouchDB (real sta
     expect(await run.wharf!.exited).to.equal(0);
 
     const kafka = new KafkaClient(localConfig().kafka, quietLogger, uniqueName('dlq-reader'));
-    const letters = await listDeadLetters(kafka, `${run.name}.dlq`, uniqueName('dlq-reader'));
+    const [topic, groupId] = [`${run.name}.dlq`, uniqueName('dlq-reader')];
+    const letters: ListedDeadLetter[] = [];
+    const onLetter = (letter: object) => letters.push(letter as ListedDeadLetter);
+    await listDeadLetters(kafka, await planDlqList(kafka, topic, groupId), { topic, groupId, filter: {}, follow: false, signal: new AbortController().signal, onLetter });
     expect(letters).to.have.length(1);
     expect(letters[0]).to.deep.include({ source: 'files', stage: 'intake', record: '{"id":"ev-broken",' });
     expect(letters[0].error).to.match(new RegExp(`^invalid JSON in events-b\\.ndjson at byte ${malformedOffset}: `));

@@ -6,12 +6,12 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { REPO_ROOT } from '../helpers/local-stack';
-import { ALERTS_FILE, alertRules, asPlainPromql, dashboardExpressions, PROMETHEUS_CONFIG_FILE } from '../helpers/monitoring';
+import { ALERTS_FILE, allRules, alertRules, asPlainPromql, dashboardExpressions, PROMETHEUS_CONFIG_FILE } from '../helpers/monitoring';
 
 function promtool(args: string[]): Promise<{ code: number; output: string }> {
   return new Promise((done, fail) => {
@@ -29,7 +29,8 @@ describe('Prometheus files (promtool)', function () {
   it('promtool check rules accepts the alert rules', async () => {
     const result = await promtool(['check', 'rules', ALERTS_FILE]);
     expect(result.code, result.output).to.equal(0);
-    expect(result.output).to.contain(`SUCCESS: ${alertRules().length} rules found`);
+    expect(result.output).to.contain(`SUCCESS: ${allRules().length} rules found`);
+    expect(alertRules().length).to.be.greaterThan(5);
   });
 
   it('promtool check config accepts the sample configuration, which loads the rules', async () => {
@@ -40,6 +41,18 @@ describe('Prometheus files (promtool)', function () {
 
   it('the alerts fire, and stay quiet, as wharf-alerts.test.yml states', async () => {
     const result = await promtool(['test', 'rules', resolve(REPO_ROOT, 'deploy/prometheus/wharf-alerts.test.yml')]);
+    expect(result.code, result.output).to.equal(0);
+  });
+
+  it('every runbook link follows the one base URL: changed there, every alert links to the new place', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'wharf-runbooks-'));
+    const [defaultBase, movedBase] = ['https://wharf.example.com/README.md', 'https://git.example.org/ops/wharf/-/blob/main/README.md'];
+    const rules = readFileSync(ALERTS_FILE, 'utf8');
+    expect(rules.split(defaultBase), 'the base appears once in the rules').to.have.length(2);
+    writeFileSync(join(dir, 'wharf-alerts.yml'), rules.replace(defaultBase, movedBase));
+    const tests = readFileSync(resolve(REPO_ROOT, 'deploy/prometheus/wharf-alerts.test.yml'), 'utf8');
+    writeFileSync(join(dir, 'wharf-alerts.test.yml'), tests.replaceAll(`${defaultBase}#`, `${movedBase}#`));
+    const result = await promtool(['test', 'rules', join(dir, 'wharf-alerts.test.yml')]);
     expect(result.code, result.output).to.equal(0);
   });
 

@@ -11,11 +11,14 @@ describe('wharf dlq replay and wharf replay --from (real stack)', function () {
   this.timeout(300_000);
   const run = new PipelineRun();
   const startedAt = new Date(Date.now() - 1000).toISOString();
+  /** After the upstream's 100 records were in Kafka, before `dlq replay` produced one again. */
+  let afterIntake = '';
 
   after(() => run.stop());
 
   it('dlq replay sends a dead letter through the pipeline again once its cause is fixed, once only', async () => {
     await startWithPoison(run);
+    afterIntake = new Date().toISOString();
 
     const dry = await cli('dlq', 'replay', '--dry-run', '--config', run.configFile);
     expect(dry.exitCode).to.equal(0);
@@ -70,6 +73,27 @@ describe('wharf dlq replay and wharf replay --from (real stack)', function () {
     expect(badSink.stderr).to.contain('no sink "nope"');
     const badTime = await cli('replay', '--from', 'yesterday', '--config', run.configFile);
     expect(badTime.exitCode).to.equal(2);
-    expect(badTime.stderr).to.contain('--from: expected an ISO time');
+    expect(badTime.stderr).to.contain('--from: expected an ISO time such as 2026-11-26T08:00:00Z or a time ago such as 2h, 30m, 1d, got "yesterday"');
+  });
+
+  it('replay takes a time ago, --to and --source: only the window, only the source, through the same delivery', async () => {
+    const dry = await cli('replay', '--from', '1h', '--to', afterIntake, '--source', 'orders', '--dry-run', '--config', run.configFile);
+    expect(dry.exitCode, dry.stderr).to.equal(0);
+    // The 100 upstream records; the record `dlq replay` produced later is after --to.
+    expect(jsonLines(dry.stdout).at(-1)).to.include({ dryRun: true, to: afterIntake, source: 'orders', records: 100 });
+
+    const replay = await cli('replay', '--from', '1h', '--to', afterIntake, '--source', 'orders', '--sink', 'docs', '--config', run.configFile);
+    expect(replay.exitCode, replay.stderr).to.equal(0);
+    const outcome = jsonLines(replay.stdout).at(-1) as { written: Record<string, number>; stale: Record<string, number> };
+    expect(outcome).to.include({ source: 'orders', records: 100, deadLettered: 0 });
+    expect(outcome.written.docs + outcome.stale.docs, 'each of the 100 acknowledged by CouchDB once').to.equal(100);
+    expect(replay.stderr).to.match(/100\/100 records \(100%\), \d+ records\/s, took \d+ s/);
+
+    const badSource = await cli('replay', '--from', '1h', '--source', 'nope', '--config', run.configFile);
+    expect(badSource.exitCode).to.equal(2);
+    expect(badSource.stderr).to.contain('no source "nope"');
+    const backwards = await cli('replay', '--from', '1h', '--to', '2h', '--config', run.configFile);
+    expect(backwards.exitCode).to.equal(2);
+    expect(backwards.stderr).to.contain('--to (');
   });
 });

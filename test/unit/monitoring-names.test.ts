@@ -10,7 +10,7 @@ import { resolve } from 'node:path';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { METRICS, PROCESS_METRIC_RENAMES } from '../../src/metrics/catalog';
 import { REPO_ROOT } from '../helpers/local-stack';
-import { alertRules, dashboard, dashboardExpressions } from '../helpers/monitoring';
+import { ALERTS_FILE, allRules, alertRules, dashboard, dashboardExpressions, RUNBOOK_BASE_RULE, type RecordingRule } from '../helpers/monitoring';
 
 interface Known {
   type: string;
@@ -122,6 +122,14 @@ describe('deploy/grafana/wharf-dashboard.json', () => {
     }
   });
 
+  it('has instance, source and sink variables, and the Intake and Sinks rows follow them', () => {
+    expect(board.templating.list.map((v) => v.name)).to.deep.equal(['instance', 'source', 'sink']);
+    for (const { where, expr } of dashboardExpressions(board)) {
+      if (/wharf_source_/.test(expr) && !where.startsWith('variable')) expect(expr, where).to.contain('source=~"$source"');
+      if (/wharf_(sink_|record_age)/.test(expr) && !where.startsWith('variable')) expect(expr, where).to.contain('sink=~"$sink"');
+    }
+  });
+
   it('has the rows operators look for', () => {
     const rows = board.panels.filter((p) => p.type === 'row').map((p) => p.title);
     expect(rows).to.include.members(['Intake', 'Kafka', 'Sinks', 'Dead letters', 'Supervision', 'Processes']);
@@ -135,9 +143,19 @@ describe('deploy/prometheus/wharf-alerts.yml', () => {
       expect(rule.labels?.severity, rule.alert).to.be.oneOf(['warning', 'critical']);
       expect(rule.annotations?.summary, rule.alert).to.be.a('string').and.not.equal('');
       expect(rule.annotations?.description, rule.alert).to.be.a('string').and.not.equal('');
-      // GitHub's anchor of a heading "#### WharfDown" is "#wharfdown".
-      expect(rule.annotations?.runbook_url, rule.alert).to.match(new RegExp(`README\\.md#${rule.alert.toLowerCase()}$`));
+      // The base from the one recording rule, then GitHub's anchor of a heading "#### WharfDown", "#wharfdown".
+      expect(rule.annotations?.runbook_url, rule.alert).to.equal(`{{ with query "${RUNBOOK_BASE_RULE}" }}{{ . | first | label "url" }}{{ end }}#${rule.alert.toLowerCase()}`);
       expect(readme, `README heading for ${rule.alert}`).to.match(new RegExp(`^#+ ${rule.alert}$`, 'm'));
     }
+  });
+
+  it('sets the runbook base URL in one place, an http(s) URL, before the alerts that read it', () => {
+    const rules = allRules();
+    const bases = rules.filter((r) => 'record' in r && r.record === RUNBOOK_BASE_RULE) as RecordingRule[];
+    expect(bases).to.have.length(1);
+    expect(bases[0].expr).to.equal('vector(1)');
+    expect(bases[0].labels?.url).to.match(/^https?:\/\/[^/]+\/\S*README\.md$/);
+    expect(rules.indexOf(bases[0]), 'evaluated before every alert of its group').to.equal(0);
+    expect(readFileSync(ALERTS_FILE, 'utf8')).not.to.contain('file://');
   });
 });

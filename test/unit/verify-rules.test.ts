@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { contentHash, sameContent, toDocument } from '../../src/records/document';
 import { TopicVersions } from '../../src/replay/topic-versions';
 import { classify } from '../../src/replay/verify';
-import { parseDuration, purgeCutoff } from '../../src/replay/purge-tombstones';
+import { purgeCutoff } from '../../src/replay/purge-tombstones';
+import { parseDuration } from '../../src/util/duration';
 import { RepairPlan } from '../../src/replay/verify-repair';
 
 const record = { id: 'orders:1', source: 'orders', ingestedAt: '2026-11-26T00:00:00.000Z', partition: 2, offset: '41', version: '41', payload: { a: 1, b: { c: 2 } } };
