@@ -126,13 +126,12 @@ export class CouchdbWriter implements SinkWriter {
     for (const { entry, rev } of recreated) {
       const deletion = previous.get(entry.doc._id);
       if (!deletion?.deleted || compareVersions(deletion.version, entry.record.version) <= 0) continue;
-      if (!restorations.has(entry.record)) {
-        result.written--;
-        result.stale++;
-      }
+      // Counted as written a moment ago (a restore names its _rev, so it is never a recreating write itself).
+      result.written--;
+      result.stale++;
       const record = tombstoneOf(deletion.doc);
       restorations.add(record);
-      restores.push({ record, doc: { ...deletion.doc, _revisions: undefined, _rev: rev } });
+      restores.push({ record, doc: { ...deletion.doc, _rev: rev } });
     }
     return restores;
   }
