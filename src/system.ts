@@ -14,7 +14,7 @@
  *      exit 0. If the root supervisor gives up (restart intensity exceeded), wharf exits 1 and
  *      systemd restarts it.
  *
- * Where every piece lives: README "Architecture".
+ * Where every piece lives: docs/architecture.md.
  */
 import { dirname, resolve } from 'node:path';
 import type { WharfConfig } from './config/schema';

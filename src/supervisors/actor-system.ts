@@ -1,7 +1,7 @@
 /**
  * The comedy actor system as wharf uses it. This folder is the only code that touches comedy.
  *
- * What it corrects in comedy's defaults (see README, "comedy"):
+ * What it corrects in comedy's defaults (see docs/development.md, "comedy quirks"):
  * - comedy installs SIGTERM/SIGINT handlers that exit at once, so no child would ever drain;
  *   they are removed here and system.ts owns the signals.
  * - comedy polls an actors.json at the application root for hot changes; wharf's topology lives
