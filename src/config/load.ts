@@ -50,7 +50,7 @@ function validateConfig(interpolated: unknown, file: string, issues: ConfigIssue
 /** A value typed from an unquoted placeholder where text was expected: say how to keep it text. */
 function quoteHint(issue: ConfigIssue, typed: TypedPlaceholders): ConfigIssue {
   const written = typed.get(issue.path);
-  return written ? { ...issue, message: `${issue.message} (from ${written} written without quotes: quote it, "${written}", to keep it text)` } : issue;
+  return written && /\bstring\b/.test(issue.message) ? { ...issue, message: `${issue.message} (from ${written} written without quotes: quote it, "${written}", to keep it text)` } : issue;
 }
 
 /** Ids that repeat within a list; checked on the raw input so they are reported with any other error. */

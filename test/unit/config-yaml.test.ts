@@ -79,6 +79,13 @@ describe('YAML configuration and interpolation before parsing', () => {
     ]);
   });
 
+  it('gives the quoting hint only where text was expected', () => {
+    const text = YAML_CONFIG.replace('${METRICS_PORT:-9464}', '${METRICS_PORT}');
+    expect(issuesOf(file('port.yaml', text), { PARTITIONS: '3', METRICS_PORT: '99999', COUCH_PASSWORD: 'x' })).to.deep.equal([
+      'metrics.port: too big: expected number to be <=65535, got 99999',
+    ]);
+  });
+
   it('explains a file that is not YAML with its line, and refuses a repeated key', () => {
     expect(issuesOf(file('broken.yml', 'kafka:\n  brokers: [a\n'), {})[0]).to.match(/^: not valid YAML: .* at line \d+, column \d+$/);
     expect(issuesOf(file('twice.yaml', 'kafka: {}\nkafka: {}\n'), {})[0]).to.match(/not valid YAML: Map keys must be unique/);
