@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfigText } from '../../src/config/config-text';
@@ -41,6 +41,8 @@ sinks:
 `;
 
 describe('YAML configuration and interpolation before parsing', () => {
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
   it('reads YAML with comments; numbers come from the environment, defaults apply, quoted values stay text', () => {
     const config = loadConfigFile(file('wharf.yaml', YAML_CONFIG), { PARTITIONS: '12', METRICS_PORT: '19464', COUCH_PASSWORD: '4711' });
     expect(config.kafka.brokers).to.deep.equal(['127.0.0.1:9092']);
