@@ -1,14 +1,17 @@
 #!/usr/bin/env node
 /**
- * The `wharf` command. `run` (the default) starts the service; the other commands inspect a
+ * The `wharf` command. `run` starts the service (`wharf` alone prints help and starts nothing);
+ * `--version` says which wharf this is (src/build-info.ts). The other commands inspect a
  * configuration (check-config), a running instance (status, reload, top), Kafka (dlq, replay,
  * lag, tap), source cursors in ZooKeeper (cursor) or the sinks against Kafka (verify), each in
  * its own file under src/cli/. Exit codes: 0 ok, 1 runtime failure (verify: a difference; cursor
  * set: refused), 2 invalid configuration or usage (3: `status` or `top` found no running
- * instance).
+ * instance). Every command that reads a configuration finds it the same way (cli/config-file.ts).
  */
 import { Command } from 'commander';
-import { commandFailure, DEFAULT_CONFIG, exitOnConfigError, intOption } from './cli/common';
+import { buildInfo, versionLine } from './build-info';
+import { commandFailure, exitOnConfigError, intOption } from './cli/common';
+import { resolveConfigBeforeAction } from './cli/config-file';
 import { registerConfigCommands } from './cli/config-commands';
 import { registerCursorCommands } from './cli/cursor-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
@@ -28,12 +31,19 @@ const program = new Command()
   .name('wharf')
   .description('Fault-tolerant ingestion: source pollers -> Kafka -> Elasticsearch and CouchDB')
   .showHelpAfterError()
-  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2));
+  .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+  .option('-V, --version', 'print the version and the commit it was built from')
+  // Handled as it is parsed, so that a command's run never pays for git (build-info.ts).
+  .on('option:version', () => {
+    process.stdout.write(`wharf ${versionLine(buildInfo())}\n`);
+    process.exit(0);
+  });
+resolveConfigBeforeAction(program);
 
 program
-  .command('run', { isDefault: true })
+  .command('run')
   .description('run wharf until SIGTERM or SIGINT')
-  .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+  .option('-c, --config <file>', 'configuration file (default: WHARF_CONFIG, /etc/wharf/wharf.yaml, /etc/wharf/wharf.json)')
   .option('--pid-file <file>', 'write the process id here, for `wharf reload`', DEFAULT_PID_FILE)
   .action(async (opts: { config: string; pidFile: string }) => {
     writePidFile(opts.pidFile);
@@ -80,6 +90,12 @@ program
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   });
+
+// No command: help on stdout, exit 0; never the service (that is `wharf run`).
+if (process.argv.length <= 2) {
+  program.outputHelp();
+  process.exit(0);
+}
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`wharf: ${commandFailure(err)}\n`);

@@ -17,11 +17,13 @@
  * Where every piece lives: docs/architecture.md.
  */
 import { dirname, resolve } from 'node:path';
+import { buildInfo } from './build-info';
 import type { WharfConfig } from './config/schema';
 import { describeError } from './errors';
 import { getProcessLogger, type Logger, type LogLevel } from './log';
+import { METRICS } from './metrics/catalog';
 import { MetricsMerger } from './metrics/merge';
-import { snapshotMetrics, startProcessMetrics } from './metrics/process-registry';
+import { gauge, snapshotMetrics, startProcessMetrics } from './metrics/process-registry';
 import { HealthMonitor } from './service/health-monitor';
 import { loadWharfConfig } from './service/load-config';
 import { OpsServer, type Readiness } from './service/ops-server';
@@ -125,11 +127,13 @@ export async function runWharf(configFile: string): Promise<number> {
   process.env.WHARF_LOG_LEVEL ??= config.log.level;
   process.env.WHARF_LOG_REDACT = config.log.redact.join(',');
   const log = getProcessLogger(process.env.WHARF_LOG_LEVEL as LogLevel);
+  const info = buildInfo();
   log.info(
-    { config: configFile, sinks: config.sinks.map((s) => `${s.id} (${s.type})`), groups: config.actors.groups.map((g) => `${g.id} x${g.count}`) },
+    { version: info.version, commit: info.commit, config: configFile, sinks: config.sinks.map((s) => `${s.id} (${s.type})`), groups: config.actors.groups.map((g) => `${g.id} x${g.count}`) },
     'wharf starting',
   );
   startProcessMetrics('root');
+  gauge(METRICS.buildInfo).set({ version: info.version, commit: info.commit, node: info.node }, 1);
   let system: WharfSystem | undefined;
   let booting: WharfSystem | undefined;
   const startupMetrics = new MetricsMerger();

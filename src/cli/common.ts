@@ -1,8 +1,7 @@
 /**
- * What every `wharf` subcommand shares: the default config file, config errors, numeric flags,
+ * What every `wharf` subcommand shares (which configuration file: config-file.ts): config errors, numeric flags,
  * the address of a running instance's ops endpoints, a stderr logger.
  */
-import { resolve } from 'node:path';
 import { InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { loadWharfConfig } from '../service/load-config';
@@ -10,8 +9,6 @@ import type { WharfConfig } from '../config/schema';
 import { ConfigError, describeError, tlsRefusal } from '../errors';
 import { kafkaRefusal } from '../kafka/kafka-errors';
 import { createLogger, type Logger } from '../log';
-
-export const DEFAULT_CONFIG = process.env.WHARF_CONFIG ?? resolve(__dirname, '../../../config/actors.json');
 
 /** Invalid configuration: every problem on stderr, exit 2. */
 export function exitOnConfigError(err: unknown): never {

@@ -6,7 +6,7 @@ import { renderConfigReference } from '../config/reference';
 import { configJsonSchema } from '../config/schema';
 import type { ChildSpec } from '../supervisors/spec';
 import { topologySpec } from '../service/topology';
-import { DEFAULT_CONFIG, loadConfigOrExit } from './common';
+import { loadConfigOrExit } from './common';
 import { renderTree, type TextNode } from './render-tree';
 import { hideUrlCredentials, isSecretField } from '../util/secret';
 
@@ -64,9 +64,11 @@ export function registerConfigCommands(program: Command): void {
   program
     .command('check-config')
     .description('validate a configuration file and print the topology it starts; exit 2 with every error otherwise')
-    .argument('[file]', 'configuration file', DEFAULT_CONFIG)
+    .argument('[file]', 'configuration file (or --config)')
+    .option('-c, --config <file>', 'configuration file')
     .option('--json', 'print the whole resolved configuration as JSON instead (secrets hidden)')
-    .action((file: string, opts: { json?: boolean }) => {
+    .action((_file: string | undefined, opts: { config: string; json?: boolean }) => {
+      const file = opts.config;
       const config = loadConfigOrExit(file);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(config, hideSecrets, 2)}\n`);

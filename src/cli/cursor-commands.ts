@@ -10,7 +10,7 @@ import { overrideCursor } from '../coordination/cursor-override';
 import { SourceLease, type LeaseHolder } from '../coordination/source-lease';
 import { connectZookeeper, type ZookeeperClient } from '../coordination/zookeeper';
 import type { WharfConfig } from '../config/schema';
-import { DEFAULT_CONFIG, loadConfigOrExit, sourceOrExit } from './common';
+import { loadConfigOrExit, sourceOrExit } from './common';
 
 interface CursorOpts {
   config: string;
@@ -29,7 +29,7 @@ export function registerCursorCommands(program: Command): void {
     .description('print the stored cursor of a source, when it last moved, and which instance holds its lease')
     .argument('<source>', 'source id')
     .option('--json', 'print it as one JSON object')
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file')
     .action((source: string, opts: CursorOpts) =>
       withSource(source, opts, async (config, client) => {
         const store = new CursorStore(client, config.zookeeper.root);
@@ -65,7 +65,7 @@ export function registerCursorCommands(program: Command): void {
       .description(description)
       .argument('<source>', 'source id')
       .option('--force', 'change it even while another instance holds the lease: that instance goes on from the new cursor after the page it has in flight')
-      .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG);
+      .option('-c, --config <file>', 'configuration file');
 
   change('set', 'store a new cursor for a source (its upstream\'s own format); refused while another instance holds the lease, unless --force')
     .argument('<cursor>', 'the cursor, as the source type writes it')

@@ -6,7 +6,7 @@ import { RecordProducer } from '../kafka/record-producer';
 import { ensureWharfTopics } from '../kafka/topics';
 import { listDeadLetters, planDlqList, type DlqSummary } from '../replay/dlq-list';
 import { planDlqReplay, replayDeadLetters, replayGroupId } from '../replay/dlq-replay';
-import { DEFAULT_CONFIG, intOption, loadConfigOrExit, stderrLogger, stopOnSignals } from './common';
+import { intOption, loadConfigOrExit, stderrLogger, stopOnSignals } from './common';
 import { Progress } from './progress';
 import { renderTable } from './render-table';
 
@@ -32,7 +32,7 @@ export function registerDlqCommands(program: Command): void {
     .option('--limit <n>', 'stop after n letters', intOption(1))
     .option('--follow', 'after the letters already there, go on with new ones until Ctrl-C')
     .option('--json', 'the summary as one JSON line on stdout instead of text on stderr')
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file')
     .action(async (opts: DlqListOpts) => {
       const config = loadConfigOrExit(opts.config);
       const client = new KafkaClient(config.kafka, stderrLogger('error'), 'dlq-list');
@@ -70,7 +70,7 @@ export function registerDlqCommands(program: Command): void {
     .description(
       'send dead letters not replayed before back to the records topic, once the cause is fixed; each sink writes them under their own ids (no duplicates). Raw upstream items that never became records are listed, not replayed',
     )
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file')
     .option('--stage <stage>', 'only letters of this stage: a sink id, "intake" or "consume"')
     .option('--source <id>', 'only letters of this source')
     .option('--dry-run', 'show what would be replayed; produce and commit nothing')

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { KafkaClient } from '../kafka/client';
 import { describeLag, type GroupLag } from '../kafka/consumer-lag';
-import { DEFAULT_CONFIG, loadConfigOrExit, stderrLogger } from './common';
+import { loadConfigOrExit, stderrLogger } from './common';
 import { renderTable } from './render-table';
 
 interface LagOpts {
@@ -24,7 +24,7 @@ export function registerLagCommand(program: Command): void {
     )
     .option('--group <id>', 'a consumer group to describe (repeatable)', (value: string, previous: string[] = []) => [...previous, value])
     .option('--json', 'one JSON line per partition, then one per group with its totals')
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file')
     .action(async (opts: LagOpts) => {
       const config = loadConfigOrExit(opts.config);
       const groups = opts.group ?? [config.pipeline.consumers.groupId];

@@ -6,7 +6,7 @@ import { topicRetentionMs } from '../kafka/topics';
 import { purgeCutoff } from '../replay/purge-tombstones';
 import { tombstonePurge } from '../sinks/registry';
 import { parseDuration } from '../util/duration';
-import { DEFAULT_CONFIG, loadConfigOrExit, selectSinks, stderrLogger } from './common';
+import { loadConfigOrExit, selectSinks, stderrLogger } from './common';
 
 interface PurgeOpts {
   olderThan: string;
@@ -27,7 +27,7 @@ export function registerPurgeCommand(program: Command): void {
     .option('--sink <id>', 'only this sink')
     .option('--dry-run', 'count what would be removed; remove nothing')
     .option('--force', 'purge even within the topics\' retention')
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file')
     .action(async (opts: PurgeOpts) => {
       const config = loadConfigOrExit(opts.config);
       const olderThanMs = parseDuration(opts.olderThan);

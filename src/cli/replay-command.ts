@@ -8,7 +8,7 @@ import { rangesFromTime, rangeSize } from '../kafka/range-reader';
 import { RecordProducer } from '../kafka/record-producer';
 import { redeliver, redeliveryGroupId } from '../replay/redeliver';
 import { parsePointInTime } from '../util/duration';
-import { DEFAULT_CONFIG, intOption, loadConfigOrExit, selectSinks, sourceOrExit, stderrLogger } from './common';
+import { intOption, loadConfigOrExit, selectSinks, sourceOrExit, stderrLogger } from './common';
 import { Progress } from './progress';
 
 interface ReplayOpts {
@@ -41,7 +41,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--to <time>', 'and before it (ISO or a time ago); default: up to what Kafka holds now')
     .option('--source <id>', 'only records of this source')
     .option('--sink <id>', 'only this sink')
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file')
     .option('--dry-run', 'print what would be re-delivered per partition; write and move nothing')
     .option('--sink-deadline-ms <ms>', 'how long to retry a sink that is down before giving up (progress is kept)', intOption(1), 600_000)
     .action(async (opts: ReplayOpts) => {

@@ -11,7 +11,7 @@ import { KafkaClient } from '../kafka/client';
 import { RecordProducer } from '../kafka/record-producer';
 import { filesToRestore, restoreFromArchive } from '../replay/restore';
 import type { HdfsSinkConfig } from '../sinks/hdfs/config';
-import { DEFAULT_CONFIG, loadConfigOrExit, selectSinks, stderrLogger } from './common';
+import { loadConfigOrExit, selectSinks, stderrLogger } from './common';
 import { Progress } from './progress';
 
 interface RestoreOptions {
@@ -55,7 +55,7 @@ export function registerRestoreCommand(program: Command): void {
     .option('--source <id>', 'only documents of this source')
     .option('--from <day>', 'only documents ingested on or after this day (YYYY-MM-DD, UTC)')
     .option('--to <day>', 'only documents ingested on or before this day (YYYY-MM-DD, UTC)')
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file')
     .option('--dry-run', 'list the files that would be restored; write nothing')
     .option('--state <file>', 'where finished files are noted, to resume (default: wharf-restore-<archive>-<sink>.state here)')
     .option('--sink-deadline-ms <ms>', 'how long to retry a sink that is down before giving up (progress is kept)', (v) => Number(v), 600_000)

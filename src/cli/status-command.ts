@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Readiness } from '../service/ops-server';
 import type { TreeNode } from '../supervisors/supervisor';
-import { DEFAULT_CONFIG, getJson, opsEndpoint, TokenRefusedError } from './common';
+import { getJson, opsEndpoint, TokenRefusedError } from './common';
 import { renderTree, type TextNode } from './render-tree';
 
 function treeNode(node: TreeNode): TextNode {
@@ -18,7 +18,7 @@ export function registerStatusCommand(program: Command): void {
   program
     .command('status')
     .description('print the supervision tree and readiness of a running wharf (exit 0 ready, 1 not ready, 2 bearer token refused or invalid configuration, 3 not reachable)')
-    .option('-c, --config <file>', 'configuration file, for the ops endpoint address', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file, for the ops endpoint address')
     .option('--url <url>', 'ops endpoint of the instance (default: metrics.host and metrics.port of the config)')
     .option('--json', 'print /topology and /readyz as JSON')
     .action(async (opts: { config: string; url?: string; json?: boolean }, command: Command) => {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { KafkaClient } from '../kafka/client';
 import { tapRecords } from '../replay/record-tap';
-import { DEFAULT_CONFIG, intOption, loadConfigOrExit, sourceOrExit, stderrLogger, stopOnSignals } from './common';
+import { intOption, loadConfigOrExit, sourceOrExit, stderrLogger, stopOnSignals } from './common';
 
 interface TapOpts {
   config: string;
@@ -20,7 +20,7 @@ export function registerTapCommand(program: Command): void {
     .argument('<source>', 'source id')
     .option('--limit <n>', 'stop after n records', intOption(1))
     .option('--from-beginning', 'start with what the topic still holds instead of what arrives from now on')
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file')
     .action(async (source: string, opts: TapOpts) => {
       const config = loadConfigOrExit(opts.config);
       sourceOrExit(config, source, opts.config);

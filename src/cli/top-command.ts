@@ -9,7 +9,7 @@ import { describeError } from '../errors';
 import { parseExposition } from '../metrics/exposition';
 import type { Readiness } from '../service/ops-server';
 import type { TreeNode } from '../supervisors/supervisor';
-import { DEFAULT_CONFIG, getJson, getOps, intOption, opsEndpoint } from './common';
+import { getJson, getOps, intOption, opsEndpoint } from './common';
 import { renderTop, type TopRead } from './top-view';
 
 interface TopOpts {
@@ -48,7 +48,7 @@ export function registerTopCommand(program: Command): void {
     .description(
       'a live view of a running wharf, redrawn every second: per source and sink the totals, rates, errors and restarts, Kafka lag and the actors (like vector top); q or Ctrl-C quits',
     )
-    .option('-c, --config <file>', 'configuration file, for the ops endpoint address', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file, for the ops endpoint address')
     .option('--url <url>', 'ops endpoint of the instance (default: metrics.host and metrics.port of the config)')
     .option('--interval <ms>', 'time between redraws', intOption(200, 60_000), 1000)
     .action(async (opts: TopOpts, command: Command) => {

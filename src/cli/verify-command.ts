@@ -7,7 +7,7 @@ import { RANGE_PROBLEMS, verifyArchiveRanges, type RangeProblem } from '../repla
 import { retainedRange } from '../replay/topic-versions';
 import { DIFFERENCE_KINDS, REPAIRABLE, verify, type Difference, type VerifyOutcome } from '../replay/verify';
 import { repair, type RepairOutcome } from '../replay/verify-repair';
-import { DEFAULT_CONFIG, intOption, loadConfigOrExit, selectSinks, stderrLogger } from './common';
+import { intOption, loadConfigOrExit, selectSinks, stderrLogger } from './common';
 import { Progress } from './progress';
 
 interface VerifyOpts {
@@ -28,7 +28,7 @@ export function registerVerifyCommand(program: Command): void {
     .option('--sink <id>', 'only this sink')
     .option('--repair', 're-deliver the newest version of every missing, stale or differing record, through the pipeline\'s delivery path, to the sinks that differ')
     .option('--json', 'one JSON line per difference and one for the summary (and one for the repair)')
-    .option('-c, --config <file>', 'configuration file', DEFAULT_CONFIG)
+    .option('-c, --config <file>', 'configuration file')
     .option('--sink-deadline-ms <ms>', 'with --repair: how long to retry a sink that is down before giving up', intOption(1), 600_000)
     .action(async (opts: VerifyOpts) => {
       const config = loadConfigOrExit(opts.config);

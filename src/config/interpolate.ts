@@ -8,7 +8,7 @@
  */
 import type { ConfigIssue } from '../errors';
 
-const PLACEHOLDER = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
+export const PLACEHOLDER = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
 
 export function interpolate(
   value: unknown,
@@ -27,12 +27,23 @@ export function interpolate(
 }
 
 function interpolateString(text: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[], path: string): string {
-  return text.replace(PLACEHOLDER, (whole, escaped: string | undefined, name: string, fallback: string | undefined) => {
-    if (escaped) return whole.slice(1);
-    const found = env[name];
-    if (found !== undefined && found !== '') return found;
-    if (fallback !== undefined) return fallback;
-    issues.push({ path, message: `environment variable ${name} is not set and "${whole}" gives no default` });
-    return whole;
-  });
+  return text.replace(PLACEHOLDER, (whole, escaped: string | undefined, name: string, fallback: string | undefined) =>
+    escaped ? whole.slice(1) : lookup({ whole, name, fallback }, env, issues, path),
+  );
+}
+
+/** One `${NAME}` or `${NAME:-fallback}` as written. */
+export interface Placeholder {
+  whole: string;
+  name: string;
+  fallback: string | undefined;
+}
+
+/** The variable's value, else the fallback (also for an empty variable), else an issue at `path`. */
+export function lookup(placeholder: Placeholder, env: NodeJS.ProcessEnv, issues: ConfigIssue[], path: string): string {
+  const found = env[placeholder.name];
+  if (found !== undefined && found !== '') return found;
+  if (placeholder.fallback !== undefined) return placeholder.fallback;
+  issues.push({ path, message: `environment variable ${placeholder.name} is not set and "${placeholder.whole}" gives no default` });
+  return placeholder.whole;
 }

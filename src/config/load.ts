@@ -1,5 +1,5 @@
 /**
- * Reads, interpolates and validates a configuration file. All problems are collected and
+ * Reads, interpolates and validates a configuration file: YAML or JSON (config-text.ts). All problems are collected and
  * reported together as one ConfigError, each with its key path, the value found and what was
  * expected, before anything starts. Checks that need to know more than the schema (which actor
  * kinds exist) are passed in by the assembly (src/service/load-config.ts), so validation stays
@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
+import { formatOf, parseConfigText, type TypedPlaceholders } from './config-text';
 import { interpolate } from './interpolate';
 import { ConfigSchema, type WharfConfig } from './schema';
 import { hideUrlCredentials, isSecretField } from '../util/secret';
@@ -22,28 +23,34 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(err as Error).message}` }]);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new ConfigError(file, [{ path: '', message: `not valid JSON: ${(err as Error).message}` }]);
-  }
-  return parseConfig(raw, file, env, checks);
+  const { raw, issues, typed } = parseConfigText(text, formatOf(file), env);
+  if (raw === undefined && issues.length > 0) throw new ConfigError(file, issues);
+  return validateConfig(raw, file, issues, checks, typed);
 }
 
+/** Configuration data (already parsed): its strings interpolated, then validated. */
 export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env, checks: readonly ConfigCheck[] = []): WharfConfig {
   const issues: ConfigIssue[] = [];
-  const interpolated = interpolate(raw, env, issues);
+  return validateConfig(interpolate(raw, env, issues), file, issues, checks);
+}
+
+function validateConfig(interpolated: unknown, file: string, issues: ConfigIssue[], checks: readonly ConfigCheck[], typed: TypedPlaceholders = new Map()): WharfConfig {
   issues.push(
     ...duplicateIds(interpolated, ['sources']),
     ...duplicateIds(interpolated, ['sinks']),
     ...duplicateIds(interpolated, ['actors', 'groups']),
   );
   const result = ConfigSchema.safeParse(interpolated, { reportInput: true });
-  if (!result.success) issues.push(...result.error.issues.flatMap(toConfigIssues));
+  if (!result.success) issues.push(...result.error.issues.flatMap(toConfigIssues).map((issue) => quoteHint(issue, typed)));
   else issues.push(...checks.flatMap((check) => check(result.data)));
   if (issues.length > 0) throw new ConfigError(file, issues);
   return result.data as WharfConfig;
+}
+
+/** A value typed from an unquoted placeholder where text was expected: say how to keep it text. */
+function quoteHint(issue: ConfigIssue, typed: TypedPlaceholders): ConfigIssue {
+  const written = typed.get(issue.path);
+  return written && /\bstring\b/.test(issue.message) ? { ...issue, message: `${issue.message} (from ${written} written without quotes: quote it, "${written}", to keep it text)` } : issue;
 }
 
 /** Ids that repeat within a list; checked on the raw input so they are reported with any other error. */

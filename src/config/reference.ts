@@ -37,8 +37,11 @@ const HEADER = [
   '',
   '# Configuration reference',
   '',
-  'Every key of `config/actors.json`. Durations are in milliseconds, sizes in bytes. Any string value',
-  'may use `${NAME}` or `${NAME:-default}` to read the environment. A key that is not listed is an error.',
+  'Every key of the configuration file (`/etc/wharf/wharf.yaml` when installed, YAML or JSON;',
+  '`config/actors.json` in a checkout). Durations are in milliseconds, sizes in bytes. Any value may',
+  'use `${NAME}` or `${NAME:-default}` to read the environment, replaced before the file is parsed:',
+  'unquoted, `${NAME}` may give a number or a boolean; quoted, it stays a string. A key that is not',
+  'listed is an error.',
 ];
 
 interface Row {

@@ -36,6 +36,7 @@ export const METRICS = {
   actorRestarts: { name: 'wharf_actor_restarts_total', type: 'counter', help: 'Restarts of an actor by its supervisor.', labelNames: ['actor'] },
   actorRunning: { name: 'wharf_actor_running', type: 'gauge', help: '1 while the actor is running, 0 otherwise.', labelNames: ['actor'] },
   escalations: { name: 'wharf_supervisor_escalations_total', type: 'counter', help: 'Times a supervisor exceeded its restart intensity and gave up to its parent.', labelNames: ['supervisor'] },
+  buildInfo: { name: 'wharf_build_info', type: 'gauge', help: 'Always 1, exported by the root process once: its labels say which wharf runs, version (package.json), commit (the git commit it was built from; "unknown" when not known, "-dirty" when built from a modified checkout) and node (the Node.js version).', labelNames: ['version', 'commit', 'node'] },
   serviceUp: { name: 'wharf_service_up', type: 'gauge', help: '1 when the last check of a server (kafka, zookeeper, a sink) succeeded.', labelNames: ['service'] },
 } as const satisfies Record<string, MetricDefinition>;
 

@@ -1,7 +1,8 @@
 /**
  * The operator's HTTP listener (default 127.0.0.1:9464):
  *   GET /metrics   Prometheus exposition of every wharf process, merged;
- *   GET /healthz   200 while the process is alive (a liveness probe: it never checks servers);
+ *   GET /healthz   200 while the process is alive (a liveness probe: it never checks servers),
+ *                  with the version and commit, so a rolling upgrade can be followed host by host;
  *   GET /readyz    200 when every actor runs and every server answers, else 503 with the reasons;
  *   GET /topology  the live supervision tree as JSON.
  * Handlers never throw to the client: a failing one answers 500 with its error.
@@ -13,6 +14,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buildInfo } from '../build-info';
 import { describeError } from '../errors';
 import type { Logger } from '../log';
 
@@ -76,7 +78,7 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: OpsHan
       case '/metrics':
         return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', await handlers.metrics());
       case '/healthz':
-        return send(res, 200, 'application/json', { status: 'alive', pid: process.pid, uptimeSeconds: Math.round((Date.now() - started) / 1000) });
+        return send(res, 200, 'application/json', { status: 'alive', pid: process.pid, uptimeSeconds: Math.round((Date.now() - started) / 1000), version: buildInfo().version, commit: buildInfo().commit });
       case '/readyz': {
         const readiness = await handlers.readiness();
         return send(res, readiness.ready ? 200 : 503, 'application/json', readiness);

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { eventually, PipelineRun } from '../helpers/pipeline';
+import { packageVersion } from '../helpers/release';
 import { WharfProcess } from '../helpers/wharf-process';
 import { findNode, getJson, scrape, type Scrape, type TopologyNode } from '../helpers/scrape';
 
@@ -22,7 +23,15 @@ describe('ops endpoints of a running wharf (real stack)', function () {
     await run.start();
     ops = await run.wharf!.opsUrl();
     expect(new URL(ops).hostname).to.equal('127.0.0.1');
-    expect((await getJson<{ status: string }>(`${ops}/healthz`)).body.status).to.equal('alive');
+    const health = (await getJson<{ status: string; version: string; commit: string }>(`${ops}/healthz`)).body;
+    expect(health).to.include({ status: 'alive', version: packageVersion() });
+    expect(health.commit).to.match(/^[0-9a-f]{12}$/);
+    // Which wharf runs, once (the root exports it, not each actor process).
+    const metrics = await (await fetch(`${ops}/metrics`)).text();
+    const buildInfo = metrics.split('\n').filter((line) => line.startsWith('wharf_build_info{'));
+    expect(buildInfo).to.have.length(1);
+    for (const label of [`version="${packageVersion()}"`, `commit="${health.commit}"`, `node="${process.versions.node}"`]) expect(buildInfo[0]).to.contain(label);
+    expect(buildInfo[0]).to.match(/\} 1$/);
     const ready = await eventually(() => getJson<{ ready: boolean; reasons: string[] }>(`${ops}/readyz`), (r) => r.status === 200, 30_000, '/readyz 200');
     expect(ready.body).to.include({ ready: true });
     const { body: tree } = await getJson<TopologyNode>(`${ops}/topology`);

@@ -110,8 +110,9 @@ describe('secrets in the configuration (real stack)', function () {
       await collect();
       const dlq = new WharfProcess(['dlq', 'list', '--config', run.configFile]);
       expect(await dlq.exited).to.equal(1);
-      // One line of its own (kafkajs's error lines, JSON, go to stderr too).
-      expect(dlq.stderr.split('\n').filter((l) => l.startsWith('wharf: '))).to.have.length(1).and.to.satisfy((lines: string[]) =>
+      // One line of its own besides the file it read (kafkajs's error lines, JSON, go to stderr too).
+      expect(dlq.stderr).to.contain(`wharf: configuration ${run.configFile}\n`);
+      expect(dlq.stderr.split('\n').filter((l) => l.startsWith('wharf: ') && !l.startsWith('wharf: configuration '))).to.have.length(1).and.to.satisfy((lines: string[]) =>
         /^wharf: Kafka refused the SASL credentials \(SASL SCRAM SHA512 authentication failed: .*\): check kafka\.sasl$/.test(lines[0]),
       );
       outputs.push(dlq.stdout, dlq.stderr);

@@ -23,12 +23,13 @@ function run(args: string[]): Promise<{ code: number; stdout: string; stderr: st
   });
 }
 
-/** The unit with /usr/bin/node, /opt/wharf and /etc/wharf pointing at this checkout. */
+/** The unit with /usr/bin/node, the current release and /etc/wharf pointing at this checkout. */
 function localUnit(): string {
   const etc = mkdtempSync(join(tmpdir(), 'wharf-etc-'));
-  copyFileSync(resolve(REPO_ROOT, 'config/actors.json'), join(etc, 'actors.json'));
+  copyFileSync(resolve(REPO_ROOT, 'config/wharf.example.yaml'), join(etc, 'wharf.yaml'));
   copyFileSync(resolve(REPO_ROOT, 'config/actors.schema.json'), join(etc, 'actors.schema.json'));
-  return rewritePaths(readFileSync(UNIT_FILE, 'utf8'), { '/usr/bin/node': process.execPath, '/opt/wharf': REPO_ROOT, '/etc/wharf': etc });
+  const paths = { '/usr/bin/node': process.execPath, '/opt/wharf/current/lib/node_modules/wharf': REPO_ROOT, '/opt/wharf/current': REPO_ROOT, '/etc/wharf': etc };
+  return rewritePaths(readFileSync(UNIT_FILE, 'utf8'), paths);
 }
 
 describe('deploy/wharf.service', function () {
@@ -53,7 +54,7 @@ describe('deploy/wharf.service', function () {
 
   it('starts the built cli.js with the installed configuration and a pid file in its RuntimeDirectory', async () => {
     expect(execStartArgs(unit)).to.deep.equal([
-      '/usr/bin/node', '/opt/wharf/dist/src/cli.js', 'run', '--config', '/etc/wharf/actors.json', '--pid-file', '/run/wharf/wharf.pid',
+      '/usr/bin/node', '/opt/wharf/current/lib/node_modules/wharf/dist/src/cli.js', 'run', '--config', '/etc/wharf/wharf.yaml', '--pid-file', '/run/wharf/wharf.pid',
     ]);
     expect(unitValues(unit, 'RuntimeDirectory')).to.deep.equal(['wharf']);
 

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG_FILE, localConfig } from '../helpers/local-stack';
+import { packageVersion } from '../helpers/release';
 import { WharfProcess } from '../helpers/wharf-process';
 
 function configFile(content: object): string {
@@ -22,6 +23,7 @@ describe('wharf run (real stack)', function () {
   it('connects to Kafka, ZooKeeper, Elasticsearch, CouchDB and HDFS, logs "wharf healthy", and exits 0 on SIGTERM', async () => {
     const wharf = new WharfProcess(['run', '--config', DEFAULT_CONFIG_FILE]);
     const healthy = await wharf.waitForLog((l) => l.msg === 'wharf healthy', 60_000);
+    expect(wharf.lines.find((l) => l.msg === 'wharf starting')).to.include({ version: packageVersion() });
     const services = (healthy.services as Array<{ service: string }>).map((s) => s.service);
     expect(services).to.deep.equal(['kafka', 'zookeeper', 'sink:search', 'sink:docs', 'sink:archive']);
     expect(wharf.stdout).not.to.contain(localConfig().sinks.find((s) => s.type === 'couchdb')!.password);
