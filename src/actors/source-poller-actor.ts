@@ -63,6 +63,7 @@ import { RETRY_POLICIES } from '../retry/policies';
 import { retry, retryDelay, sleep } from '../retry/retry';
 import { createSourceAdapter, type SourceConfig } from '../sources/registry';
 import type { SourceAdapter } from '../sources/source-adapter';
+import { failureReason, StateLog } from '../util/state-log';
 import { pollErrorKind } from './poll-error-kind';
 import { WharfActor } from './wharf-actor';
 
@@ -81,8 +82,16 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private kafkaClient?: KafkaClient;
   private topicsReady = false;
   private readonly refusal = new RefusalState();
+  /** Repeated failures as states: logged when they start, at most once a minute, when they end (util/state-log.ts). */
+  private polls!: { failing: StateLog; refused: StateLog; zookeeper: StateLog };
 
   protected override start({ source, kafka, zookeeper: zk }: PollerSettings): void {
+    const fields = { source: source.id };
+    this.polls = {
+      failing: new StateLog(this.log, { subject: `source ${source.id}`, failing: 'polls failing', recovered: 'polling again', message: 'poll failed, retrying', fields }),
+      refused: new StateLog(this.log, { subject: `source ${source.id}`, failing: 'polls refused', recovered: 'polling again', level: 'error', message: 'poll refused, retrying: an operator must fix the cause', fields }),
+      zookeeper: new StateLog(this.log, { subject: `ZooKeeper ${zk.connect}`, failing: 'failing', recovered: 'answering again', fields }),
+    };
     this.kafkaClient = new KafkaClient(kafka, this.log, `poller-${source.id}`);
     this.producer = new RecordProducer(this.kafkaClient);
     this.cursorAgeTimer = setInterval(() => gauge(METRICS.sourceCursorAge).set({ source: source.id }, (Date.now() - this.cursorAdvancedAt) / 1000), 1000);
@@ -158,11 +167,13 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
           retryOn: (err) => !(err instanceof CursorConflictError || err instanceof LeaseLostError),
           onRetry: ({ attempt, delayMs, error }) => {
             counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: pollErrorKind(error) });
-            if (this.refusal.failed(error)) this.log.error({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll refused, retrying: an operator must fix the cause');
-            else this.log.warn({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll failed, retrying');
+            const state = this.refusal.failed(error) ? this.polls.refused : this.polls.failing;
+            state.failed(failureReason(error, describeError), { retryInMs: delayMs, err: error, detail: { attempt, err: describeError(error) } });
           },
         });
         this.refusal.succeeded();
+        this.polls.failing.succeeded();
+        this.polls.refused.succeeded();
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
         stored = polled.stored;
         if (!polled.more) {
@@ -222,7 +233,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   /** A ZooKeeper operation, retried until it succeeds or the signal fires (undefined then). */
   private async coordinate<T>(what: string, signal: AbortSignal, operation: () => Promise<T>): Promise<T | undefined> {
     try {
-      return await retry(operation, {
+      const result = await retry(operation, {
         what,
         policy: RETRY_POLICIES.coordination,
         signal,
@@ -230,9 +241,11 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         onRetry: ({ attempt, delayMs, error }) => {
           this.refusal.failed(error);
           if (error instanceof CorruptCursorError) this.log.error({ attempt, retryInMs: delayMs, path: error.path, err: error.message }, 'the stored cursor is corrupt; an operator must repair it');
-          else this.log.warn({ attempt, retryInMs: delayMs, err: describeError(error) }, `ZooKeeper: ${what} failed, retrying`);
+          else this.polls.zookeeper.failed(failureReason(error, describeError), { retryInMs: delayMs, err: error, detail: { what, attempt, err: describeError(error) } });
         },
       });
+      this.polls.zookeeper.succeeded();
+      return result;
     } catch (err) {
       if (err instanceof OperationAbortedError) return undefined;
       throw err;

@@ -10,7 +10,13 @@
  * Callers report every attempt (`failed`, `succeeded`); this decides what reaches the log, on
  * the clock it is given (a fake one in tests).
  */
-import type { Logger } from '../log';
+/** What it needs of a logger (a pino Logger is one); util/ does not import log.ts, which imports util/. */
+export interface LineLogger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 export interface StateLogOptions {
   /** What fails, at the start of every line: "Kafka 127.0.0.1:9092", "sink search". */
@@ -25,6 +31,11 @@ export interface StateLogOptions {
   repeatEveryMs?: number;
   /** Fields added to every line (ids the log is searched by). */
   fields?: Record<string, unknown>;
+  /**
+   * The start line's message, when operators and tests already search for it ("sink unavailable;
+   * partition waits and retries"); the reason and the retry delay are then its fields.
+   */
+  message?: string;
   now?: () => number;
 }
 
@@ -38,7 +49,7 @@ export class StateLog {
   private readonly now: () => number;
 
   constructor(
-    private readonly log: Logger,
+    private readonly log: LineLogger,
     private readonly options: StateLogOptions,
   ) {
     this.now = options.now ?? Date.now;
@@ -48,17 +59,22 @@ export class StateLog {
     return this.since !== undefined;
   }
 
-  /** One failed attempt: `reason` is short (an error code, a status); `retryInMs` when the caller knows its next attempt. */
-  failed(reason: string, info: { retryInMs?: number; err?: unknown } = {}): void {
-    const { subject, failing = 'unreachable', level = 'warn', repeatEveryMs = REPEAT_EVERY_MS, fields } = this.options;
+  /**
+   * One failed attempt: `reason` is short (an error code, a status); `retryInMs` when the caller
+   * knows its next attempt; `detail`, this attempt's fields (attempt, err), on its start line and
+   * on the debug line every attempt gets.
+   */
+  failed(reason: string, info: { retryInMs?: number; err?: unknown; detail?: Record<string, unknown> } = {}): void {
+    const { subject, failing = 'unreachable', level = 'warn', repeatEveryMs = REPEAT_EVERY_MS, fields, message } = this.options;
     const now = this.now();
     this.total++;
-    if (info.err instanceof Error && info.err.stack) this.log.debug({ ...fields, err: info.err.stack }, `${subject} ${failing}: ${reason}`);
+    const stack = info.err instanceof Error ? info.err.stack : undefined;
+    this.log.debug({ ...fields, ...info.detail, reason, retryInMs: info.retryInMs, stack }, message ?? `${subject} ${failing}: ${reason}`);
     const retrying = info.retryInMs === undefined ? 'retrying' : `retrying in ${duration(info.retryInMs)}`;
     if (this.since === undefined) {
       this.since = now;
       this.lastLineAt = now;
-      this.log[level]({ ...fields, reason, retryInMs: info.retryInMs }, `${subject} ${failing} (${reason}); ${retrying}`);
+      this.log[level]({ ...fields, ...info.detail, reason, retryInMs: info.retryInMs }, message ?? `${subject} ${failing} (${reason}); ${retrying}`);
       return;
     }
     this.swallowed++;

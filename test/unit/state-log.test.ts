@@ -6,10 +6,11 @@ import { describeError } from '../../src/errors';
 
 /** A logger writing into an array, and a clock the test moves. */
 function harness(level: 'info' | 'debug' = 'info') {
-  const lines: Array<{ level: string; msg: string; [key: string]: unknown }> = [];
+  type Line = { level: string; msg: string; [key: string]: unknown };
+  const lines: Line[] = [];
   const destination = new Writable({
     write(chunk: Buffer, _enc, done) {
-      lines.push(JSON.parse(chunk.toString()));
+      lines.push(JSON.parse(chunk.toString()) as Line);
       done();
     },
   });
@@ -67,7 +68,21 @@ describe('StateLog: a failure state logged once when it starts, at most once a m
     expect(JSON.stringify(info.lines)).not.to.contain('at ');
     const debug = harness('debug');
     new StateLog(debug.log, { subject: 'ZooKeeper 127.0.0.1:1', now: debug.clock.now }).failed('ECONNREFUSED', { err: new Error('connect ECONNREFUSED') });
-    expect(debug.lines.filter((l) => l.level === 'debug').map((l) => String(l.err))[0]).to.match(/^Error: connect ECONNREFUSED\n\s+at /);
+    expect(debug.lines.filter((l) => l.level === 'debug').map((l) => String(l.stack))[0]).to.match(/^Error: connect ECONNREFUSED\n\s+at /);
+  });
+
+  it('keeps a start message that is searched for, with the attempt\'s fields; every attempt is a debug line with them', () => {
+    const { lines, clock, log } = harness('debug');
+    const state = new StateLog(log, { subject: 'sink search', message: 'sink unavailable; partition waits and retries', fields: { sink: 'search' }, now: clock.now });
+    state.failed('ECONNREFUSED', { retryInMs: 200, detail: { attempt: 1, partition: 3 } });
+    clock.advance(200);
+    state.failed('ECONNREFUSED', { retryInMs: 400, detail: { attempt: 2, partition: 3 } });
+    expect(lines.map((l) => [l.level, l.msg, l.attempt])).to.deep.equal([
+      ['debug', 'sink unavailable; partition waits and retries', 1],
+      ['warn', 'sink unavailable; partition waits and retries', 1],
+      ['debug', 'sink unavailable; partition waits and retries', 2],
+    ]);
+    expect(lines[1]).to.deep.include({ sink: 'search', partition: 3, reason: 'ECONNREFUSED', retryInMs: 200 });
   });
 
   it('names a failure by its network code when it has one, else by its first line', () => {
