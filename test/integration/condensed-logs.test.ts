@@ -8,16 +8,10 @@
 import { expect } from 'chai';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { localConfig } from '../helpers/local-stack';
+import { freePort } from '../helpers/names';
 import { localStack, PipelineRun } from '../helpers/pipeline';
 import type { LogLine } from '../helpers/wharf-process';
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 /** Forwards every connection to `target` (host:port). */
 function proxyTo(target: string): Server {

@@ -7,7 +7,7 @@
  * that is not there is one clear line, exit 1.
  */
 import { expect } from 'chai';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/names';
 import { localStack, PipelineRun } from '../helpers/pipeline';
 import { cli, type LogLine } from '../helpers/wharf-process';
 
@@ -28,13 +28,6 @@ function stoppedSince(lines: LogLine[], from: number): string[] {
     .map((l) => String(l.child));
 }
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 describe('wharf reload (ops endpoint POST /reload)', function () {
   this.timeout(240_000);
@@ -112,7 +105,7 @@ describe('wharf reload (ops endpoint POST /reload)', function () {
     expect(noToken.exitCode).to.equal(2);
     expect(noToken.stderr).to.contain('refused the request (401)');
 
-    const port = await closedPort();
+    const port = await freePort();
     const gone = await cli('reload', '--url', `http://127.0.0.1:${port}`);
     expect(gone.exitCode).to.equal(1);
     expect(gone.stderr).to.match(new RegExp(`^wharf: cannot reach the instance at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)[^\\n]*\\n$`));
