@@ -133,6 +133,8 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         );
         if (held) {
           failures = 0;
+          // Only a held lease ends a ZooKeeper failure state: a session that opens and then fails is still one.
+          this.polls.zookeeper.succeeded();
           this.log.info({ source: source.id }, 'this instance polls the source');
           await this.poll(adapter, new CursorStore(client, zk.root), lease, source, kafka, session.signal);
         }
@@ -140,9 +142,10 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         if (err instanceof LeaseLostError) this.log.warn({ source: source.id, lease: err.path }, 'lease lost: another instance may poll this source; standing by');
         else {
           this.refusal.failed(err);
-          this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
+          const delayMs = retryDelay(RETRY_POLICIES.coordination, ++failures, err);
+          this.polls.zookeeper.failed(failureReason(err, describeError), { retryInMs: delayMs, err, detail: { what: 'holding the source (a new session follows)', err: describeError(err) } });
+          await sleep(delayMs, this.stopping.signal);
         }
-        if (!(err instanceof LeaseLostError)) await sleep(retryDelay(RETRY_POLICIES.coordination, ++failures, err), this.stopping.signal);
       } finally {
         unsubscribe();
         this.stopping.signal.removeEventListener('abort', endSession);
@@ -233,7 +236,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   /** A ZooKeeper operation, retried until it succeeds or the signal fires (undefined then). */
   private async coordinate<T>(what: string, signal: AbortSignal, operation: () => Promise<T>): Promise<T | undefined> {
     try {
-      const result = await retry(operation, {
+      return await retry(operation, {
         what,
         policy: RETRY_POLICIES.coordination,
         signal,
@@ -244,8 +247,6 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
           else this.polls.zookeeper.failed(failureReason(error, describeError), { retryInMs: delayMs, err: error, detail: { what, attempt, err: describeError(error) } });
         },
       });
-      this.polls.zookeeper.succeeded();
-      return result;
     } catch (err) {
       if (err instanceof OperationAbortedError) return undefined;
       throw err;
