@@ -3,18 +3,20 @@
  * (a private TCP proxy on 127.0.0.1, not listening; the shared broker is never touched) logs
  * "Kafka 127.0.0.1:<port> unreachable (ECONNREFUSED)" once per process, no kafkajs connection
  * line and no stack trace at info; once the proxy listens and forwards to the shared Kafka, each
- * process that said so logs "reachable again after N s", and the pipeline becomes healthy.
+ * process that said so logs "reachable again after N s", and the pipeline becomes healthy. The
+ * same for a sink: an Elasticsearch sink behind a closed port is "unavailable" once per consumer,
+ * however many partitions wait on it, then "available again" and every record arrives.
  */
 import { expect } from 'chai';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import { localConfig } from '../helpers/local-stack';
+import { localConfig, localElasticsearch } from '../helpers/local-stack';
 import { freePort } from '../helpers/names';
-import { localStack, PipelineRun } from '../helpers/pipeline';
+import { eventually, localStack, PipelineRun } from '../helpers/pipeline';
 import type { LogLine } from '../helpers/wharf-process';
 
 
-/** Forwards every connection to `target` (host:port). */
-function proxyTo(target: string): Server {
+/** Forwards every connection to `target` (host:port) once it listens; `close` ends the connections too. */
+function proxyTo(target: string): { server: Server; close(): Promise<void> } {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
   const sockets = new Set<Socket>();
   const server = createServer((client) => {
@@ -30,17 +32,21 @@ function proxyTo(target: string): Server {
     }
     client.pipe(upstream).pipe(client);
   });
-  server.on('close', () => sockets.forEach((s) => s.destroy()));
-  return server;
+  const close = () =>
+    new Promise<void>((done) => {
+      server.close(() => done());
+      sockets.forEach((s) => s.destroy());
+    });
+  return { server, close };
 }
 
 const byActor = (lines: LogLine[], match: (l: LogLine) => boolean) => lines.filter(match).map((l) => (typeof l.actor === 'string' ? l.actor : 'root'));
 
-describe('condensed client logs: Kafka unreachable, then reachable again', function () {
+describe('condensed client logs: a server unreachable, then reachable again', function () {
   this.timeout(240_000);
   const sharedKafka = localConfig().kafka.brokers[0];
   let port = 0;
-  let proxy: Server | undefined;
+  let proxy: ReturnType<typeof proxyTo> | undefined;
   let run: PipelineRun;
 
   before(async () => {
@@ -51,7 +57,7 @@ describe('condensed client logs: Kafka unreachable, then reachable again', funct
 
   after(async () => {
     await run.stop();
-    if (proxy) await new Promise((done) => proxy!.close(done));
+    await proxy?.close();
   });
 
   it('says "unreachable" once per process while the port refuses, with no kafkajs line or stack at info; then "reachable again"', async () => {
@@ -74,7 +80,7 @@ describe('condensed client logs: Kafka unreachable, then reachable again', funct
     expect(warnings.length, warnings.map((l) => l.msg).join('\n')).to.be.below(15);
 
     proxy = proxyTo(sharedKafka);
-    await new Promise<void>((done) => proxy!.listen(port, '127.0.0.1', done));
+    await new Promise<void>((done) => proxy!.server.listen(port, '127.0.0.1', done));
     await wharf.waitForLog((l) => l.msg === 'wharf healthy', 120_000);
     const back = await wharf.waitForLog((l) => l.actor === 'consumers-1' && typeof l.msg === 'string' && l.msg.startsWith(`Kafka ${broker} reachable again after `), 60_000);
     expect(back.level).to.equal('info');
@@ -83,5 +89,30 @@ describe('condensed client logs: Kafka unreachable, then reachable again', funct
     if (wharf.lines.some((l) => l.msg === 'joining Kafka failed, retrying'))
       await wharf.waitForLog((l) => l.actor === 'consumers-1' && /^consumer group \S+ joined after \d+ m?s$/.test(l.msg), 120_000);
     expect(byActor(wharf.lines, (l) => l.msg.startsWith(`Kafka ${broker} still unreachable`)), 'no repeat line within a minute').to.deep.equal([]);
+  });
+
+  it('says "sink unavailable" once per consumer however many partitions wait, then "available again"; every record arrives', async () => {
+    const esPort = await freePort();
+    const stack = localStack();
+    const sinkRun = new PipelineRun({ ...stack, elasticsearch: { ...localElasticsearch(), node: `http://127.0.0.1:${esPort}` } });
+    const esProxy = proxyTo(new URL(localElasticsearch().node).host);
+    try {
+      sinkRun.upstream.add(200);
+      await sinkRun.start({ consumers: { count: 1 }, waitUntilHealthy: false });
+      const wharf = sinkRun.wharf!;
+      await wharf.waitForLog((l) => l.msg === 'sink unavailable; partition waits and retries' && l.actor === 'consumers-1', 90_000);
+      await new Promise((r) => setTimeout(r, 10_000));
+      const unavailable = wharf.lines.filter((l) => l.msg === 'sink unavailable; partition waits and retries');
+      expect(unavailable.map((l) => [l.actor, l.sink, l.reason])).to.deep.equal([['consumers-1', 'search', 'ECONNREFUSED']]);
+      expect(wharf.stdout, 'stack traces at info').not.to.match(/\n\s+at \S/);
+
+      await new Promise<void>((done) => esProxy.server.listen(esPort, '127.0.0.1', done));
+      const back = await wharf.waitForLog((l) => l.actor === 'consumers-1' && l.msg.startsWith('sink search available again after '), 90_000);
+      expect(back.level).to.equal('info');
+      await eventually(() => sinkRun.esCount(), (n) => n === 200, 90_000, '200 in Elasticsearch');
+    } finally {
+      await sinkRun.stop();
+      await esProxy.close();
+    }
   });
 });
