@@ -9,7 +9,8 @@
  *      (service/health-monitor.ts); then log "wharf healthy" (or exit 1 so that systemd
  *      restarts wharf);
  *   4. run until a signal (service/signals.ts): SIGHUP (or POST /reload) reloads the
- *      configuration (only the actors whose settings changed restart, service/reload.ts); SIGTERM/SIGINT drain: groups stop in reverse order
+ *      configuration (only the actors whose settings changed restart, service/reload.ts);
+ *      SIGTERM/SIGINT drain: groups stop in reverse order
  *      (intake first), each child within its shutdown timeout, all within actors.drainMs, then
  *      exit 0. If the root supervisor gives up (restart intensity exceeded), wharf exits 1 and
  *      systemd restarts it.
