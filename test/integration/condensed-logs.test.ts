@@ -5,7 +5,8 @@
  * line and no stack trace at info; once the proxy listens and forwards to the shared Kafka, each
  * process that said so logs "reachable again after N s", and the pipeline becomes healthy. The
  * same for a sink: an Elasticsearch sink behind a closed port is "unavailable" once per consumer,
- * however many partitions wait on it, then "available again" and every record arrives.
+ * however many partitions wait on it, then "available again" and every record arrives; and for
+ * ZooKeeper behind a closed port, the poller's "ZooKeeper ... failing" once, then "answering again".
  */
 import { expect } from 'chai';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
@@ -113,6 +114,31 @@ describe('condensed client logs: a server unreachable, then reachable again', fu
     } finally {
       await sinkRun.stop();
       await esProxy.close();
+    }
+  });
+
+  it('says "ZooKeeper failing" once per poller while its port refuses, then "answering again", and the source is polled', async () => {
+    const zkPort = await freePort();
+    const zkRun = new PipelineRun();
+    const zkProxy = proxyTo(localConfig().zookeeper.connect.split(',')[0]);
+    try {
+      zkRun.upstream.add(20);
+      await zkRun.start({ consumers: { count: 1 }, zookeeper: { connect: `127.0.0.1:${zkPort}` }, waitUntilHealthy: false });
+      const wharf = zkRun.wharf!;
+      const failing = `ZooKeeper 127.0.0.1:${zkPort} failing`;
+      await wharf.waitForLog((l) => l.actor === 'pollers-orders' && l.msg.startsWith(failing), 60_000);
+      // Each attempt waits for a session up to 10 s, then backs off: let a few fail.
+      await new Promise((r) => setTimeout(r, 25_000));
+      expect(byActor(wharf.lines, (l) => l.msg.startsWith(failing))).to.deep.equal(['pollers-orders']);
+      expect(wharf.stdout, 'stack traces at info').not.to.match(/\n\s+at \S/);
+
+      await new Promise<void>((done) => zkProxy.server.listen(zkPort, '127.0.0.1', done));
+      const back = await wharf.waitForLog((l) => l.actor === 'pollers-orders' && l.msg.startsWith(`ZooKeeper 127.0.0.1:${zkPort} answering again after `), 90_000);
+      expect(back.level).to.equal('info');
+      await eventually(() => zkRun.esCount(), (n) => n === 20, 90_000, '20 in Elasticsearch');
+    } finally {
+      await zkRun.stop();
+      await zkProxy.close();
     }
   });
 });
