@@ -17,6 +17,7 @@ import { registerCursorCommands } from './cli/cursor-commands';
 import { registerDlqCommands } from './cli/dlq-commands';
 import { registerLagCommand } from './cli/lag-command';
 import { registerPurgeCommand } from './cli/purge-command';
+import { registerReloadCommand } from './cli/reload-command';
 import { registerReplayCommand } from './cli/replay-command';
 import { registerRestoreCommand } from './cli/restore-command';
 import { registerStatusCommand } from './cli/status-command';
@@ -24,7 +25,7 @@ import { registerTapCommand } from './cli/tap-command';
 import { registerTopCommand } from './cli/top-command';
 import { registerVerifyCommand } from './cli/verify-command';
 import { DemoUpstream } from './demo/upstream-server';
-import { DEFAULT_PID_FILE, readPidFile, removePidFile, writePidFile } from './pid-file';
+import { DEFAULT_PID_FILE, removePidFile, writePidFile } from './pid-file';
 import { runWharf } from './system';
 
 const program = new Command()
@@ -52,16 +53,7 @@ program
     process.exit(code);
   });
 
-program
-  .command('reload')
-  .description('make a running wharf re-read its configuration (SIGHUP); an invalid file is refused and logged')
-  .option('--pid-file <file>', 'the running instance\'s pid file', DEFAULT_PID_FILE)
-  .action((opts: { pidFile: string }) => {
-    const pid = readPidFile(opts.pidFile);
-    process.kill(pid, 'SIGHUP');
-    process.stdout.write(`sent SIGHUP to wharf (pid ${pid})\n`);
-  });
-
+registerReloadCommand(program);
 registerConfigCommands(program);
 registerStatusCommand(program);
 registerDlqCommands(program);

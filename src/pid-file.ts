@@ -1,9 +1,23 @@
-/** The pid file through which `wharf reload` finds the running instance. */
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+/**
+ * The pid file through which `wharf reload --signal` finds the running instance. The default is
+ * the systemd unit's (/run/wharf/wharf.pid, its RuntimeDirectory) where that directory exists,
+ * else one in the temporary directory (a checkout); WHARF_PID_FILE overrides both.
+ */
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const DEFAULT_PID_FILE = process.env.WHARF_PID_FILE ?? join(tmpdir(), 'wharf.pid');
+const UNIT_RUNTIME_DIR = '/run/wharf';
+
+export const DEFAULT_PID_FILE = process.env.WHARF_PID_FILE ?? join(isDirectory(UNIT_RUNTIME_DIR) ? UNIT_RUNTIME_DIR : tmpdir(), 'wharf.pid');
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 export function writePidFile(file: string): void {
   writeFileSync(file, `${process.pid}\n`);

@@ -8,8 +8,9 @@
  *   3. wait, with backoff and a bound, until Kafka, ZooKeeper and every sink answer
  *      (service/health-monitor.ts); then log "wharf healthy" (or exit 1 so that systemd
  *      restarts wharf);
- *   4. run until a signal (service/signals.ts): SIGHUP reloads the configuration (only changed
- *      groups restart, service/reload.ts); SIGTERM/SIGINT drain: groups stop in reverse order
+ *   4. run until a signal (service/signals.ts): SIGHUP (or POST /reload) reloads the
+ *      configuration (only the actors whose settings changed restart, service/reload.ts);
+ *      SIGTERM/SIGINT drain: groups stop in reverse order
  *      (intake first), each child within its shutdown timeout, all within actors.drainMs, then
  *      exit 0. If the root supervisor gives up (restart intensity exceeded), wharf exits 1 and
  *      systemd restarts it.
@@ -28,11 +29,11 @@ import { HealthMonitor } from './service/health-monitor';
 import { loadWharfConfig } from './service/load-config';
 import { OpsServer, type Readiness } from './service/ops-server';
 import { readiness } from './service/readiness';
-import { applyTopology } from './service/reload';
+import { ConfigReloader, type ReloadOutcome } from './service/reload';
 import { ServiceMetrics } from './service/service-metrics';
 import { ServiceSignals } from './service/signals';
 import { countSupervisionEvent } from './service/supervision-metrics';
-import { topologySpec, type TopologyChange } from './service/topology';
+import { topologySpec } from './service/topology';
 import { createActorSystem, type ActorSystem } from './supervisors/actor-system';
 import { reportSupervisionEvent } from './supervisors/events';
 import type { SupervisorSpec } from './supervisors/spec';
@@ -41,12 +42,13 @@ import { Supervisor, type TreeNode } from './supervisors/supervisor';
 export class WharfSystem {
   readonly health: HealthMonitor;
   private readonly metrics: ServiceMetrics;
+  private readonly reloader: ConfigReloader;
   /** Resolves with a reason when the root supervisor gives up. */
   readonly escalated: Promise<string>;
 
   private constructor(
-    private spec: SupervisorSpec,
-    private readonly configFile: string,
+    spec: SupervisorSpec,
+    configFile: string,
     private readonly log: Logger,
     private readonly actors: ActorSystem,
     private readonly tree: Supervisor,
@@ -55,6 +57,7 @@ export class WharfSystem {
     this.escalated = new Promise((resolveEscalation) => (tree.onEscalate = resolveEscalation));
     this.health = new HealthMonitor(tree, config, log);
     this.metrics = new ServiceMetrics(tree, config, log);
+    this.reloader = new ConfigReloader(tree, configFile, config, spec, log.child({ component: 'reload' }));
   }
 
   /** `booting` gets the system once its tree runs, before the servers answered: readiness can then say why not. */
@@ -92,23 +95,14 @@ export class WharfSystem {
     return readiness(this.tree.describe(), this.health.recent());
   }
 
-  /** Re-reads the configuration file. An invalid file changes nothing (the error is logged). */
-  async reload(): Promise<TopologyChange | undefined> {
-    let next: SupervisorSpec;
-    try {
-      next = topologySpec(loadWharfConfig(this.configFile), dirname(resolve(this.configFile)));
-    } catch (err) {
-      this.log.error({ err: describeError(err) }, 'reload rejected: the running topology stays as it is');
-      return undefined;
-    }
-    const change = await applyTopology(this.tree, this.spec, next);
-    this.spec = next;
-    this.log.info({ ...change }, 'reload applied');
-    return change;
+  /** Re-reads the configuration file: an invalid file is refused and changes nothing; only what changed restarts. */
+  reload(): Promise<ReloadOutcome> {
+    return this.reloader.reload();
   }
 
   /** Drains: groups stop in reverse start order, each child within its shutdown timeout. */
   async stop(): Promise<void> {
+    await this.reloader.idle();
     this.health.stop();
     await this.metrics.stop();
     await this.tree.stop();
@@ -143,12 +137,13 @@ export async function runWharf(configFile: string): Promise<number> {
       metrics: async () => (system ? system.renderMetrics() : startupMetrics.render(await snapshotMetrics())),
       readiness: async () => system?.readiness() ?? startingReadiness(booting),
       topology: () => system?.topology() ?? { id: 'wharf', kind: 'supervisor', state: 'starting', restarts: 0 },
+      reload: async () => system?.reload(),
     }, log, config.metrics.token);
   } catch (err) {
     log.fatal({ host: config.metrics.host, port: config.metrics.port, err: describeError(err) }, 'cannot listen for metrics (config key "metrics"): is another wharf running?');
     return 1;
   }
-  log.info({ url: ops.url, endpoints: ['/metrics', '/healthz', '/readyz', '/topology'] }, 'ops endpoints listening');
+  log.info({ url: ops.url, endpoints: ['/metrics', '/healthz', '/readyz', '/topology', 'POST /reload'] }, 'ops endpoints listening');
   const signals = new ServiceSignals(log, async () => void (await system?.reload()));
   try {
     try {

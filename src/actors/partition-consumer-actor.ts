@@ -37,6 +37,7 @@ import { Delivery } from '../pipeline/delivery';
 import { RETRY_POLICIES } from '../retry/policies';
 import { retry, retryDelay, sleep } from '../retry/retry';
 import { createSinkWriter, type SinkConfig } from '../sinks/registry';
+import { failureReason, StateLog } from '../util/state-log';
 import { WharfActor } from './wharf-actor';
 
 /** Past the dead member's session timeout: the broker checks expiry on its own clock, not ours. */
@@ -57,8 +58,16 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
   private delivery?: Delivery;
   /** Times kafkajs stopped a joined consumer for good, in a row: each rejoin waits longer. */
   private stoppedForGood = 0;
+  /** Failed joins as states: logged when they start, at most once a minute, when they end (util/state-log.ts). */
+  private joins!: { failing: StateLog; refused: StateLog };
 
   protected override start({ kafka, sinks, consumers }: ConsumerSettings): void {
+    const subject = `consumer group ${consumers.groupId}`;
+    const fields = { groupId: consumers.groupId };
+    this.joins = {
+      failing: new StateLog(this.log, { subject, failing: 'not joined', recovered: 'joined', message: 'joining Kafka failed, retrying', fields }),
+      refused: new StateLog(this.log, { subject, failing: 'refused', recovered: 'joined', level: 'error', message: 'Kafka refused the consumer, retrying: an operator must fix the cause', fields }),
+    };
     const client = new KafkaClient(kafka, this.log, this.id);
     this.dlq = new RecordProducer(client);
     this.delivery = new Delivery({
@@ -118,13 +127,14 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
           signal: this.stopping.signal,
           retryOn: () => true,
           onRetry: ({ attempt, delayMs, error }) => {
-            const line = { groupId: consumers.groupId, attempt, retryInMs: delayMs, err: describeError(error) };
-            if (this.refusal.failed(error)) this.log.error(line, 'Kafka refused the consumer, retrying: an operator must fix the cause');
-            else this.log.warn(line, 'joining Kafka failed, retrying');
+            const state = this.refusal.failed(error) ? this.joins.refused : this.joins.failing;
+            state.failed(failureReason(error, describeError), { retryInMs: delayMs, err: error, detail: { attempt, err: describeError(error) } });
           },
         },
       );
       this.refusal.succeeded();
+      this.joins.failing.succeeded();
+      this.joins.refused.succeeded();
     } catch (err) {
       if (!(err instanceof OperationAbortedError)) throw err;
     }

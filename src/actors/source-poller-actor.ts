@@ -63,6 +63,7 @@ import { RETRY_POLICIES } from '../retry/policies';
 import { retry, retryDelay, sleep } from '../retry/retry';
 import { createSourceAdapter, type SourceConfig } from '../sources/registry';
 import type { SourceAdapter } from '../sources/source-adapter';
+import { failureReason, StateLog } from '../util/state-log';
 import { pollErrorKind } from './poll-error-kind';
 import { WharfActor } from './wharf-actor';
 
@@ -81,8 +82,16 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private kafkaClient?: KafkaClient;
   private topicsReady = false;
   private readonly refusal = new RefusalState();
+  /** Repeated failures as states: logged when they start, at most once a minute, when they end (util/state-log.ts). */
+  private polls!: { failing: StateLog; refused: StateLog; zookeeper: StateLog };
 
   protected override start({ source, kafka, zookeeper: zk }: PollerSettings): void {
+    const fields = { source: source.id };
+    this.polls = {
+      failing: new StateLog(this.log, { subject: `source ${source.id}`, failing: 'polls failing', recovered: 'polling again', message: 'poll failed, retrying', fields }),
+      refused: new StateLog(this.log, { subject: `source ${source.id}`, failing: 'polls refused', recovered: 'polling again', level: 'error', message: 'poll refused, retrying: an operator must fix the cause', fields }),
+      zookeeper: new StateLog(this.log, { subject: `ZooKeeper ${zk.connect}`, failing: 'failing', recovered: 'answering again', fields }),
+    };
     this.kafkaClient = new KafkaClient(kafka, this.log, `poller-${source.id}`);
     this.producer = new RecordProducer(this.kafkaClient);
     this.cursorAgeTimer = setInterval(() => gauge(METRICS.sourceCursorAge).set({ source: source.id }, (Date.now() - this.cursorAdvancedAt) / 1000), 1000);
@@ -124,6 +133,8 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         );
         if (held) {
           failures = 0;
+          // Only a held lease ends a ZooKeeper failure state: a session that opens and then fails is still one.
+          this.polls.zookeeper.succeeded();
           this.log.info({ source: source.id }, 'this instance polls the source');
           await this.poll(adapter, new CursorStore(client, zk.root), lease, source, kafka, session.signal);
         }
@@ -131,9 +142,10 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         if (err instanceof LeaseLostError) this.log.warn({ source: source.id, lease: err.path }, 'lease lost: another instance may poll this source; standing by');
         else {
           this.refusal.failed(err);
-          this.log.warn({ source: source.id, err: describeError(err) }, 'ZooKeeper coordination failed; starting a new session');
+          const delayMs = retryDelay(RETRY_POLICIES.coordination, ++failures, err);
+          this.polls.zookeeper.failed(failureReason(err, describeError), { retryInMs: delayMs, err, detail: { what: 'holding the source (a new session follows)', err: describeError(err) } });
+          await sleep(delayMs, this.stopping.signal);
         }
-        if (!(err instanceof LeaseLostError)) await sleep(retryDelay(RETRY_POLICIES.coordination, ++failures, err), this.stopping.signal);
       } finally {
         unsubscribe();
         this.stopping.signal.removeEventListener('abort', endSession);
@@ -158,11 +170,13 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
           retryOn: (err) => !(err instanceof CursorConflictError || err instanceof LeaseLostError),
           onRetry: ({ attempt, delayMs, error }) => {
             counter(METRICS.sourcePollErrors).inc({ source: source.id, kind: pollErrorKind(error) });
-            if (this.refusal.failed(error)) this.log.error({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll refused, retrying: an operator must fix the cause');
-            else this.log.warn({ source: source.id, attempt, retryInMs: delayMs, err: describeError(error) }, 'poll failed, retrying');
+            const state = this.refusal.failed(error) ? this.polls.refused : this.polls.failing;
+            state.failed(failureReason(error, describeError), { retryInMs: delayMs, err: error, detail: { attempt, err: describeError(error) } });
           },
         });
         this.refusal.succeeded();
+        this.polls.failing.succeeded();
+        this.polls.refused.succeeded();
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
         stored = polled.stored;
         if (!polled.more) {
@@ -230,7 +244,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         onRetry: ({ attempt, delayMs, error }) => {
           this.refusal.failed(error);
           if (error instanceof CorruptCursorError) this.log.error({ attempt, retryInMs: delayMs, path: error.path, err: error.message }, 'the stored cursor is corrupt; an operator must repair it');
-          else this.log.warn({ attempt, retryInMs: delayMs, err: describeError(error) }, `ZooKeeper: ${what} failed, retrying`);
+          else this.polls.zookeeper.failed(failureReason(error, describeError), { retryInMs: delayMs, err: error, detail: { what, attempt, err: describeError(error) } });
         },
       });
     } catch (err) {

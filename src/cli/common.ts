@@ -67,11 +67,19 @@ export function opsEndpoint(opts: { config: string; url?: string }, configGiven:
   return { base, token: metrics?.token };
 }
 
-/** GET from an ops endpoint, with its bearer token; a 401 is a TokenRefusedError. */
-export async function getOps(url: string, token: string | undefined, timeoutMs = 10_000): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: token ? { authorization: `Bearer ${token}` } : {} });
+/** GET (or POST) an ops endpoint, with its bearer token; a 401 is a TokenRefusedError. */
+export async function getOps(url: string, token: string | undefined, timeoutMs = 10_000, method: 'GET' | 'POST' = 'GET'): Promise<{ status: number; text: string }> {
+  const response = await fetch(url, { method, signal: AbortSignal.timeout(timeoutMs), headers: token ? { authorization: `Bearer ${token}` } : {} });
   if (response.status === 401) throw new TokenRefusedError(url);
   return { status: response.status, text: await response.text() };
+}
+
+/** Why an ops endpoint did not answer, in one line: "cannot reach the instance at 127.0.0.1:9464 (ECONNREFUSED)". */
+export function unreachable(base: string, err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const code = (cause as { code?: unknown } | undefined)?.code;
+  const why = err instanceof Error && err.name === 'TimeoutError' ? 'no answer in time' : typeof code === 'string' ? code : describeError(cause);
+  return `cannot reach the instance at ${base.replace(/^https?:\/\//, '')} (${why})`;
 }
 
 export async function getJson<T>(url: string, token: string | undefined, timeoutMs = 10_000): Promise<{ status: number; body: T }> {

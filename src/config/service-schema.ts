@@ -100,7 +100,7 @@ export const MetricsSchema = z
       .default(5000)
       .describe('How often, in ms, the root collects every actor process\'s metrics, besides on each scrape; bounds what a crashed process loses.'),
     token: secret(
-      'Bearer token that /metrics, /readyz and /topology require (`Authorization: Bearer <token>`; /healthz stays open for liveness probes); best `{"file": ...}`. Prometheus sends it with `authorization: {credentials_file: ...}`; `wharf status` reads it from this configuration.',
+      'Bearer token that /metrics, /readyz, /topology and POST /reload require (`Authorization: Bearer <token>`; /healthz stays open for liveness probes); best `{"file": ...}`. Prometheus sends it with `authorization: {credentials_file: ...}`; `wharf status` and `wharf reload` read it from this configuration. Without it, POST /reload answers loopback clients only.',
     ).optional(),
     insecure: z
       .boolean()
@@ -116,7 +116,7 @@ export const MetricsSchema = z
       });
     }
   })
-  .describe('The operator\'s HTTP listener: /metrics, /healthz, /readyz, /topology.');
+  .describe('The operator\'s HTTP listener: /metrics, /healthz, /readyz, /topology, POST /reload.');
 
 /** Whether an address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
 export function isLoopback(host: string): boolean {

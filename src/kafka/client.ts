@@ -8,6 +8,7 @@ import { Kafka, logLevel, type Admin, type KafkaConfig as KafkajsConfig, type Lo
 import type { KafkaConfig } from './config';
 import type { Logger } from '../log';
 import { tlsConnectionOptions } from '../util/tls';
+import { brokerState, isConnectionNoise, reachabilitySocketFactory } from './reachability';
 
 const PINO_LEVEL: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.NOTHING]: 'debug',
@@ -34,12 +35,16 @@ export function createKafka(config: KafkaConfig, log: Logger, clientId = config.
     ...security(config),
     connectionTimeout: config.connectionTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
+    socketFactory: reachabilitySocketFactory(log),
     logLevel: logLevel.WARN,
     logCreator:
       () =>
-      // kafkajs's stack traces say nothing an operator can act on; the message says what failed.
-      ({ level, log: { message, stack: _stack, ...extra } }: LogEntry) => {
-        kafkaLog[PINO_LEVEL[level]]({ kafka: extra }, message);
+      // Connection failures reach the log as broker states (reachability.ts); the rest at its level. Stacks only at debug.
+      ({ level, log: { message, stack, ...extra } }: LogEntry) => {
+        const broker = typeof extra.broker === 'string' ? extra.broker : undefined;
+        if (broker && message === 'Connection timeout') brokerState(log, broker).failed('connection timeout');
+        if (isConnectionNoise(message, extra)) kafkaLog.debug({ kafka: extra, stack }, message);
+        else kafkaLog[PINO_LEVEL[level]]({ kafka: extra }, message);
       },
   });
 }

@@ -37,6 +37,9 @@ export const METRICS = {
   actorRunning: { name: 'wharf_actor_running', type: 'gauge', help: '1 while the actor is running, 0 otherwise.', labelNames: ['actor'] },
   escalations: { name: 'wharf_supervisor_escalations_total', type: 'counter', help: 'Times a supervisor exceeded its restart intensity and gave up to its parent.', labelNames: ['supervisor'] },
   buildInfo: { name: 'wharf_build_info', type: 'gauge', help: 'Always 1, exported by the root process once: its labels say which wharf runs, version (package.json), commit (the git commit it was built from; "unknown" when not known, "-dirty" when built from a modified checkout) and node (the Node.js version).', labelNames: ['version', 'commit', 'node'] },
+  configReloads: { name: 'wharf_config_reloads_total', type: 'counter', help: 'Configuration reloads (SIGHUP or wharf reload), by outcome: applied, or refused (an invalid file, or applying it failed; the running topology stays).', labelNames: ['outcome'] },
+  configLastReloadSuccessful: { name: 'wharf_config_last_reload_successful', type: 'gauge', help: '1 when the last configuration load (at start or a reload) was applied, 0 when it was refused.', labelNames: [] },
+  configLastReloadTime: { name: 'wharf_config_last_reload_timestamp_seconds', type: 'gauge', help: 'Unix time of the last reload with this outcome (applied or refused).', labelNames: ['outcome'] },
   serviceUp: { name: 'wharf_service_up', type: 'gauge', help: '1 when the last check of a server (kafka, zookeeper, a sink) succeeded.', labelNames: ['service'] },
 } as const satisfies Record<string, MetricDefinition>;
 

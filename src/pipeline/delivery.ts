@@ -26,6 +26,7 @@ import { fromMessage } from '../records/wire-record';
 import type { BackoffPolicy } from '../retry/backoff';
 import { retry, sleep } from '../retry/retry';
 import type { SinkWriter } from '../sinks/sink-writer';
+import { failureReason, StateLog } from '../util/state-log';
 
 export interface DeliveryOptions {
   /** The records topic the batches come from (dead letters name their position in it). */
@@ -56,8 +57,17 @@ export type DeliveryOutcome = { delivered: true; written: Record<string, number>
 
 export class Delivery {
   private readonly prepared = new Set<string>();
+  /** Per sink: its unavailability as a state, logged when it starts, at most once a minute, when it ends (all partitions together). */
+  private readonly unavailable: Map<string, StateLog>;
 
-  constructor(private readonly options: DeliveryOptions) {}
+  constructor(private readonly options: DeliveryOptions) {
+    this.unavailable = new Map(
+      options.sinks.map((sink) => [
+        sink.id,
+        new StateLog(options.log, { subject: `sink ${sink.id}`, failing: 'unavailable', recovered: 'available again', message: 'sink unavailable; partition waits and retries', fields: { sink: sink.id } }),
+      ]),
+    );
+  }
 
   async deliver(batch: DeliveryBatch): Promise<DeliveryOutcome> {
     const { topic } = this.options;
@@ -109,9 +119,11 @@ export class Delivery {
         wait: (ms, signal) => waitWithHeartbeats(ms, signal, batch.heartbeat),
         onRetry: ({ attempt, delayMs, error }) => {
           counter(METRICS.sinkErrors).inc({ sink: sink.id, kind: 'unavailable' });
-          this.options.log.warn({ sink: sink.id, partition: batch.partition, attempt, retryInMs: delayMs, err: describeError(error) }, 'sink unavailable; partition waits and retries');
+          const detail = { partition: batch.partition, attempt, err: describeError(error) };
+          this.unavailable.get(sink.id)!.failed(failureReason(error, describeError), { retryInMs: delayMs, err: error, detail });
         },
       });
+      this.unavailable.get(sink.id)!.succeeded();
       const written = result.written + result.unchanged;
       this.countWritten(sink.id, records, written);
       if (result.stale > 0) counter(METRICS.sinkStaleWrites).inc({ sink: sink.id }, result.stale);

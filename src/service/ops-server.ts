@@ -4,12 +4,16 @@
  *   GET /healthz   200 while the process is alive (a liveness probe: it never checks servers),
  *                  with the version and commit, so a rolling upgrade can be followed host by host;
  *   GET /readyz    200 when every actor runs and every server answers, else 503 with the reasons;
- *   GET /topology  the live supervision tree as JSON.
+ *   GET /topology  the live supervision tree as JSON;
+ *   POST /reload   re-reads the configuration file, like SIGHUP, and answers with the outcome:
+ *                  200 {outcome: "applied", restarted, ...}, 422 {outcome: "refused", reasons},
+ *                  503 while wharf is starting.
  * Handlers never throw to the client: a failing one answers 500 with its error.
  *
  * With a token (`metrics.token`, required to bind anything but loopback unless
  * `metrics.insecure`), every endpoint but /healthz answers 401 unless the request carries
  * `Authorization: Bearer <token>`; the comparison takes the same time whatever the guess.
+ * Without a token, POST /reload (it changes state) is refused to any client but loopback.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -28,6 +32,8 @@ export interface OpsHandlers {
   metrics(): Promise<string>;
   readiness(): Promise<Readiness>;
   topology(): unknown;
+  /** undefined while wharf is starting. */
+  reload(): Promise<{ outcome: 'applied' | 'refused' } | undefined>;
 }
 
 export class OpsServer {
@@ -39,7 +45,7 @@ export class OpsServer {
   static async listen(host: string, port: number, handlers: OpsHandlers, log: Logger, token?: string): Promise<OpsServer> {
     const started = Date.now();
     const authorized = bearerCheck(token);
-    const server = createServer((req, res) => void route(req, res, handlers, started, log, authorized));
+    const server = createServer((req, res) => void route(req, res, handlers, started, log, authorized, token !== undefined));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(port, host, () => {
@@ -66,15 +72,33 @@ function bearerCheck(token: string | undefined): (req: IncomingMessage) => boole
   return (req) => timingSafeEqual(digest(req.headers.authorization ?? ''), expected);
 }
 
-async function route(req: IncomingMessage, res: ServerResponse, handlers: OpsHandlers, started: number, log: Logger, authorized: (req: IncomingMessage) => boolean): Promise<void> {
+const ENDPOINTS = ['/metrics', '/healthz', '/readyz', '/topology', 'POST /reload'];
+
+async function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  handlers: OpsHandlers,
+  started: number,
+  log: Logger,
+  authorized: (req: IncomingMessage) => boolean,
+  tokenSet: boolean,
+): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'application/json', { error: 'only GET' });
+  const method = path === '/reload' ? 'POST' : 'GET';
+  if (req.method !== method && !(method === 'GET' && req.method === 'HEAD')) return send(res, 405, 'application/json', { error: `only ${method} on ${path}` });
   if (path !== '/healthz' && !authorized(req)) {
     res.setHeader('www-authenticate', 'Bearer realm="wharf"');
     return send(res, 401, 'application/json', { error: 'missing or wrong bearer token (metrics.token)' });
   }
+  if (method === 'POST' && !tokenSet && !isLoopback(req.socket.remoteAddress)) return send(res, 403, 'application/json', { error: 'POST /reload without metrics.token is allowed from loopback only' });
   try {
     switch (path) {
+      case '/reload': {
+        req.resume();
+        const outcome = await handlers.reload();
+        if (!outcome) return send(res, 503, 'application/json', { error: 'wharf is starting: reload once it is healthy' });
+        return send(res, outcome.outcome === 'applied' ? 200 : 422, 'application/json', outcome);
+      }
       case '/metrics':
         return send(res, 200, 'text/plain; version=0.0.4; charset=utf-8', await handlers.metrics());
       case '/healthz':
@@ -86,12 +110,16 @@ async function route(req: IncomingMessage, res: ServerResponse, handlers: OpsHan
       case '/topology':
         return send(res, 200, 'application/json', handlers.topology());
       default:
-        return send(res, 404, 'application/json', { error: `no such endpoint: ${path}`, endpoints: ['/metrics', '/healthz', '/readyz', '/topology'] });
+        return send(res, 404, 'application/json', { error: `no such endpoint: ${path}`, endpoints: ENDPOINTS });
     }
   } catch (err) {
     log.warn({ path, err: describeError(err) }, 'ops endpoint failed');
     return send(res, 500, 'application/json', { error: describeError(err) });
   }
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
 function send(res: ServerResponse, status: number, type: string, body: unknown): void {

@@ -11,9 +11,10 @@
  *   └─ <group 2> ...
  *
  * Groups start in the order listed and stop in reverse: list sink-side groups before intake
- * groups so that a SIGTERM stops intake first. A reload compares the tree before and after
- * (diffTopology): a group whose count alone changed is scaled, any other change restarts that
- * group only. Pure functions, no I/O.
+ * groups so that a SIGTERM stops intake first. What a reload restarts is decided by comparing
+ * the trees before and after (topology-diff.ts): each actor's settings hold only the sections
+ * it reads, so a change reaches only the actors that read it (docs/reload.md). Pure functions,
+ * no I/O.
  */
 import { isAbsolute, resolve } from 'node:path';
 import { BUILT_IN_ACTORS } from '../actors/registry';
@@ -21,7 +22,6 @@ import type { ActorGroupConfig } from '../config/actors-schema';
 import type { WharfConfig } from '../config/schema';
 import type { ConfigIssue } from '../errors';
 import { dynamicGroup, supervisor, worker, type SupervisorSpec } from '../supervisors/spec';
-import { canonicalJson } from '../util/canonical-json';
 
 export const ROOT_ID = 'wharf';
 export const HEALTH_GROUP = 'health';
@@ -111,36 +111,4 @@ export function topologySpec(config: WharfConfig, configDir: string): Supervisor
     flags: config.actors.root,
     children: [healthGroupSpec(config), consumersGroupSpec(config), pollersGroupSpec(config), ...config.actors.groups.map((g) => groupSpec(g, configDir))],
   });
-}
-
-export interface TopologyChange {
-  added: string[];
-  removed: string[];
-  /** Only the count of a dynamic group differs: its supervisor adds or stops workers at its end. */
-  scaled: string[];
-  /** Anything else differs: the group's subtree is restarted with the new spec. */
-  restarted: string[];
-  unchanged: string[];
-}
-
-/** How the root's groups differ between two trees (by id, in the new tree's order). */
-export function diffTopology(before: SupervisorSpec, after: SupervisorSpec): TopologyChange {
-  const old = new Map(before.children.map((g) => [g.id, g]));
-  const next = new Set(after.children.map((g) => g.id));
-  const change: TopologyChange = { added: [], removed: [], scaled: [], restarted: [], unchanged: [] };
-  for (const id of old.keys()) if (!next.has(id)) change.removed.push(id);
-  for (const group of after.children) {
-    const previous = old.get(group.id);
-    if (!previous) change.added.push(group.id);
-    else if (canonicalJson(previous) === canonicalJson(group)) change.unchanged.push(group.id);
-    else if (canonicalJson(withoutCount(previous)) === canonicalJson(withoutCount(group))) change.scaled.push(group.id);
-    else change.restarted.push(group.id);
-  }
-  return change;
-}
-
-/** A dynamic group's spec without what its count decides (its workers and their summed shutdown time). */
-function withoutCount(spec: SupervisorSpec['children'][number]): unknown {
-  if (spec.kind !== 'supervisor' || !spec.group) return spec;
-  return { ...spec, children: [], shutdownMs: 0, group: { ...spec.group, count: 0 } };
 }

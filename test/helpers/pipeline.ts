@@ -40,7 +40,7 @@ export interface PipelineStack {
   operator: { elasticsearch: ElasticsearchSinkConfig; couchdb: CouchdbSinkConfig };
 }
 
-function localStack(): PipelineStack {
+export function localStack(): PipelineStack {
   const base = localConfig();
   const elasticsearch = localElasticsearch();
   const couchdb = localCouchdb();

@@ -8,6 +8,7 @@ describe('ops listener bearer token', () => {
     metrics: () => Promise.resolve('wharf_up 1\n'),
     readiness: () => Promise.resolve({ ready: true, reasons: [] }),
     topology: () => ({ id: 'wharf' }),
+    reload: () => Promise.resolve({ outcome: 'applied' as const, restarted: ['pollers-orders'] }),
   };
   const log = createLogger({ level: 'silent' });
 
@@ -25,6 +26,16 @@ describe('ops listener bearer token', () => {
       const refused = await fetch(`${ops.url}/metrics`);
       expect(refused.headers.get('www-authenticate')).to.equal('Bearer realm="wharf"');
       expect(await refused.text()).not.to.include('ops-token-1');
+
+      // POST /reload changes state: the token too, and POST only.
+      const post = (authorization?: string) => fetch(`${ops.url}/reload`, { method: 'POST', headers: authorization ? { authorization } : {} });
+      expect((await post()).status, 'POST /reload without a token').to.equal(401);
+      expect((await post('Bearer ops-token')).status, 'POST /reload with a prefix of the token').to.equal(401);
+      const applied = await post('Bearer ops-token-1');
+      expect(applied.status).to.equal(200);
+      expect(await applied.json()).to.deep.equal({ outcome: 'applied', restarted: ['pollers-orders'] });
+      expect(await status('/reload', 'Bearer ops-token-1'), 'GET /reload').to.equal(405);
+      expect(await fetch(`${ops.url}/metrics`, { method: 'POST', headers: { authorization: 'Bearer ops-token-1' } }).then((r) => r.status), 'POST /metrics').to.equal(405);
     } finally {
       await ops.close();
     }
@@ -34,6 +45,7 @@ describe('ops listener bearer token', () => {
     const ops = await OpsServer.listen('127.0.0.1', 0, handlers, log);
     try {
       expect(await fetch(`${ops.url}/topology`).then((r) => r.status)).to.equal(200);
+      expect(await fetch(`${ops.url}/reload`, { method: 'POST' }).then((r) => r.status)).to.equal(200);
     } finally {
       await ops.close();
     }

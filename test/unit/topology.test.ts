@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { parseConfig } from '../../src/config/load';
 import { ConfigError } from '../../src/errors';
-import { diffTopology, groupSpec, topologyIssues, topologySpec } from '../../src/service/topology';
+import { groupSpec, topologyIssues, topologySpec } from '../../src/service/topology';
+import { diffTopology } from '../../src/service/topology-diff';
 
 const base = {
   kafka: { brokers: ['127.0.0.1:9092'] },
@@ -68,10 +69,29 @@ describe('topology from the actors section', () => {
     });
   });
 
-  it('restarts only the groups a change in another section reaches: sinks restart health and consumers, not pollers', () => {
+  it('restarts only the actors a change in another section reaches: sinks restart the health checker and the consumers, not the pollers', () => {
     const before = withGroups([{ id: 'a', module: '/m' }]);
     const after = { ...before, sinks: [{ ...before.sinks[0], index: 'orders-v2' }] } as typeof before;
-    expect(diffTopology(topologySpec(before, '/etc'), topologySpec(after, '/etc'))).to.deep.include({ restarted: ['health', 'consumers'], unchanged: ['pollers', 'a'] });
+    expect(diffTopology(topologySpec(before, '/etc'), topologySpec(after, '/etc'))).to.deep.include({ restarted: ['consumers', 'health-1'], unchanged: ['pollers', 'a'] });
+  });
+
+  it('restarts, starts or stops only the poller of the source that changed, was added or removed; the consumers never', () => {
+    const source = (id: string, intervalMs = 1000) => ({ id, type: 'http-json', url: `http://127.0.0.1:8700/${id}`, cursorParam: 'since', itemsPath: 'items', idField: 'id', intervalMs });
+    const before = parseConfig({ ...base, sources: [source('a'), source('b'), source('c')] }, 'test.json', {}, [topologyIssues]);
+    const after = parseConfig({ ...base, sources: [source('a'), source('b', 5000), source('d')] }, 'test.json', {}, [topologyIssues]);
+    expect(diffTopology(topologySpec(before, '/etc'), topologySpec(after, '/etc'))).to.deep.equal({
+      added: ['pollers-d'],
+      removed: ['pollers-c'],
+      scaled: [],
+      restarted: ['pollers-b'],
+      unchanged: ['health', 'consumers', 'pollers-a'],
+    });
+  });
+
+  it('restarts nothing for the log level or the metrics listener (they apply at the next start)', () => {
+    const before = withGroups([{ id: 'a', module: '/m' }]);
+    const after = { ...before, log: { ...before.log, level: 'debug' }, metrics: { ...before.metrics, port: 9999 } } as typeof before;
+    expect(diffTopology(topologySpec(before, '/etc'), topologySpec(after, '/etc'))).to.deep.include({ restarted: [], unchanged: ['health', 'consumers', 'pollers', 'a'] });
   });
 
   it('reports broken groups with exact messages: unknown key, wrong type, negative count, duplicate id, kind and module', () => {
