@@ -69,7 +69,9 @@ export function opsEndpoint(opts: { config: string; url?: string }, configGiven:
 
 /** GET (or POST) an ops endpoint, with its bearer token; a 401 is a TokenRefusedError. */
 export async function getOps(url: string, token: string | undefined, timeoutMs = 10_000, method: 'GET' | 'POST' = 'GET'): Promise<{ status: number; text: string }> {
-  const response = await fetch(url, { method, signal: AbortSignal.timeout(timeoutMs), headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+  if (method === 'POST') headers['content-type'] = 'application/json';
+  const response = await fetch(url, { method, signal: AbortSignal.timeout(timeoutMs), headers, body: method === 'POST' ? '{}' : undefined });
   if (response.status === 401) throw new TokenRefusedError(url);
   return { status: response.status, text: await response.text() };
 }

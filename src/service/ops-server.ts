@@ -91,6 +91,9 @@ async function route(
     return send(res, 401, 'application/json', { error: 'missing or wrong bearer token (metrics.token)' });
   }
   if (method === 'POST' && !tokenSet && !isLoopback(req.socket.remoteAddress)) return send(res, 403, 'application/json', { error: 'POST /reload without metrics.token is allowed from loopback only' });
+  // A browser page can POST a form to loopback, but not with a JSON content type without a CORS
+  // preflight, which this listener never grants: so a web page cannot trigger a reload.
+  if (method === 'POST' && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) return send(res, 415, 'application/json', { error: 'POST /reload wants content-type: application/json' });
   try {
     switch (path) {
       case '/reload': {

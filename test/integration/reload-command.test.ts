@@ -86,7 +86,7 @@ describe('wharf reload (ops endpoint POST /reload)', function () {
     expect(done.exitCode).to.equal(1);
     expect(done.stdout).to.equal(`refused: ${run.configFile} is invalid (checked here; the instance was not asked)\n  sources[1].intervalMs: expected number, got "soon"\n`);
     // The instance refuses it the same way when asked directly.
-    const asked = await fetch(`${url}/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}` } });
+    const asked = await fetch(`${url}/reload`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' } });
     expect(asked.status).to.equal(422);
     expect(await asked.json()).to.deep.equal({ outcome: 'refused', reasons: ['sources[1].intervalMs: expected number, got "soon"'] });
     expect(startedSince(run.wharf!.lines, mark)).to.deep.equal([]);

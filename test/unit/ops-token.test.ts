@@ -28,7 +28,8 @@ describe('ops listener bearer token', () => {
       expect(await refused.text()).not.to.include('ops-token-1');
 
       // POST /reload changes state: the token too, and POST only.
-      const post = (authorization?: string) => fetch(`${ops.url}/reload`, { method: 'POST', headers: authorization ? { authorization } : {} });
+      const json = { 'content-type': 'application/json' };
+      const post = (authorization?: string) => fetch(`${ops.url}/reload`, { method: 'POST', headers: authorization ? { ...json, authorization } : json });
       expect((await post()).status, 'POST /reload without a token').to.equal(401);
       expect((await post('Bearer ops-token')).status, 'POST /reload with a prefix of the token').to.equal(401);
       const applied = await post('Bearer ops-token-1');
@@ -45,7 +46,10 @@ describe('ops listener bearer token', () => {
     const ops = await OpsServer.listen('127.0.0.1', 0, handlers, log);
     try {
       expect(await fetch(`${ops.url}/topology`).then((r) => r.status)).to.equal(200);
-      expect(await fetch(`${ops.url}/reload`, { method: 'POST' }).then((r) => r.status)).to.equal(200);
+      expect(await fetch(`${ops.url}/reload`, { method: 'POST', headers: { 'content-type': 'application/json' } }).then((r) => r.status)).to.equal(200);
+      // A web page's form post (no JSON content type) cannot reload it.
+      const form = { 'content-type': 'application/x-www-form-urlencoded' };
+      expect(await fetch(`${ops.url}/reload`, { method: 'POST', headers: form, body: 'a=1' }).then((r) => r.status)).to.equal(415);
     } finally {
       await ops.close();
     }
