@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { Readiness } from '../service/ops-server';
 import type { TreeNode } from '../supervisors/supervisor';
-import { getJson, opsEndpoint, TokenRefusedError } from './common';
+import { getJson, opsEndpoint, TokenRefusedError, unreachable } from './common';
 import { renderTree, type TextNode } from './render-tree';
 
 function treeNode(node: TreeNode): TextNode {
@@ -32,7 +32,7 @@ export function registerStatusCommand(program: Command): void {
           process.stderr.write(`wharf: ${err.message}\n`);
           process.exit(2);
         }
-        process.stderr.write(`wharf: no running wharf answers at ${base}: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.stderr.write(`wharf: no running wharf answers: ${unreachable(base, err)}\n`);
         process.exit(3);
       }
       if (opts.json) {

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { freePort } from '../helpers/names';
 import { eventually, PipelineRun } from '../helpers/pipeline';
 import { packageVersion } from '../helpers/release';
 import { WharfProcess } from '../helpers/wharf-process';
@@ -50,9 +51,10 @@ describe('ops endpoints of a running wharf (real stack)', function () {
     expect(status.stdout).to.match(/consumers-1 {2}partition-consumer {2}forked {2}pid \d+ {2}running {2}restarts 0/);
     expect(status.stdout).to.contain('pollers-orders  source-poller');
     expect(status.stdout.trim().split('\n').at(-1)).to.equal('ready');
-    const nobody = new WharfProcess(['status', '--url', 'http://127.0.0.1:9']);
+    const closed = await freePort();
+    const nobody = new WharfProcess(['status', '--url', `http://127.0.0.1:${closed}`]);
     expect(await nobody.exited).to.equal(3);
-    expect(nobody.stderr).to.contain('no running wharf answers at http://127.0.0.1:9');
+    expect(nobody.stderr).to.contain(`wharf: no running wharf answers: cannot reach the instance at 127.0.0.1:${closed} (ECONNREFUSED)`);
   });
 
   it('merges every process\'s metrics: counters never go backwards while a consumer is SIGKILLed and restarted, and the restart is counted', async () => {
