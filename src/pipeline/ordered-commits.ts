@@ -3,8 +3,9 @@
  * it are acknowledged, and a page's commit (saving the cursor after it) runs only once that page
  * and every page before it were acknowledged, one commit at a time, oldest first. A page that
  * fails is never committed, nor is any page after it: the window then waits for every page
- * still in flight to settle (none is left running behind the caller's back) and throws the
- * first failure. So a crash or a failure can leave the cursor only at or before the first page
+ * still in flight to settle (none is left running behind the caller's back), commits the pages
+ * acknowledged before the first failed one (fewer pages produced again on the retry), and throws
+ * the failure. A commit that fails commits nothing after it. So a crash or a failure can leave the cursor only at or before the first page
  * Kafka has not acknowledged: never past a record that may be lost.
  *
  * `limit` bounds the pages held (fetched, produced or waiting for their commit), and so the
@@ -37,7 +38,7 @@ export class OrderedCommits<T> {
       this.failure ??= { error };
     });
     this.pending.push({ acknowledged, value });
-    if (this.failure) await this.abandon();
+    if (this.failure) await this.abandon(true);
     while (this.pending.length >= this.limit) await this.commitOldest();
   }
 
@@ -52,23 +53,33 @@ export class OrderedCommits<T> {
       await oldest.acknowledged;
     } catch (err) {
       this.failure ??= { error: err };
-      await this.abandon();
+      await this.abandon(false);
     }
     this.pending.shift();
     try {
       await this.commit(oldest.value);
     } catch (err) {
       this.failure = { error: err };
-      await this.abandon();
+      await this.abandon(false);
     }
   }
 
-  /** Waits for every page in flight, forgets them all, and throws the first failure. */
-  private async abandon(): Promise<never> {
-    const failure = this.failure!;
-    await Promise.allSettled(this.pending.map((p) => p.acknowledged));
-    this.pending.length = 0;
+  /**
+   * Waits for every page in flight and forgets them all; with `commitAcknowledged`, first commits
+   * those acknowledged before the first failed one, in order. Throws the failure that ended the window.
+   */
+  private async abandon(commitAcknowledged: boolean): Promise<never> {
+    const results = await Promise.allSettled(this.pending.map((p) => p.acknowledged));
+    const held = this.pending.splice(0);
+    const { error } = this.failure!;
     this.failure = undefined;
-    throw failure.error;
+    for (let i = 0; commitAcknowledged && i < held.length && results[i].status === 'fulfilled'; i++) {
+      try {
+        await this.commit(held[i].value);
+      } catch {
+        break; // the failure that ended the window is the one to report
+      }
+    }
+    throw error;
   }
 }
