@@ -190,7 +190,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         // Idle, this poller saves nothing, so an operator's `wharf cursor set --force` would
         // wait for the upstream's next records to be noticed (as a conflict); read it now.
         const current = signal.aborted ? undefined : await load();
-        if (current && current.version !== stored!.version) this.log.info({ source: source.id, cursor: current.cursor }, 'cursor changed by an operator; polling from it');
+        if (current && current.version !== stored.version) this.log.info({ source: source.id, cursor: current.cursor }, 'cursor changed by an operator; polling from it');
         stored = current ?? stored;
       } catch (err) {
         if (err instanceof OperationAbortedError) return;

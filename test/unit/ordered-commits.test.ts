@@ -18,7 +18,7 @@ const tick = () => new Promise((r) => setImmediate(r));
 describe('ordered commits (pages in flight)', () => {
   it('commits pages in order, even when a later page is acknowledged first', async () => {
     const committed: number[] = [];
-    const window = new OrderedCommits<number>(3, async (page) => void committed.push(page));
+    const window = new OrderedCommits<number>(3, (page) => Promise.resolve(void committed.push(page)));
     const acks = [ack(), ack(), ack()];
     await window.add(acks[0].promise, 1);
     await window.add(acks[1].promise, 2);
@@ -37,7 +37,7 @@ describe('ordered commits (pages in flight)', () => {
 
   it('commits nothing from a failed page on, waits for the pages in flight, then throws the failure', async () => {
     const committed: number[] = [];
-    const window = new OrderedCommits<number>(4, async (page) => void committed.push(page));
+    const window = new OrderedCommits<number>(4, (page) => Promise.resolve(void committed.push(page)));
     const acks = [ack(), ack(), ack()];
     await window.add(acks[0].promise, 1);
     await window.add(acks[1].promise, 2);
@@ -56,7 +56,7 @@ describe('ordered commits (pages in flight)', () => {
 
   it('refuses a new page once a page in flight failed, after every page in flight settled and those acknowledged before it were committed', async () => {
     const committed: number[] = [];
-    const window = new OrderedCommits<number>(4, async (page) => void committed.push(page));
+    const window = new OrderedCommits<number>(4, (page) => Promise.resolve(void committed.push(page)));
     const first = ack();
     const second = ack();
     await window.add(first.promise, 1);
@@ -75,9 +75,10 @@ describe('ordered commits (pages in flight)', () => {
 
   it('stops at a commit that fails: later pages are not committed', async () => {
     const committed: number[] = [];
-    const window = new OrderedCommits<number>(4, async (page) => {
-      if (page === 2) throw new Error('cursor conflict');
+    const window = new OrderedCommits<number>(4, (page) => {
+      if (page === 2) return Promise.reject(new Error('cursor conflict'));
       committed.push(page);
+      return Promise.resolve();
     });
     for (const page of [1, 2, 3]) await window.add(Promise.resolve(), page);
     const err = await window.flush().then(() => undefined, (e: Error) => e);
@@ -86,11 +87,11 @@ describe('ordered commits (pages in flight)', () => {
   });
 
   it('holds at most `limit` pages', async () => {
-    const window = new OrderedCommits<number>(2, async () => undefined);
+    const window = new OrderedCommits<number>(2, () => Promise.resolve());
     await window.add(Promise.resolve(), 1);
     expect(window.size).to.equal(1);
     await window.add(Promise.resolve(), 2);
     expect(window.size).to.equal(1);
-    expect(() => new OrderedCommits<number>(0, async () => undefined)).to.throw(RangeError);
+    expect(() => new OrderedCommits<number>(0, () => Promise.resolve())).to.throw(RangeError);
   });
 });
