@@ -1,6 +1,6 @@
 /**
- * wharf end to end: a real `wharf run` with one http-json source (a DemoUpstream serving the
- * benchmark's records in pages) and both sinks, into topics, a consumer group, a znode root, an
+ * wharf end to end: a real `wharf run` with one http-json source (prepared-upstream.ts: the
+ * benchmark's records in pages rendered in advance) and both sinks, into topics, a consumer group, a znode root, an
  * index and a database of its own. The database is created first, as the direct loader's is,
  * and wharf creates its index (a store index behind an alias) at start: neither is measured.
  *
@@ -15,9 +15,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
 import { createKafka } from '../../src/kafka/client';
-import { DemoUpstream } from '../../src/demo/upstream-server';
 import { sleep } from '../../src/retry/retry';
 import { machineBusy, machineCpu, resources, scrape, total, type MachineBusy, type Resources, type Sample } from './metrics';
+import { PreparedUpstream } from './prepared-upstream';
 import { INDEX_MAPPINGS, SOURCE_ID } from './records';
 import { countDocuments, type SinkNames } from './sink-counts';
 import { quietLogger, type LocalStack } from './stack';
@@ -68,7 +68,7 @@ export async function runEndToEnd(
   records: ReadonlyArray<Record<string, unknown>>,
   options: { batchSize: number; pageSize: number; workDir: string },
 ): Promise<EndToEnd> {
-  const upstream = new DemoUpstream({ port: 0, path: '/records', pageSize: options.pageSize });
+  const upstream = new PreparedUpstream(records, options.pageSize);
   await upstream.start();
   let wharf: WharfChild | undefined;
   try {
@@ -104,14 +104,14 @@ function writeConfig(stack: LocalStack, names: EndToEndNames, upstreamUrl: strin
   return configFile;
 }
 
-async function measure(stack: LocalStack, names: EndToEndNames, records: ReadonlyArray<Record<string, unknown>>, upstream: DemoUpstream, wharf: WharfChild): Promise<EndToEnd> {
+async function measure(stack: LocalStack, names: EndToEndNames, records: ReadonlyArray<Record<string, unknown>>, upstream: PreparedUpstream, wharf: WharfChild): Promise<EndToEnd> {
   const [listening] = await Promise.all([wharf.logged('ops endpoints listening', 60_000), wharf.logged('wharf healthy', 180_000)]);
   const opsUrl = String(listening.url);
   await untilGroupStable(stack, names.groupId);
 
   const problemsBefore = new Map(wharf.problems);
   const samples: Sample[] = [await scrape(opsUrl)];
-  upstream.add(records.length, (n) => records[n - 1]);
+  upstream.open();
   const opened = performance.now();
   const benchCpu = process.cpuUsage();
   const machineBefore = machineCpu(stack.serverPids);

@@ -4,7 +4,7 @@
  * level, the same (murmur2) partitioner, the same wire messages (key = record id, value = the
  * JSON envelope, header wharf-source).
  *
- * wharf: a `wharf run` with one http-json source (a DemoUpstream serving the records in pages)
+ * wharf: a `wharf run` with one http-json source (bench/pipeline/prepared-upstream.ts: the records in pages rendered in advance)
  * and no partition consumer (`consumers.count` 0), so that the poller alone works; the window
  * opens when the records appear upstream and closes at the first metrics sample in which the
  * source's produced count holds them all; CPU and peak RSS of all its processes from its
@@ -14,9 +14,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafka } from '../../src/kafka/client';
-import { DemoUpstream } from '../../src/demo/upstream-server';
 import { ensureTopics } from '../../src/kafka/topics';
 import { recordId, toMessage, type WireRecord } from '../../src/records/wire-record';
+import { PreparedUpstream } from './prepared-upstream';
 import { MeasuredProcess } from './measured-process';
 import { resources, sampleUntil, total, type Resources } from './metrics';
 import { SOURCE_ID } from './records';
@@ -83,7 +83,7 @@ export async function measureProducePath(
 }
 
 async function producedByPoller(stack: LocalStack, names: ProduceNames, records: ReadonlyArray<Record<string, unknown>>, options: { pageSize: number; workDir: string }): Promise<ProducePath['wharf']> {
-  const upstream = new DemoUpstream({ port: 0, path: '/records', pageSize: options.pageSize });
+  const upstream = new PreparedUpstream(records, options.pageSize);
   await upstream.start();
   const dir = join(options.workDir, `wharf-${names.wharfTopic}`);
   mkdirSync(dir);
@@ -104,7 +104,7 @@ async function producedByPoller(stack: LocalStack, names: ProduceNames, records:
     const [listening] = await Promise.all([wharf.logged('ops endpoints listening', 60_000), wharf.logged('wharf healthy', 180_000)]);
     const produced = (s: Parameters<typeof total>[0]) => total(s, 'wharf_source_records_produced_total', { source: SOURCE_ID });
     const sampling = sampleUntil(String(listening.url), produced, records.length, 120_000 + records.length * 10);
-    upstream.add(records.length, (n) => records[n - 1]);
+    upstream.open();
     const opened = performance.now();
     const window = await sampling;
     const used = resources(window.samples);
