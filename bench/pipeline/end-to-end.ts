@@ -11,7 +11,6 @@
  * both servers. Metrics are sampled every SAMPLE_MS: the source's produced count (intake done),
  * each sink's written count, and every process's CPU time and resident memory.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
 import { createKafka } from '../../src/kafka/client';
@@ -21,7 +20,7 @@ import { PreparedUpstream } from './prepared-upstream';
 import { INDEX_MAPPINGS, SOURCE_ID } from './records';
 import { countDocuments, type SinkNames } from './sink-counts';
 import { quietLogger, type LocalStack } from './stack';
-import { WharfChild } from './wharf-child';
+import { startWharf, type WharfChild } from './wharf-child';
 
 const SAMPLE_MS = 250;
 const CONSUMERS = 2;
@@ -74,34 +73,20 @@ export async function runEndToEnd(
   try {
     // wharf creates its own index (a store index behind an alias, with the same mappings) at start, before the window.
     await createCouchdb(stack.couchdb).db.create(names.database);
-    wharf = new WharfChild(writeConfig(stack, names, upstream.url, options));
+    wharf = startWharf(stack, join(options.workDir, 'wharf'), {
+      ...names,
+      consumers: CONSUMERS,
+      sources: [{ id: SOURCE_ID, type: 'http-json', url: upstream.url, intervalMs: POLL_INTERVAL_MS }],
+      sinks: [
+        { ...stack.elasticsearch, index: names.index, mappings: INDEX_MAPPINGS, batchSize: options.batchSize },
+        { ...stack.couchdb, db: names.database, batchSize: options.batchSize },
+      ],
+    });
     return await measure(stack, names, records, upstream, wharf);
   } finally {
     await wharf?.stop();
     await upstream.stop();
   }
-}
-
-/** wharf's configuration for the run: the local stack's servers, this run's names, the bench upstream. */
-function writeConfig(stack: LocalStack, names: EndToEndNames, upstreamUrl: string, options: { batchSize: number; workDir: string }): string {
-  const configFile = join(options.workDir, 'wharf', 'actors.json');
-  mkdirSync(join(options.workDir, 'wharf'), { recursive: true });
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      log: { level: 'info' },
-      kafka: { ...stack.config.kafka, topic: names.topic, dlqTopic: names.dlqTopic },
-      zookeeper: { ...stack.config.zookeeper, root: names.zookeeperRoot },
-      metrics: { port: 0 },
-      sources: [{ id: SOURCE_ID, type: 'http-json', url: upstreamUrl, intervalMs: POLL_INTERVAL_MS }],
-      sinks: [
-        { ...stack.elasticsearch, index: names.index, mappings: INDEX_MAPPINGS, batchSize: options.batchSize },
-        { ...stack.couchdb, db: names.database, batchSize: options.batchSize },
-      ],
-      pipeline: { consumers: { count: CONSUMERS, groupId: names.groupId } },
-    }),
-  );
-  return configFile;
 }
 
 async function measure(stack: LocalStack, names: EndToEndNames, records: ReadonlyArray<Record<string, unknown>>, upstream: PreparedUpstream, wharf: WharfChild): Promise<EndToEnd> {

@@ -12,7 +12,6 @@
  * sample in which their output count moved, and close when it reached N: docs/s = the documents
  * in between / the time in between (sampled every 250 ms for wharf, 100 ms for Benthos).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
 import { createKafka } from '../../src/kafka/client';
@@ -23,7 +22,7 @@ import { runKcat, type ToolRun } from './produce-path';
 import { INDEX_MAPPINGS } from './records';
 import { countDocuments } from './sink-counts';
 import { quietLogger, type LocalStack } from './stack';
-import { WharfChild } from './wharf-child';
+import { startWharf } from './wharf-child';
 
 /** Puts the records into `topic` (created with the configured partitions) with kcat. */
 export async function fillTopic(stack: LocalStack, topic: string, kcatFile: string, count: number, workDir: string): Promise<void> {
@@ -57,20 +56,10 @@ async function checkCount(stack: LocalStack, index: string, count: number, who: 
 
 /** wharf creates its index (a store index behind an alias, same mappings) at start: `names.index` must not exist. */
 export async function wharfToElasticsearch(stack: LocalStack, names: ConsumeNames, count: number, options: { batchSize: number; workDir: string }): Promise<ToolRun> {
-  const dir = join(options.workDir, `wharf-${names.index}`);
-  mkdirSync(dir);
-  writeFileSync(
-    join(dir, 'actors.json'),
-    JSON.stringify({
-      log: { level: 'info' },
-      kafka: { ...stack.config.kafka, topic: names.topic, dlqTopic: names.dlqTopic },
-      zookeeper: { ...stack.config.zookeeper, root: names.zookeeperRoot },
-      metrics: { port: 0 },
-      sinks: [{ ...stack.elasticsearch, index: names.index, mappings: INDEX_MAPPINGS, batchSize: options.batchSize }],
-      pipeline: { consumers: { groupId: names.groupId } },
-    }),
-  );
-  const wharf = new WharfChild(join(dir, 'actors.json'));
+  const wharf = startWharf(stack, join(options.workDir, `wharf-${names.index}`), {
+    ...names,
+    sinks: [{ ...stack.elasticsearch, index: names.index, mappings: INDEX_MAPPINGS, batchSize: options.batchSize }],
+  });
   try {
     const listening = await wharf.logged('ops endpoints listening', 60_000);
     const written = (s: Parameters<typeof total>[0]) => total(s, 'wharf_sink_records_written_total', { sink: stack.elasticsearch.id });

@@ -11,7 +11,7 @@
  * /metrics. kcat: fed `key<TAB>value` lines from a file; from its start to its exit, CPU and
  * peak RSS from GNU time. Each topic's offsets are checked to hold every record afterwards.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createKafka } from '../../src/kafka/client';
 import { ensureTopics } from '../../src/kafka/topics';
@@ -21,7 +21,7 @@ import { MeasuredProcess } from './measured-process';
 import { resources, sampleUntil, total, type Resources } from './metrics';
 import { SOURCE_ID } from './records';
 import { quietLogger, type LocalStack } from './stack';
-import { WharfChild } from './wharf-child';
+import { startWharf } from './wharf-child';
 
 /** One tool's figures for one run: wall time, CPU seconds and peak RSS of all its processes. */
 export interface ToolRun {
@@ -85,21 +85,15 @@ export async function measureProducePath(
 async function producedByPoller(stack: LocalStack, names: ProduceNames, records: ReadonlyArray<Record<string, unknown>>, options: { pageSize: number; workDir: string }): Promise<ProducePath['wharf']> {
   const upstream = new PreparedUpstream(records, options.pageSize);
   await upstream.start();
-  const dir = join(options.workDir, `wharf-${names.wharfTopic}`);
-  mkdirSync(dir);
-  writeFileSync(
-    join(dir, 'actors.json'),
-    JSON.stringify({
-      log: { level: 'info' },
-      kafka: { ...stack.config.kafka, topic: names.wharfTopic, dlqTopic: names.dlqTopic },
-      zookeeper: { ...stack.config.zookeeper, root: names.zookeeperRoot },
-      metrics: { port: 0 },
-      sources: [{ id: SOURCE_ID, type: 'http-json', url: upstream.url, intervalMs: 100 }],
-      sinks: [stack.elasticsearch],
-      pipeline: { consumers: { count: 0, groupId: names.groupId } },
-    }),
-  );
-  const wharf = new WharfChild(join(dir, 'actors.json'));
+  const wharf = startWharf(stack, join(options.workDir, `wharf-${names.wharfTopic}`), {
+    topic: names.wharfTopic,
+    dlqTopic: names.dlqTopic,
+    zookeeperRoot: names.zookeeperRoot,
+    groupId: names.groupId,
+    consumers: 0,
+    sources: [{ id: SOURCE_ID, type: 'http-json', url: upstream.url, intervalMs: 100 }],
+    sinks: [stack.elasticsearch],
+  });
   try {
     const [listening] = await Promise.all([wharf.logged('ops endpoints listening', 60_000), wharf.logged('wharf healthy', 180_000)]);
     const produced = (s: Parameters<typeof total>[0]) => total(s, 'wharf_source_records_produced_total', { source: SOURCE_ID });
