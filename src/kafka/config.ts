@@ -49,7 +49,7 @@ export const KafkaSchema = z
       .min(1)
       .max(9)
       .default(1)
-      .describe("gzip level of produced batches (kafkajs's own is zlib's default, 6): 1 costs about a third less CPU a batch, for batches a few percent larger."),
+      .describe("gzip level of produced batches (kafkajs's own is zlib's default, 6): 1 compresses about 4 times faster, for batches about 40% larger (JSON records: 21% of their size instead of 15%)."),
     tls: tlsSchema.optional().describe('TLS to the brokers (a listener with SSL or SASL_SSL): `{}` trusts the public CAs, `caFile` a private CA.'),
     sasl: SaslSchema.optional(),
     connectionTimeoutMs: durationMs(600_000).default(3000).describe('Timeout of a connection to a broker, in ms.'),
