@@ -3,6 +3,7 @@
  * `_bulk` index operations with `_id` and CouchDB `_bulk_docs` with `_id`, `batchSize` documents
  * a request, each sink one request at a time, both sinks at once; no Kafka, no retries, no
  * conflict handling. Documents are built batch by batch inside the timed part, as wharf does.
+ * Without a database, Elasticsearch alone (the Kafka -> Elasticsearch ceiling).
  */
 import { createCouchdb } from '../../src/sinks/couchdb/client';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
@@ -21,13 +22,12 @@ export interface DirectLoad {
   machine: MachineBusy;
 }
 
-export async function loadDirectly(stack: LocalStack, target: SinkNames, records: ReadonlyArray<Record<string, unknown>>, batchSize: number): Promise<DirectLoad> {
+export async function loadDirectly(stack: LocalStack, target: SinkNames | { index: string; database?: undefined }, records: ReadonlyArray<Record<string, unknown>>, batchSize: number): Promise<DirectLoad> {
   const es = createElasticsearch(stack.elasticsearch);
   const couch = createCouchdb(stack.couchdb);
-  const db = couch.use<Record<string, unknown>>(target.database);
   try {
     await es.indices.create({ index: target.index, mappings: INDEX_MAPPINGS });
-    await couch.db.create(target.database);
+    if (target.database !== undefined) await couch.db.create(target.database);
     const ingestedAt = new Date().toISOString();
     const batches = Array.from({ length: Math.ceil(records.length / batchSize) }, (_, i) => records.slice(i * batchSize, (i + 1) * batchSize));
     const cpuBefore = process.cpuUsage();
@@ -53,6 +53,8 @@ export async function loadDirectly(stack: LocalStack, target: SinkNames, records
         }
       }),
       timed(async () => {
+        if (target.database === undefined) return;
+        const db = couch.use<Record<string, unknown>>(target.database);
         for (const batch of batches) {
           const items = await db.bulk({
             docs: batch.map((record) => {
@@ -69,7 +71,7 @@ export async function loadDirectly(stack: LocalStack, target: SinkNames, records
     const cpu = process.cpuUsage(cpuBefore);
     const machine = machineBusy(machineBefore, machineCpu(stack.serverPids));
     const counts = await countDocuments(stack, target);
-    if (counts.elasticsearch !== records.length || counts.couchdb !== records.length) {
+    if (counts.elasticsearch !== records.length || (target.database !== undefined && counts.couchdb !== records.length)) {
       throw new Error(`direct load left ${counts.elasticsearch} documents in Elasticsearch and ${counts.couchdb} in CouchDB, expected ${records.length}`);
     }
     return { seconds, elasticsearchSeconds, couchdbSeconds, clientCpuSeconds: (cpu.user + cpu.system) / 1e6, machine };

@@ -1,8 +1,8 @@
 /**
- * wharf end to end: a real `wharf run` with one http-json source (a DemoUpstream serving the
- * benchmark's records in pages) and both sinks, into topics, a consumer group, a znode root, an
- * index and a database of its own. The index and database are created first, as the direct
- * loader's are, so neither measures their creation.
+ * wharf end to end: a real `wharf run` with one http-json source (prepared-upstream.ts: the
+ * benchmark's records in pages rendered in advance) and both sinks, into topics, a consumer group, a znode root, an
+ * index and a database of its own. The database is created first, as the direct loader's is,
+ * and wharf creates its index (a store index behind an alias) at start: neither is measured.
  *
  * The window opens when the records appear upstream, once wharf is healthy and its consumer
  * group is stable (so neither start-up nor the first rebalance is measured), and closes at the
@@ -11,18 +11,16 @@
  * both servers. Metrics are sampled every SAMPLE_MS: the source's produced count (intake done),
  * each sink's written count, and every process's CPU time and resident memory.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
-import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
 import { createKafka } from '../../src/kafka/client';
-import { DemoUpstream } from '../../src/demo/upstream-server';
 import { sleep } from '../../src/retry/retry';
 import { machineBusy, machineCpu, resources, scrape, total, type MachineBusy, type Resources, type Sample } from './metrics';
+import { PreparedUpstream } from './prepared-upstream';
 import { INDEX_MAPPINGS, SOURCE_ID } from './records';
 import { countDocuments, type SinkNames } from './sink-counts';
 import { quietLogger, type LocalStack } from './stack';
-import { WharfChild } from './wharf-child';
+import { startWharf, type WharfChild } from './wharf-child';
 
 const SAMPLE_MS = 250;
 const CONSUMERS = 2;
@@ -69,14 +67,21 @@ export async function runEndToEnd(
   records: ReadonlyArray<Record<string, unknown>>,
   options: { batchSize: number; pageSize: number; workDir: string },
 ): Promise<EndToEnd> {
-  const upstream = new DemoUpstream({ port: 0, path: '/records', pageSize: options.pageSize });
+  const upstream = new PreparedUpstream(records, options.pageSize);
   await upstream.start();
   let wharf: WharfChild | undefined;
   try {
-    const es = createElasticsearch(stack.elasticsearch);
-    await es.indices.create({ index: names.index, mappings: INDEX_MAPPINGS }).finally(() => es.close());
+    // wharf creates its own index (a store index behind an alias, with the same mappings) at start, before the window.
     await createCouchdb(stack.couchdb).db.create(names.database);
-    wharf = new WharfChild(writeConfig(stack, names, upstream.url, options));
+    wharf = startWharf(stack, join(options.workDir, 'wharf'), {
+      ...names,
+      consumers: CONSUMERS,
+      sources: [{ id: SOURCE_ID, type: 'http-json', url: upstream.url, intervalMs: POLL_INTERVAL_MS }],
+      sinks: [
+        { ...stack.elasticsearch, index: names.index, mappings: INDEX_MAPPINGS, batchSize: options.batchSize },
+        { ...stack.couchdb, db: names.database, batchSize: options.batchSize },
+      ],
+    });
     return await measure(stack, names, records, upstream, wharf);
   } finally {
     await wharf?.stop();
@@ -84,36 +89,14 @@ export async function runEndToEnd(
   }
 }
 
-/** wharf's configuration for the run: the local stack's servers, this run's names, the bench upstream. */
-function writeConfig(stack: LocalStack, names: EndToEndNames, upstreamUrl: string, options: { batchSize: number; workDir: string }): string {
-  const configFile = join(options.workDir, 'wharf', 'actors.json');
-  mkdirSync(join(options.workDir, 'wharf'));
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      log: { level: 'info' },
-      kafka: { ...stack.config.kafka, topic: names.topic, dlqTopic: names.dlqTopic },
-      zookeeper: { ...stack.config.zookeeper, root: names.zookeeperRoot },
-      metrics: { port: 0 },
-      sources: [{ id: SOURCE_ID, type: 'http-json', url: upstreamUrl, intervalMs: POLL_INTERVAL_MS }],
-      sinks: [
-        { ...stack.elasticsearch, index: names.index, mappings: INDEX_MAPPINGS, batchSize: options.batchSize },
-        { ...stack.couchdb, db: names.database, batchSize: options.batchSize },
-      ],
-      pipeline: { consumers: { count: CONSUMERS, groupId: names.groupId } },
-    }),
-  );
-  return configFile;
-}
-
-async function measure(stack: LocalStack, names: EndToEndNames, records: ReadonlyArray<Record<string, unknown>>, upstream: DemoUpstream, wharf: WharfChild): Promise<EndToEnd> {
+async function measure(stack: LocalStack, names: EndToEndNames, records: ReadonlyArray<Record<string, unknown>>, upstream: PreparedUpstream, wharf: WharfChild): Promise<EndToEnd> {
   const [listening] = await Promise.all([wharf.logged('ops endpoints listening', 60_000), wharf.logged('wharf healthy', 180_000)]);
   const opsUrl = String(listening.url);
   await untilGroupStable(stack, names.groupId);
 
   const problemsBefore = new Map(wharf.problems);
   const samples: Sample[] = [await scrape(opsUrl)];
-  upstream.add(records.length, (n) => records[n - 1]);
+  upstream.open();
   const opened = performance.now();
   const benchCpu = process.cpuUsage();
   const machineBefore = machineCpu(stack.serverPids);

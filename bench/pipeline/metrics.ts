@@ -157,3 +157,29 @@ export function stackServerPids(repoRoot: string): Map<string, number[]> {
   }
   return pids;
 }
+
+export interface SampledWindow {
+  samples: Sample[];
+  /** When `progress` first exceeded its value at the start (the tool began to deliver). */
+  firstAt: number;
+  /** `progress` at that sample. */
+  firstCount: number;
+  /** When `progress` reached `target`. */
+  doneAt: number;
+}
+
+/** Samples wharf's /metrics every `everyMs` until `progress` reaches `target`; throws past `timeoutMs`. */
+export async function sampleUntil(opsUrl: string, progress: (s: Sample) => number, target: number, timeoutMs: number, everyMs = 250): Promise<SampledWindow> {
+  const samples = [await scrape(opsUrl)];
+  const start = progress(samples[0]);
+  const deadline = Date.now() + timeoutMs;
+  let first: Sample | undefined;
+  for (;;) {
+    await new Promise((r) => setTimeout(r, Math.max(0, samples[samples.length - 1].at + everyMs - performance.now())));
+    const sample = await scrape(opsUrl);
+    samples.push(sample);
+    if (!first && progress(sample) > start) first = sample;
+    if (progress(sample) >= target) return { samples, firstAt: first!.at, firstCount: progress(first!), doneAt: sample.at };
+    if (Date.now() > deadline) throw new Error(`wharf reached ${progress(sample)} of ${target} within ${timeoutMs} ms`);
+  }
+}

@@ -1,74 +1,77 @@
 /**
- * The produce path alone: the same records as wharf wire messages (key = record id, value = the
- * JSON envelope, header wharf-source) into a fresh topic, once by wharf's RecordProducer (the
- * poller's settings: idempotent, acks all, gzip; one page a request, each acknowledged before
- * the next, as a poller does) and once by kcat (librdkafka) with the same settings and
- * partitioner, fed `key<TAB>value` lines from a file. Each topic's offsets are checked to hold
- * every record afterwards.
+ * The produce path: the same records into a fresh topic, once by wharf's source poller and once
+ * by kcat (librdkafka), with the same settings: idempotent, acks=all, gzip at wharf's configured
+ * level, the same (murmur2) partitioner, the same wire messages (key = record id, value = the
+ * JSON envelope, header wharf-source).
+ *
+ * wharf: a `wharf run` with one http-json source (bench/pipeline/prepared-upstream.ts: the records in pages rendered in advance)
+ * and no partition consumer (`consumers.count` 0), so that the poller alone works; the window
+ * opens when the records appear upstream and closes at the first metrics sample in which the
+ * source's produced count holds them all; CPU and peak RSS of all its processes from its
+ * /metrics. kcat: fed `key<TAB>value` lines from a file; from its start to its exit, CPU and
+ * peak RSS from GNU time. Each topic's offsets are checked to hold every record afterwards.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createKafka, KafkaClient } from '../../src/kafka/client';
-import { RecordProducer } from '../../src/kafka/record-producer';
+import { createKafka } from '../../src/kafka/client';
 import { ensureTopics } from '../../src/kafka/topics';
 import { recordId, toMessage, type WireRecord } from '../../src/records/wire-record';
-import { machineBusy, machineCpu, type MachineBusy } from './metrics';
+import { PreparedUpstream } from './prepared-upstream';
+import { MeasuredProcess } from './measured-process';
+import { resources, sampleUntil, total, type Resources } from './metrics';
 import { SOURCE_ID } from './records';
 import { quietLogger, type LocalStack } from './stack';
+import { startWharf } from './wharf-child';
 
-export interface ProduceRun {
+/** One tool's figures for one run: wall time, CPU seconds and peak RSS of all its processes. */
+export interface ToolRun {
   seconds: number;
-  /** CPU of the producing process, where it can be read (wharf's producer runs in the benchmark). */
-  cpuSeconds?: number;
-  machine: MachineBusy;
+  /** Documents the window counts (a window opened after a tool started delivering counts fewer than N). */
+  count: number;
+  cpuSeconds: number;
+  peakRssBytes: number;
 }
 
 export interface ProducePath {
-  wharf: ProduceRun;
-  kcat: ProduceRun;
+  wharf: ToolRun & Pick<Resources, 'peakRssBytesByProcess'>;
+  kcat: ToolRun;
 }
 
-function wireRecord(record: Record<string, unknown>, ingestedAt: string): WireRecord {
+export interface ProduceNames {
+  wharfTopic: string;
+  kcatTopic: string;
+  dlqTopic: string;
+  zookeeperRoot: string;
+  groupId: string;
+}
+
+export function wireRecord(record: Record<string, unknown>, ingestedAt: string): WireRecord {
   return { id: recordId(SOURCE_ID, String(record.id)), source: SOURCE_ID, ingestedAt, payload: record };
+}
+
+/** The records as kcat input lines, `key<TAB>value`, in a file under `workDir`. */
+export function kcatInput(records: ReadonlyArray<Record<string, unknown>>, workDir: string, name: string): string {
+  const file = join(workDir, `${name}.tsv`);
+  const ingestedAt = new Date().toISOString();
+  writeFileSync(file, records.map((r) => `${recordId(SOURCE_ID, String(r.id))}\t${String(toMessage(wireRecord(r, ingestedAt)).value)}\n`).join(''));
+  return file;
 }
 
 export async function measureProducePath(
   stack: LocalStack,
-  topics: { wharf: string; kcat: string },
+  names: ProduceNames,
   records: ReadonlyArray<Record<string, unknown>>,
-  pageSize: number,
-  workDir: string,
+  options: { pageSize: number; workDir: string; kcatFile: string },
 ): Promise<ProducePath> {
   const kafka = createKafka(stack.config.kafka, quietLogger, 'wharf-bench');
   const admin = kafka.admin();
   await admin.connect();
   try {
     const partitions = stack.config.kafka.partitions;
-    await ensureTopics(admin, [{ topic: topics.wharf, numPartitions: partitions }, { topic: topics.kcat, numPartitions: partitions }], quietLogger);
-    const ingestedAt = new Date().toISOString();
-
-    const producer = new RecordProducer(new KafkaClient(stack.config.kafka, quietLogger, 'bench'), { sendTimeoutMs: 60_000 });
-    await producer.connect();
-    let wharf: ProduceRun;
-    try {
-      const cpuBefore = process.cpuUsage();
-      const machineBefore = machineCpu(stack.serverPids);
-      const started = performance.now();
-      for (let start = 0; start < records.length; start += pageSize) {
-        await producer.send(topics.wharf, records.slice(start, start + pageSize).map((r) => toMessage(wireRecord(r, ingestedAt))));
-      }
-      const cpu = process.cpuUsage(cpuBefore);
-      wharf = { seconds: (performance.now() - started) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6, machine: machineBusy(machineBefore, machineCpu(stack.serverPids)) };
-    } finally {
-      await producer.disconnect();
-    }
-
-    const lines = join(workDir, 'kcat-input.tsv');
-    writeFileSync(lines, records.map((r) => `${recordId(SOURCE_ID, String(r.id))}\t${String(toMessage(wireRecord(r, ingestedAt)).value)}\n`).join(''));
-    const kcat = await runKcat(stack, topics.kcat, lines);
-
-    for (const topic of [topics.wharf, topics.kcat]) {
+    await ensureTopics(admin, [{ topic: names.wharfTopic, numPartitions: partitions }, { topic: names.kcatTopic, numPartitions: partitions }], quietLogger);
+    const wharf = await producedByPoller(stack, names, records, options);
+    const kcat = await runKcat(stack, names.kcatTopic, options.kcatFile, records.length, options.workDir);
+    for (const topic of [names.wharfTopic, names.kcatTopic]) {
       const offsets = await admin.fetchTopicOffsets(topic);
       const held = offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
       if (held !== records.length) throw new Error(`topic ${topic} holds ${held} records, expected ${records.length}`);
@@ -79,23 +82,44 @@ export async function measureProducePath(
   }
 }
 
-/** kcat producing every line of `file`; the time includes its start and connection (a few ms). */
-function runKcat(stack: LocalStack, topic: string, file: string): Promise<ProduceRun> {
+async function producedByPoller(stack: LocalStack, names: ProduceNames, records: ReadonlyArray<Record<string, unknown>>, options: { pageSize: number; workDir: string }): Promise<ProducePath['wharf']> {
+  const upstream = new PreparedUpstream(records, options.pageSize);
+  await upstream.start();
+  const wharf = startWharf(stack, join(options.workDir, `wharf-${names.wharfTopic}`), {
+    topic: names.wharfTopic,
+    dlqTopic: names.dlqTopic,
+    zookeeperRoot: names.zookeeperRoot,
+    groupId: names.groupId,
+    consumers: 0,
+    sources: [{ id: SOURCE_ID, type: 'http-json', url: upstream.url, intervalMs: 100 }],
+    sinks: [stack.elasticsearch],
+  });
+  try {
+    const [listening] = await Promise.all([wharf.logged('ops endpoints listening', 60_000), wharf.logged('wharf healthy', 180_000)]);
+    const produced = (s: Parameters<typeof total>[0]) => total(s, 'wharf_source_records_produced_total', { source: SOURCE_ID });
+    const sampling = sampleUntil(String(listening.url), produced, records.length, 120_000 + records.length * 10);
+    upstream.open();
+    const opened = performance.now();
+    const window = await sampling;
+    const used = resources(window.samples);
+    return { seconds: (window.doneAt - opened) / 1000, count: records.length, cpuSeconds: used.cpuSeconds, peakRssBytes: used.peakRssBytes, peakRssBytesByProcess: used.peakRssBytesByProcess };
+  } finally {
+    await wharf.stop();
+    await upstream.stop();
+  }
+}
+
+/** kcat producing every line of `file` (its start and connection included: a few ms). */
+export async function runKcat(stack: LocalStack, topic: string, file: string, count: number, workDir: string): Promise<ToolRun> {
   const args = [
-    '-P', '-b', stack.config.kafka.brokers.join(','), '-t', topic, '-K', '\\t', '-z', 'gzip',
+    '-P', '-b', stack.config.kafka.brokers.join(','), '-t', topic, '-K', '\t',
+    '-z', stack.config.kafka.compression, '-X', `compression.level=${stack.config.kafka.compressionLevel}`,
     '-X', 'acks=all', '-X', 'enable.idempotence=true', '-X', 'topic.partitioner=murmur2_random',
     '-H', `wharf-source=${SOURCE_ID}`, '-l', file,
   ];
-  const machineBefore = machineCpu(stack.serverPids);
   const started = performance.now();
-  const child = spawn('kcat', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((done, fail) => {
-    child.on('error', (err) => fail(new Error(`cannot run kcat (Debian package kcat): ${err.message}`)));
-    child.on('exit', (code) => {
-      if (code === 0 && !/fail|error/i.test(stderr)) done({ seconds: (performance.now() - started) / 1000, machine: machineBusy(machineBefore, machineCpu(stack.serverPids)) });
-      else fail(new Error(`kcat ${args.join(' ')} exited ${code}: ${stderr.trim()}`));
-    });
-  });
+  const usage = await new MeasuredProcess('kcat', args, join(workDir, `kcat-${topic}.usage`)).exited;
+  const seconds = (performance.now() - started) / 1000;
+  if (usage.exitCode !== 0 || /fail|error/i.test(usage.stderr)) throw new Error(`kcat ${args.join(' ')} exited ${usage.exitCode}: ${usage.stderr.trim()}`);
+  return { seconds, count, cpuSeconds: usage.cpuSeconds, peakRssBytes: usage.peakRssBytes };
 }

@@ -8,12 +8,16 @@ export interface SinkNames {
   database: string;
 }
 
-export async function countDocuments(stack: LocalStack, target: SinkNames): Promise<{ elasticsearch: number; couchdb: number }> {
+/** Without a database, its count is NaN. */
+export async function countDocuments(stack: LocalStack, target: SinkNames | { index: string; database?: undefined }): Promise<{ elasticsearch: number; couchdb: number }> {
   const es = createElasticsearch(stack.elasticsearch);
   try {
     await es.indices.refresh({ index: target.index });
-    const [{ count }, info] = await Promise.all([es.count({ index: target.index }), createCouchdb(stack.couchdb).use(target.database).info()]);
-    return { elasticsearch: count, couchdb: info.doc_count };
+    const [{ count }, couchdb] = await Promise.all([
+      es.count({ index: target.index }),
+      target.database === undefined ? NaN : createCouchdb(stack.couchdb).use(target.database).info().then((info) => info.doc_count),
+    ]);
+    return { elasticsearch: count, couchdb };
   } finally {
     await es.close();
   }

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { createCouchdb } from '../../src/sinks/couchdb/client';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
+import { storeIndexName } from '../../src/sinks/elasticsearch/store-index';
 import { createKafka } from '../../src/kafka/client';
 import { connectZookeeper, zkCall, type ZookeeperClient } from '../../src/coordination/zookeeper';
 import { loadConfigFile } from '../../src/config/load';
@@ -79,7 +80,10 @@ export class Leftovers {
       }
     });
     const es = createElasticsearch(this.stack.elasticsearch);
-    for (const index of this.indices) await attempt(`index ${index}`, () => es.indices.delete({ index, ignore_unavailable: true }));
+    // wharf's index is an alias over its store index (sinks/elasticsearch/store-index.ts): both names go.
+    for (const index of [...this.indices].flatMap((i) => [i, storeIndexName(i)])) {
+      await attempt(`index ${index}`, () => ignoring(/alias/i, () => es.indices.delete({ index, ignore_unavailable: true })));
+    }
     await es.close();
     const couch = createCouchdb(this.stack.couchdb);
     for (const db of this.databases) {

@@ -5,9 +5,10 @@
  * and errors are counted, since retries during a run explain a slow figure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { REPO_ROOT } from './stack';
+import { REPO_ROOT, type LocalStack } from './stack';
 
 const KEPT_LINES = 40;
 const running = new Set<WharfChild>();
@@ -15,6 +16,37 @@ const running = new Set<WharfChild>();
 /** Stops every wharf still running (the benchmark was interrupted). */
 export async function stopEveryWharf(): Promise<void> {
   await Promise.all([...running].map((wharf) => wharf.stop(10_000)));
+}
+
+/** What a benchmark's wharf configuration sets; the servers are the local stack's. */
+export interface WharfSetup {
+  topic: string;
+  dlqTopic: string;
+  zookeeperRoot: string;
+  groupId: string;
+  /** Partition consumers (wharf's default when absent). */
+  consumers?: number;
+  sources?: unknown[];
+  sinks: unknown[];
+}
+
+/** Writes the configuration into `dir` (created) and starts `wharf run` with it. */
+export function startWharf(stack: LocalStack, dir: string, setup: WharfSetup): WharfChild {
+  mkdirSync(dir, { recursive: true });
+  const configFile = join(dir, 'actors.json');
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      log: { level: 'info' },
+      kafka: { ...stack.config.kafka, topic: setup.topic, dlqTopic: setup.dlqTopic },
+      zookeeper: { ...stack.config.zookeeper, root: setup.zookeeperRoot },
+      metrics: { port: 0 },
+      sources: setup.sources ?? [],
+      sinks: setup.sinks,
+      pipeline: { consumers: { count: setup.consumers, groupId: setup.groupId } },
+    }),
+  );
+  return new WharfChild(configFile);
 }
 
 interface LogLine {

@@ -1,16 +1,21 @@
 /**
  * One source poller per configured source. Loop: load the cursor from ZooKeeper, fetch the page
- * after it, produce its records to Kafka and wait for the acknowledgement (pipeline/intake.ts
- * decides what becomes a record and what a dead letter), only then save the next cursor
- * (compare-and-set); follow pages while the upstream has more, then wait `intervalMs`. A crash
- * anywhere before the save re-fetches the same page on restart: Kafka may see a record twice,
+ * after it, produce its records to Kafka (pipeline/intake.ts decides what becomes a record and
+ * what a dead letter), and save the next cursor (compare-and-set) once Kafka acknowledged them;
+ * follow pages while the upstream has more, then wait `intervalMs`. Pages are pipelined: the
+ * next page is fetched and turned into messages while the ones before it are produced (up to
+ * PAGES_IN_FLIGHT held), but sends stay in page order, one after the other (absent an upstream
+ * version a record's Kafka offset is its version, so its writes must reach the partition in
+ * order), and cursors are saved strictly in order, each only once its page and every page before
+ * it were acknowledged (pipeline/ordered-commits.ts): a failed send fails every page after it.
+ * A crash anywhere before a save re-fetches that page on restart: Kafka may see a record twice,
  * but every sink writes it under the same id, so no document is duplicated and none is lost.
  * Upstream and Kafka failures are retried with backoff (RETRY_POLICIES.sourcePoll, or the
  * upstream's Retry-After) and logged, never crash-looped.
  *
  * Only one wharf instance polls a source at a time: the one holding its ZooKeeper lease
  * (coordination/source-lease.ts); the others stand by and take over when its session ends.
- * Fencing: before producing a page, the poller confirms with the server that its lease node
+ * Fencing: right before a page's first send, the poller confirms with the server that its lease node
  * still exists (answered within a third of the session timeout), and it saves the cursor only in
  * a transaction that checks that node. A lost lease (LeaseLostError) or a session that is
  * Disconnected or Expired ends polling at once; the poller opens a new session and stands by.
@@ -57,7 +62,8 @@ import { ensureWharfTopics } from '../kafka/topics';
 import { METRICS } from '../metrics/catalog';
 import { counter, gauge } from '../metrics/process-registry';
 import { publishDeadLetters } from '../pipeline/dead-letters';
-import { cursorWentBack, intakeBatch, pageDigest } from '../pipeline/intake';
+import { cursorWentBack, intakeBatch, pageDigest, type IntakeBatch } from '../pipeline/intake';
+import { OrderedCommits } from '../pipeline/ordered-commits';
 import { refusedByKafkaLetter } from '../records/dead-letter';
 import { RETRY_POLICIES } from '../retry/policies';
 import { retry, retryDelay, sleep } from '../retry/retry';
@@ -66,6 +72,16 @@ import type { SourceAdapter } from '../sources/source-adapter';
 import { failureReason, StateLog } from '../util/state-log';
 import { pollErrorKind } from './poll-error-kind';
 import { WharfActor } from './wharf-actor';
+
+/** Pages held at once: fetched and turned into messages, being produced, or waiting for their cursor's save. */
+const PAGES_IN_FLIGHT = 4;
+
+/** The cursor after a page, and the page's digest when it gave no next cursor. */
+interface PageCursor {
+  cursor: string | null;
+  digest?: string;
+  more: boolean;
+}
 
 interface PollerSettings {
   source: SourceConfig;
@@ -160,9 +176,15 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     const load = () => this.coordinate('loading the cursor', signal, () => cursors.load(source.id));
     let stored = await load();
     if (stored?.updatedAt) this.cursorAdvancedAt = Date.parse(stored.updatedAt) || Date.now();
+    const saved = (cursor: StoredCursor) => {
+      stored = cursor;
+      this.refusal.succeeded();
+      gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
+    };
     while (!signal.aborted && stored) {
       try {
-        const polled = await retry(() => this.pollOnce(adapter, cursors, lease, source, kafka, stored!), {
+        // A retry starts from the last cursor saved: pages after it are fetched and produced again.
+        stored = await retry(() => this.pollPages(adapter, cursors, lease, source, kafka, stored!, saved, signal), {
           what: `polling source ${source.id}`,
           policy: RETRY_POLICIES.sourcePoll,
           signal,
@@ -178,15 +200,12 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         this.polls.failing.succeeded();
         this.polls.refused.succeeded();
         gauge(METRICS.sourceLastSuccess).set({ source: source.id }, Date.now() / 1000);
-        stored = polled.stored;
-        if (!polled.more) {
-          await sleep(source.intervalMs, signal);
-          // Idle, this poller saves nothing, so an operator's `wharf cursor set --force` would
-          // wait for the upstream's next records to be noticed (as a conflict); read it now.
-          const current = signal.aborted ? undefined : await load();
-          if (current && current.version !== stored.version) this.log.info({ source: source.id, cursor: current.cursor }, 'cursor changed by an operator; polling from it');
-          stored = current ?? stored;
-        }
+        await sleep(source.intervalMs, signal);
+        // Idle, this poller saves nothing, so an operator's `wharf cursor set --force` would
+        // wait for the upstream's next records to be noticed (as a conflict); read it now.
+        const current = signal.aborted ? undefined : await load();
+        if (current && current.version !== stored.version) this.log.info({ source: source.id, cursor: current.cursor }, 'cursor changed by an operator; polling from it');
+        stored = current ?? stored;
       } catch (err) {
         if (err instanceof OperationAbortedError) return;
         if (!(err instanceof CursorConflictError)) throw err;
@@ -197,29 +216,68 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     }
   }
 
-  /** Fetches and produces one page, then saves the cursor; `more` when the upstream gave a new cursor. */
-  private async pollOnce(adapter: SourceAdapter, cursors: CursorStore, lease: SourceLease, source: SourceConfig, kafka: KafkaConfig, stored: StoredCursor): Promise<{ stored: StoredCursor; more: boolean }> {
-    const page = await adapter.fetch(stored.cursor);
-    const more = page.nextCursor !== null && page.nextCursor !== stored.cursor;
-    const digest = !more && page.records.length + page.malformed.length > 0 ? pageDigest(page) : undefined;
-    if (!more && digest === stored.pageDigest) return { stored, more }; // nothing, or the very page already produced
-    counter(METRICS.sourceRecordsPolled).inc({ source: source.id }, page.records.length + page.malformed.length);
-    if (cursorWentBack(stored.cursor, page.nextCursor)) {
-      this.log.warn({ source: source.id, stored: stored.cursor, next: page.nextCursor }, 'the upstream\'s next cursor is before the stored one (an upstream reset?); following it');
+  /**
+   * Fetches and produces pages from `from` until the upstream has nothing new, pipelined (see the
+   * top of this file); returns the last cursor saved, after passing each one saved to `saved`.
+   */
+  private async pollPages(
+    adapter: SourceAdapter,
+    cursors: CursorStore,
+    lease: SourceLease,
+    source: SourceConfig,
+    kafka: KafkaConfig,
+    from: StoredCursor,
+    saved: (cursor: StoredCursor) => void,
+    signal: AbortSignal,
+  ): Promise<StoredCursor> {
+    let committed = from;
+    const window = new OrderedCommits<PageCursor>(PAGES_IN_FLIGHT, async ({ cursor, digest, more }) => {
+      const version = await cursors.save(source.id, cursor, committed.version, lease.fence(), digest);
+      committed = { cursor, version, pageDigest: digest };
+      if (more) this.cursorAdvancedAt = Date.now();
+      saved(committed);
+    });
+    // Where the next fetch starts: after the last page fetched, saved or not.
+    let head: PageCursor = { cursor: from.cursor, digest: from.pageDigest, more: false };
+    let sent: Promise<void> = Promise.resolve();
+    try {
+      while (!signal.aborted) {
+        const page = await adapter.fetch(head.cursor);
+        const more = page.nextCursor !== null && page.nextCursor !== head.cursor;
+        const digest = !more && page.records.length + page.malformed.length > 0 ? pageDigest(page) : undefined;
+        if (!more && digest === head.digest) break; // nothing, or the very page already produced
+        counter(METRICS.sourceRecordsPolled).inc({ source: source.id }, page.records.length + page.malformed.length);
+        if (cursorWentBack(head.cursor, page.nextCursor)) {
+          this.log.warn({ source: source.id, stored: head.cursor, next: page.nextCursor }, 'the upstream\'s next cursor is before the stored one (an upstream reset?); following it');
+        }
+        await this.ensureTopics();
+        const ingestedAt = new Date().toISOString();
+        const batch = intakeBatch(source, page, ingestedAt);
+        // After the page before it was acknowledged (a failure there fails this one unsent); the lease confirmed right before.
+        sent = sent.then(async () => {
+          await lease.confirm();
+          await this.producePage(source.id, kafka, batch, ingestedAt);
+        });
+        head = { cursor: more ? page.nextCursor : head.cursor, digest, more };
+        await window.add(sent, head);
+        if (!more) break;
+      }
+    } catch (err) {
+      // Pages acknowledged before the failure keep their cursors; none after it is saved.
+      await window.flush().catch(() => undefined);
+      throw err;
     }
-    await lease.confirm();
-    await this.ensureTopics();
-    const ingestedAt = new Date().toISOString();
-    const { messages, letters } = intakeBatch(source, page, ingestedAt);
+    await window.flush();
+    return committed;
+  }
+
+  /** Produces a page's messages and dead letters; resolves once Kafka acknowledged them all. */
+  private async producePage(sourceId: string, kafka: KafkaConfig, { messages, letters }: IntakeBatch, ingestedAt: string): Promise<void> {
     const refused = await this.producer!.sendFitting(kafka.topic, messages);
-    counter(METRICS.sourceRecordsProduced).inc({ source: source.id }, messages.length - refused.length);
-    letters.push(...refused.map((m) => refusedByKafkaLetter(m, kafka.topic, source.id, ingestedAt)));
+    counter(METRICS.sourceRecordsProduced).inc({ source: sourceId }, messages.length - refused.length);
+    letters.push(...refused.map((m) => refusedByKafkaLetter(m, kafka.topic, sourceId, ingestedAt)));
     await publishDeadLetters(this.producer!, kafka.dlqTopic, letters);
-    if (messages.length > 0 || letters.length > 0) this.log.debug({ source: source.id, produced: messages.length - refused.length, deadLettered: letters.length }, 'page produced');
-    const cursor = more ? page.nextCursor : stored.cursor;
-    const version = await cursors.save(source.id, cursor, stored.version, lease.fence(), digest);
-    if (more) this.cursorAdvancedAt = Date.now();
-    return { stored: { cursor, version, pageDigest: digest }, more };
+    if (messages.length > 0 || letters.length > 0) this.log.debug({ source: sourceId, produced: messages.length - refused.length, deadLettered: letters.length }, 'page produced');
   }
 
   /** wharf's topics, created if missing, once per process (a failure is a poll failure, retried). */

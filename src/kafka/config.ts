@@ -44,6 +44,12 @@ export const KafkaSchema = z
       .describe('Partitions of the records topic when wharf creates it. An existing topic is never altered (fewer partitions are logged as a warning).'),
     // kafkajs supports gzip natively; other codecs would need extra packages.
     compression: z.enum(['gzip', 'none']).default('gzip').describe('Compression of produced batches.'),
+    compressionLevel: z
+      .int()
+      .min(1)
+      .max(9)
+      .default(1)
+      .describe("gzip level of produced batches (kafkajs's own is zlib's default, 6): 1 compresses about 4 times faster, for batches about 40% larger (JSON records: 21% of their size instead of 15%)."),
     tls: tlsSchema.optional().describe('TLS to the brokers (a listener with SSL or SASL_SSL): `{}` trusts the public CAs, `caFile` a private CA.'),
     sasl: SaslSchema.optional(),
     connectionTimeoutMs: durationMs(600_000).default(3000).describe('Timeout of a connection to a broker, in ms.'),

@@ -1,6 +1,7 @@
 /**
  * wharf's one way of writing to Kafka: an idempotent producer (no duplicates from its own
- * retries), acks from all in-sync replicas, gzip compression, and at most 5 requests in flight.
+ * retries), acks from all in-sync replicas, gzip compression (at `compressionLevel`, gzip-codec.ts),
+ * and at most 5 requests in flight (kafkajs sends one request a broker at a time when idempotent).
  * `send` resolves only once Kafka acknowledged every message, which is the moment a source
  * cursor may advance. Every send is bounded in time: kafkajs's idempotent producer can stay
  * stuck after a broker restart, so a send that times out or fails is a KafkaUnavailableError
@@ -20,6 +21,7 @@ import { describeError, tlsRefusal, WharfError } from '../errors';
 import type { WireMessage } from '../records/wire-record';
 import { withTimeout } from '../retry/timeout';
 import { KafkaClient } from './client';
+import { useGzipLevel } from './gzip-codec';
 import { isTooLarge, kafkaRefusal } from './kafka-errors';
 
 export { isTooLarge } from './kafka-errors';
@@ -132,6 +134,7 @@ export class RecordProducer {
   }
 
   private create(): Producer {
+    useGzipLevel(this.client.config.compressionLevel);
     // Idempotence needs acks=all and at most 5 requests in flight per connection.
     return KafkaClient.kafkajs(this.client).producer({
       idempotent: true,
