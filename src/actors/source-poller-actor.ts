@@ -57,14 +57,11 @@ import { RefusalState } from '../health/refusal';
 import { safeUrl } from '../log';
 import { KafkaClient } from '../kafka/client';
 import type { KafkaConfig } from '../kafka/config';
-import { KafkaUnavailableError, RecordProducer } from '../kafka/record-producer';
-import { ensureWharfTopics } from '../kafka/topics';
 import { METRICS } from '../metrics/catalog';
 import { counter, gauge } from '../metrics/process-registry';
-import { publishDeadLetters } from '../pipeline/dead-letters';
 import { cursorWentBack, intakeBatch, pageDigest, type IntakeBatch } from '../pipeline/intake';
 import { OrderedCommits } from '../pipeline/ordered-commits';
-import { refusedByKafkaLetter } from '../records/dead-letter';
+import { PageProducer } from '../pipeline/page-producer';
 import { RETRY_POLICIES } from '../retry/policies';
 import { retry, retryDelay, sleep } from '../retry/retry';
 import { createSourceAdapter, type SourceConfig } from '../sources/registry';
@@ -92,11 +89,9 @@ interface PollerSettings {
 export default class SourcePollerActor extends WharfActor<PollerSettings> {
   private readonly stopping = new AbortController();
   private loop?: Promise<void>;
-  private producer?: RecordProducer;
+  private pages?: PageProducer;
   private cursorAdvancedAt = Date.now();
   private cursorAgeTimer?: NodeJS.Timeout;
-  private kafkaClient?: KafkaClient;
-  private topicsReady = false;
   private readonly refusal = new RefusalState();
   /** Repeated failures as states: logged when they start, at most once a minute, when they end (util/state-log.ts). */
   private polls!: { failing: StateLog; refused: StateLog; zookeeper: StateLog };
@@ -108,10 +103,9 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
       refused: new StateLog(this.log, { subject: `source ${source.id}`, failing: 'polls refused', recovered: 'polling again', level: 'error', message: 'poll refused, retrying: an operator must fix the cause', fields }),
       zookeeper: new StateLog(this.log, { subject: `ZooKeeper ${zk.connect}`, failing: 'failing', recovered: 'answering again', fields }),
     };
-    this.kafkaClient = new KafkaClient(kafka, this.log, `poller-${source.id}`);
-    this.producer = new RecordProducer(this.kafkaClient);
+    this.pages = new PageProducer(new KafkaClient(kafka, this.log, `poller-${source.id}`), kafka);
     this.cursorAgeTimer = setInterval(() => gauge(METRICS.sourceCursorAge).set({ source: source.id }, (Date.now() - this.cursorAdvancedAt) / 1000), 1000);
-    this.loop = this.runSessions(createSourceAdapter(source), source, kafka, zk);
+    this.loop = this.runSessions(createSourceAdapter(source), source, zk);
   }
 
   /** The source as a failed check while its polls are refused (health-monitor.ts asks every poller), else null. */
@@ -124,11 +118,11 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     this.stopping.abort();
     clearInterval(this.cursorAgeTimer);
     await this.loop;
-    await this.producer?.disconnect();
+    await this.pages?.disconnect();
   }
 
   /** One ZooKeeper session after another: hold the source's lease, poll until the session or the lease ends. */
-  private async runSessions(adapter: SourceAdapter, source: SourceConfig, kafka: KafkaConfig, zk: ZookeeperConfig): Promise<void> {
+  private async runSessions(adapter: SourceAdapter, source: SourceConfig, zk: ZookeeperConfig): Promise<void> {
     // Sessions that failed in a row: a new session waits the coordination policy's growing delay.
     let failures = 0;
     while (!this.stopping.signal.aborted) {
@@ -152,7 +146,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
           // Only a held lease ends a ZooKeeper failure state: a session that opens and then fails is still one.
           this.polls.zookeeper.succeeded();
           this.log.info({ source: source.id }, 'this instance polls the source');
-          await this.poll(adapter, new CursorStore(client, zk.root), lease, source, kafka, session.signal);
+          await this.poll(adapter, new CursorStore(client, zk.root), lease, source, session.signal);
         }
       } catch (err) {
         if (err instanceof LeaseLostError) this.log.warn({ source: source.id, lease: err.path }, 'lease lost: another instance may poll this source; standing by');
@@ -172,7 +166,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   }
 
   /** Polls page after page while the session holds the lease; a lost lease is thrown. */
-  private async poll(adapter: SourceAdapter, cursors: CursorStore, lease: SourceLease, source: SourceConfig, kafka: KafkaConfig, signal: AbortSignal): Promise<void> {
+  private async poll(adapter: SourceAdapter, cursors: CursorStore, lease: SourceLease, source: SourceConfig, signal: AbortSignal): Promise<void> {
     const load = () => this.coordinate('loading the cursor', signal, () => cursors.load(source.id));
     let stored = await load();
     if (stored?.updatedAt) this.cursorAdvancedAt = Date.parse(stored.updatedAt) || Date.now();
@@ -184,7 +178,7 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     while (!signal.aborted && stored) {
       try {
         // A retry starts from the last cursor saved: pages after it are fetched and produced again.
-        stored = await retry(() => this.pollPages(adapter, cursors, lease, source, kafka, stored!, saved, signal), {
+        stored = await retry(() => this.pollPages(adapter, cursors, lease, source, stored!, saved, signal), {
           what: `polling source ${source.id}`,
           policy: RETRY_POLICIES.sourcePoll,
           signal,
@@ -225,7 +219,6 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
     cursors: CursorStore,
     lease: SourceLease,
     source: SourceConfig,
-    kafka: KafkaConfig,
     from: StoredCursor,
     saved: (cursor: StoredCursor) => void,
     signal: AbortSignal,
@@ -250,13 +243,13 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
         if (cursorWentBack(head.cursor, page.nextCursor)) {
           this.log.warn({ source: source.id, stored: head.cursor, next: page.nextCursor }, 'the upstream\'s next cursor is before the stored one (an upstream reset?); following it');
         }
-        await this.ensureTopics();
+        await this.pages!.ensureTopics();
         const ingestedAt = new Date().toISOString();
         const batch = intakeBatch(source, page, ingestedAt);
         // After the page before it was acknowledged (a failure there fails this one unsent); the lease confirmed right before.
         sent = sent.then(async () => {
           await lease.confirm();
-          await this.producePage(source.id, kafka, batch, ingestedAt);
+          await this.producePage(source.id, batch, ingestedAt);
         });
         head = { cursor: more ? page.nextCursor : head.cursor, digest, more };
         await window.add(sent, head);
@@ -272,23 +265,10 @@ export default class SourcePollerActor extends WharfActor<PollerSettings> {
   }
 
   /** Produces a page's messages and dead letters; resolves once Kafka acknowledged them all. */
-  private async producePage(sourceId: string, kafka: KafkaConfig, { messages, letters }: IntakeBatch, ingestedAt: string): Promise<void> {
-    const refused = await this.producer!.sendFitting(kafka.topic, messages);
-    counter(METRICS.sourceRecordsProduced).inc({ source: sourceId }, messages.length - refused.length);
-    letters.push(...refused.map((m) => refusedByKafkaLetter(m, kafka.topic, sourceId, ingestedAt)));
-    await publishDeadLetters(this.producer!, kafka.dlqTopic, letters);
-    if (messages.length > 0 || letters.length > 0) this.log.debug({ source: sourceId, produced: messages.length - refused.length, deadLettered: letters.length }, 'page produced');
-  }
-
-  /** wharf's topics, created if missing, once per process (a failure is a poll failure, retried). */
-  private async ensureTopics(): Promise<void> {
-    if (this.topicsReady) return;
-    try {
-      await ensureWharfTopics(this.kafkaClient!);
-    } catch (err) {
-      throw new KafkaUnavailableError('creating or describing the topics', describeError(err), { cause: err });
-    }
-    this.topicsReady = true;
+  private async producePage(sourceId: string, batch: IntakeBatch, ingestedAt: string): Promise<void> {
+    const { produced, deadLettered } = await this.pages!.produce(sourceId, batch, ingestedAt);
+    counter(METRICS.sourceRecordsProduced).inc({ source: sourceId }, produced);
+    if (produced > 0 || deadLettered > 0) this.log.debug({ source: sourceId, produced, deadLettered }, 'page produced');
   }
 
   /** A ZooKeeper operation, retried until it succeeds or the signal fires (undefined then). */
