@@ -19,7 +19,9 @@
  * Requests go through a limiter (adaptive/limiter.ts): at most its limit in flight, each of at
  * most its batch size (and maxBulkBytes), the chunks of one batch sent concurrently within
  * that limit. A whole request answered 429 or 503, items answered 429 (not a write block) or
- * 503, and timeouts are back pressure: the limit and size shrink; retried items are counted.
+ * 503, and timeouts are back pressure: the limit and size shrink. A request refused whole with
+ * 429 or 503 is retried as its items are (all of them again, with backoff), not the batch at
+ * once; retried items are counted.
  *
  * A repair (`wharf verify --repair`, `replaceSameVersion`) indexes with `external_gte` instead,
  * so the same version replaces the stored document: Elasticsearch cannot compare content inside
@@ -129,6 +131,12 @@ export class ElasticsearchWriter implements SinkWriter {
       return await this.limiter.run(() => this.client.bulk({ operations }), backPressure);
     } catch (err) {
       if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';
+      const pushedBack = backPressure({ error: err });
+      // Refused whole for load: each item is retried as if refused alone, so one chunk's 429 does not fail the whole batch.
+      if (err instanceof errors.ResponseError && (pushedBack === 'rejected' || pushedBack === 'overloaded')) {
+        const error = (err.body as { error?: EsError } | undefined)?.error ?? { type: `status ${err.statusCode}` };
+        return { items: records.map(() => ({ index: { status: err.statusCode!, error } })) };
+      }
       throw this.unavailable('bulk request failed', err);
     }
   }
