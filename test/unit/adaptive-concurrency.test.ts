@@ -4,7 +4,7 @@ import { ADAPTIVE_DEFAULTS, AdaptiveConcurrencySchema } from '../../src/sinks/ad
 import { AimdController, type Adjustment, type BackPressure, type ControllerSettings } from '../../src/sinks/adaptive/controller';
 import { RequestLimiter } from '../../src/sinks/adaptive/limiter';
 
-const settings: ControllerSettings = { ...ADAPTIVE_DEFAULTS, initial: 1, min: 1, max: 10, minBatchSize: 50, maxBatchSize: 500 };
+const settings: ControllerSettings = { ...ADAPTIVE_DEFAULTS, initial: 1, min: 1, max: 10, minBatchSize: 50, maxBatchSize: 500, maxRttOverFloor: 0 };
 
 /** A controller on a clock the test moves. */
 function controller(overrides: Partial<ControllerSettings> = {}) {
@@ -91,6 +91,27 @@ describe('adaptive concurrency controller (AIMD, pure)', () => {
     // Baseline 114.8, deviation about 11.3: 140 is over about 137.3.
     expect(period([140])).to.deep.equal({ change: 'decrease', of: 'limit', cause: 'latency' });
     expect(c.limit).to.equal(7);
+  });
+
+  it('decreases the limit (never the size) when the response time per record passes maxRttOverFloor times the lowest seen: requests queue in the server', () => {
+    const { c, clock } = controller({ initial: 3, min: 4, rttDeviationScale: 100, maxRttOverFloor: 2 });
+    const period = (rttMs: number, records: number) => {
+      c.started(c.limit);
+      clock.t += 60_000;
+      return c.completed(rttMs, undefined, records);
+    };
+    period(100, 10);
+    expect(period(60, 10), 'faster: the floor is 6 ms a record').to.deep.equal({ change: 'increase', of: 'limit' });
+    expect(c.limit).to.equal(5);
+    expect(period(110, 10), '11 ms a record: slower than the baseline, under twice the floor').to.equal(undefined);
+    expect(period(130, 10), '13 ms a record: over twice the floor (6.03 after its drift)').to.deep.equal({ change: 'decrease', of: 'limit', cause: 'queueing' });
+    expect(c.limit).to.equal(4);
+    expect(period(130, 10), 'at min: the size is the server\'s pace, not shrunk').to.equal(undefined);
+    expect([c.limit, c.batchSize]).to.deep.equal([4, 500]);
+    const off = controller({ initial: 3, rttDeviationScale: 100, maxRttOverFloor: 0 });
+    off.period([100]);
+    off.period([60]);
+    expect(off.period([130]), 'maxRttOverFloor 0: the rule is off').to.equal(undefined);
   });
 
   it('counts a timeout as back pressure without letting it into the baseline', () => {

@@ -37,6 +37,13 @@ export const AdaptiveConcurrencySchema = z
       .min(0)
       .default(2.5)
       .describe('A period whose mean response time exceeds the baseline by more than this many mean deviations counts as the server slowing down: a decrease.'),
+    maxRttOverFloor: z
+      .number()
+      .min(0)
+      .default(2)
+      .describe(
+        'A period whose mean response time per record is more than this many times the lowest seen lately (Elasticsearch answering without a queue) counts as requests queueing in the server: a decrease of the limit. 0 turns this rule off (Vector\'s rules alone).',
+      ),
   })
   .superRefine((c, ctx) => {
     if (c.min > c.max) ctx.addIssue({ code: 'custom', path: ['min'], message: `must be at most max (${c.max}), got ${c.min}` });

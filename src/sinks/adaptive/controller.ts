@@ -13,6 +13,11 @@
  *   - back pressure (a 429, a 503, a timeout, in this period) or a mean response time over
  *     baseline + rttDeviationScale × deviation: a decrease: the limit is multiplied by
  *     decreaseRatio (truncated, at least `min`); once it is at `min`, the request size is;
+ *   - the same when the period's mean response time per record exceeds maxRttOverFloor times
+ *     the floor, the lowest one seen lately (it rises by 0.5 % a period to forget old quiet
+ *     moments): requests queue in the server, as in TCP Vegas. Vector's rules alone let the
+ *     limit creep up to `max` while a loaded server's response times are noisy; this one keeps
+ *     it where the server answers without a queue (only the limit: the size is the server's pace);
  *   - then the period's mean joins the baseline (a timeout brings no response time).
  * Each process's controller sees only its own requests: several consumer processes writing to
  * one cluster each back off on their own, and together by the same signals (Vector's sinks do
@@ -22,11 +27,14 @@ import type { AdaptiveConcurrencyConfig } from './config';
 
 /** How the server pushed back: 429 (rejected), 503 (overloaded), no answer in time (timeout). */
 export type BackPressure = 'rejected' | 'overloaded' | 'timeout';
-export type DecreaseCause = BackPressure | 'latency';
+export type DecreaseCause = BackPressure | 'latency' | 'queueing';
+
+/** How much the floor rises each period, so that it forgets a quiet moment long past (about doubling over 140 periods). */
+const FLOOR_DRIFT = 0.005;
 
 export type Adjustment = { change: 'increase'; of: 'limit' | 'size' } | { change: 'decrease'; of: 'limit' | 'size'; cause: DecreaseCause };
 
-export type ControllerSettings = Pick<AdaptiveConcurrencyConfig, 'initial' | 'min' | 'max' | 'minBatchSize' | 'decreaseRatio' | 'ewmaAlpha' | 'rttDeviationScale'> & {
+export type ControllerSettings = Pick<AdaptiveConcurrencyConfig, 'initial' | 'min' | 'max' | 'minBatchSize' | 'decreaseRatio' | 'ewmaAlpha' | 'rttDeviationScale' | 'maxRttOverFloor'> & {
   /** Largest request size, in records (the sink's batchSize). */
   maxBatchSize: number;
 };
@@ -60,6 +68,9 @@ export class AimdController {
   private readonly baseline: MovingAverage;
   private periodSum = 0;
   private periodCount = 0;
+  private periodRecords = 0;
+  /** The lowest mean response time per record of a period lately: the server answering without a queue. */
+  private floor: number | undefined;
   private pushedBack: BackPressure | undefined;
   private reachedLimit = false;
   private nextUpdateAt = 0;
@@ -99,11 +110,12 @@ export class AimdController {
   }
 
   /** A request ended: answered after `rttMs` (undefined: no answer, a timeout), with back pressure or not. */
-  completed(rttMs: number | undefined, backPressure?: BackPressure): Adjustment | undefined {
+  completed(rttMs: number | undefined, backPressure?: BackPressure, records = 1): Adjustment | undefined {
     if (rttMs !== undefined) {
       this.latestMs = rttMs;
       this.periodSum += rttMs;
       this.periodCount++;
+      this.periodRecords += records;
     }
     this.pushedBack ??= backPressure;
     const now = this.now();
@@ -115,17 +127,29 @@ export class AimdController {
     const current = this.periodCount > 0 ? this.periodSum / this.periodCount : undefined;
     if (this.baseline.mean === undefined && current !== undefined) this.baseline.update(current);
     const past = this.baseline.mean;
+    const queueing = this.queueing();
     let adjustment: Adjustment | undefined;
-    if (!this.pushedBack && current !== undefined && past !== undefined && current <= past) adjustment = this.increase();
+    if (!this.pushedBack && !queueing && current !== undefined && past !== undefined && current <= past) adjustment = this.increase();
     else if (this.pushedBack) adjustment = this.decrease(this.pushedBack);
     else if (current !== undefined && past !== undefined && current >= past + this.settings.rttDeviationScale * this.baseline.deviation) adjustment = this.decrease('latency');
+    else if (queueing) adjustment = this.decrease('queueing');
     if (current !== undefined) this.baseline.update(current);
     this.nextUpdateAt = now + (past ?? current ?? 0);
     this.periodSum = 0;
     this.periodCount = 0;
+    this.periodRecords = 0;
     this.pushedBack = undefined;
     this.reachedLimit = false;
     return adjustment;
+  }
+
+  /** Whether this period's response time per record is over maxRttOverFloor times the floor; moves the floor. */
+  private queueing(): boolean {
+    if (this.periodRecords === 0) return false;
+    const perRecord = this.periodSum / this.periodRecords;
+    const floor = this.floor;
+    this.floor = floor === undefined ? perRecord : Math.min(perRecord, floor * (1 + FLOOR_DRIFT));
+    return floor !== undefined && this.settings.maxRttOverFloor > 0 && perRecord > floor * this.settings.maxRttOverFloor;
   }
 
   private increase(): Adjustment | undefined {
@@ -145,6 +169,8 @@ export class AimdController {
       this.currentLimit = Math.max(min, Math.floor(this.currentLimit * decreaseRatio));
       return { change: 'decrease', of: 'limit', cause };
     }
+    // Queueing at the least concurrency is the server's own pace: smaller requests would only add overhead.
+    if (cause === 'queueing') return undefined;
     const smallest = Math.min(minBatchSize, this.currentSize);
     if (this.currentSize <= smallest) return undefined;
     this.currentSize = Math.max(smallest, Math.floor(this.currentSize * decreaseRatio));

@@ -39,9 +39,9 @@ export class RequestLimiter {
 
   /**
    * Sends one request once a slot is free; `judge` says whether its outcome was the server
-   * pushing back. The outcome is returned (or thrown) unchanged.
+   * pushing back; `records` is how many it carries. The outcome is returned (or thrown) unchanged.
    */
-  async run<T>(send: () => Promise<T>, judge: (outcome: Judged<T>) => BackPressure | undefined): Promise<T> {
+  async run<T>(send: () => Promise<T>, judge: (outcome: Judged<T>) => BackPressure | undefined, records = 1): Promise<T> {
     if (this.inFlight < this.controller.limit) this.inFlight++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
     gauge(METRICS.sinkRequestsInFlight).inc({ sink: this.sink });
@@ -56,7 +56,7 @@ export class RequestLimiter {
     const rttMs = this.now() - started;
     histogram(METRICS.sinkRequestDuration).observe({ sink: this.sink }, rttMs / 1000);
     gauge(METRICS.sinkRequestsInFlight).dec({ sink: this.sink });
-    this.adjust(rttMs, judge(outcome));
+    this.adjust(rttMs, judge(outcome), records);
     this.release();
     if ('error' in outcome) throw outcome.error;
     return outcome.value;
@@ -68,10 +68,10 @@ export class RequestLimiter {
     gauge(METRICS.sinkConcurrencyControllers).dec({ sink: this.sink });
   }
 
-  private adjust(rttMs: number, backPressure: BackPressure | undefined): void {
+  private adjust(rttMs: number, backPressure: BackPressure | undefined, records: number): void {
     if (!this.config.enabled) return;
     this.publish(-1);
-    const adjustment = this.controller.completed(backPressure === 'timeout' ? undefined : rttMs, backPressure);
+    const adjustment = this.controller.completed(backPressure === 'timeout' ? undefined : rttMs, backPressure, records);
     this.publish(+1);
     if (adjustment?.change === 'decrease') counter(METRICS.sinkConcurrencyDecreases).inc({ sink: this.sink, cause: adjustment.cause });
   }

@@ -73,6 +73,11 @@ export class ElasticsearchWriter implements SinkWriter {
     this.limiter = new RequestLimiter(config.id, config.adaptiveConcurrency, config.batchSize);
   }
 
+  /** Concurrent requests and records per request allowed now (adaptive/limiter.ts). */
+  get limits(): { concurrency: number; batchSize: number } {
+    return { concurrency: this.limiter.limit, batchSize: this.limiter.batchSize };
+  }
+
   async prepare(): Promise<void> {
     let problem: string | undefined;
     try {
@@ -128,7 +133,7 @@ export class ElasticsearchWriter implements SinkWriter {
   private async bulk(records: SinkRecord[], versionType: VersionType): Promise<BulkItems | 'too-large'> {
     try {
       const operations = records.flatMap((r) => [{ index: { _index: this.store, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, toDocument(r)]);
-      return await this.limiter.run(() => this.client.bulk({ operations }), backPressure);
+      return await this.limiter.run(() => this.client.bulk({ operations }), backPressure, records.length);
     } catch (err) {
       if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';
       const pushedBack = backPressure({ error: err });
