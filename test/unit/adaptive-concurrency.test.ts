@@ -3,6 +3,8 @@ import { expect } from 'chai';
 import { ADAPTIVE_DEFAULTS, AdaptiveConcurrencySchema } from '../../src/sinks/adaptive/config';
 import { AimdController, type Adjustment, type BackPressure, type ControllerSettings } from '../../src/sinks/adaptive/controller';
 import { RequestLimiter } from '../../src/sinks/adaptive/limiter';
+import { bulkChunks } from '../../src/sinks/elasticsearch/writer';
+import type { SinkRecord } from '../../src/records/sink-record';
 
 const settings: ControllerSettings = { ...ADAPTIVE_DEFAULTS, initial: 1, min: 1, max: 10, minBatchSize: 50, maxBatchSize: 500, maxRttOverFloor: 0 };
 
@@ -182,5 +184,18 @@ describe('request limiter', () => {
     const result = AdaptiveConcurrencySchema.safeParse({ min: 5, max: 3, initial: 4 });
     expect(result.success).to.equal(false);
     expect(result.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).to.deep.equal(['min: must be at most max (3), got 5', 'initial: must be from min (5) to max (3), got 4']);
+  });
+});
+
+describe('elasticsearch bulk chunks', () => {
+  const record = (n: number, wireBytes?: number): SinkRecord => ({ id: `s:${n}`, source: 's', ingestedAt: '2026-11-30T12:00:00.000Z', partition: 0, offset: String(n), version: String(n), payload: { n }, wireBytes });
+
+  it('cuts a batch at the request size, or earlier when the estimated bytes would pass maxBulkBytes, never leaving a request empty', () => {
+    const sizes = (chunks: SinkRecord[][]) => chunks.map((c) => c.length);
+    expect(sizes(bulkChunks(Array.from({ length: 7 }, (_, n) => record(n, 800)), 3, 1_000_000))).to.deep.equal([3, 3, 1]);
+    // 800 + 200 bytes a record: three fit in 3000, a fourth does not.
+    expect(sizes(bulkChunks(Array.from({ length: 7 }, (_, n) => record(n, 800)), 100, 3000))).to.deep.equal([3, 3, 1]);
+    expect(sizes(bulkChunks([record(1, 5000), record(2, 5000)], 100, 3000)), 'a record over the bound goes alone').to.deep.equal([1, 1]);
+    expect(bulkChunks([], 10, 3000)).to.deep.equal([]);
   });
 });
