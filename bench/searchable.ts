@@ -5,7 +5,8 @@
  *   - idle: the queries alone;
  *   - fixed: wharf's Elasticsearch writers loading another index at full speed with adaptive
  *     concurrency off (`adaptiveConcurrency.enabled: false`: always `max` requests);
- *   - adaptive: the same load with adaptive concurrency on (the defaults).
+ *   - adaptive: the same load with adaptive concurrency on (the defaults, or `--adaptive` JSON
+ *     over them, e.g. '{"maxRttOverFloor":1.5}').
  * The machine is shared, and its load drifts over a minute: so each run interleaves short
  * slices of the three modes (in a rotating order), and a mode's figures pool its slices. A load
  * slice ends once its requests in flight are done (that time counts as the load's, its queries
@@ -16,10 +17,10 @@
  * 13): p99 within 2x idle while loading at >= 0.7 of the fixed rate. Every index it creates is
  * deleted, on failure and Ctrl-C too.
  *
- * Run: npm run bench:searchable [-- --runs 3 --cycles 4 --slice 6 --docs 50000]
+ * Run: npm run bench:searchable [-- --runs 3 --cycles 4 --slice 6 --docs 50000 --adaptive '{}']
  */
 import { parseArgs } from 'node:util';
-import { ADAPTIVE_DEFAULTS, AdaptiveConcurrencySchema } from '../src/sinks/adaptive/config';
+import { AdaptiveConcurrencySchema } from '../src/sinks/adaptive/config';
 import { createElasticsearch } from '../src/sinks/elasticsearch/client';
 import { storeIndexName } from '../src/sinks/elasticsearch/store-index';
 import { benchDocument, benchRecords, INDEX_MAPPINGS } from './pipeline/records';
@@ -42,7 +43,9 @@ interface ModeFigures {
   limits?: string[];
 }
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, cycles: { type: 'string', default: '4' }, slice: { type: 'string', default: '6' }, docs: { type: 'string', default: '50000' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' }, cycles: { type: 'string', default: '4' }, slice: { type: 'string', default: '6' }, docs: { type: 'string', default: '50000' }, adaptive: { type: 'string', default: '{}' } } });
+/** The adaptive mode's `adaptiveConcurrency` (JSON, over the defaults), to try other knobs. */
+const ADAPTIVE = AdaptiveConcurrencySchema.parse(JSON.parse(values.adaptive));
 const [RUNS, CYCLES, SLICE_MS, DOCS] = [Number(values.runs), Number(values.cycles), Number(values.slice) * 1000, Number(values.docs)];
 
 const stack = localStack();
@@ -70,7 +73,7 @@ async function run(queryIndex: string): Promise<Record<Mode, ModeFigures>> {
   const sink = { ...stack.elasticsearch, mappings: INDEX_MAPPINGS as Record<string, unknown> };
   const loads = {
     fixed: new PausableLoad(sink, `${runName()}-fixed`, AdaptiveConcurrencySchema.parse({ enabled: false }), SHAPE),
-    adaptive: new PausableLoad(sink, `${runName()}-adaptive`, ADAPTIVE_DEFAULTS, SHAPE),
+    adaptive: new PausableLoad(sink, `${runName()}-adaptive`, ADAPTIVE, SHAPE),
   };
   for (const load of Object.values(loads)) created.push(load.index, storeIndexName(load.index));
   await Promise.all(Object.values(loads).map((load) => load.start()));
@@ -127,6 +130,7 @@ async function main(): Promise<void> {
   const medians = (m: Mode): ModeFigures => ({ p50Ms: median((r) => r[m].p50Ms), p99Ms: median((r) => r[m].p99Ms), queries: median((r) => r[m].queries), docsPerSecond: m === 'idle' ? undefined : median((r) => r[m].docsPerSecond!) });
   console.log(`\nmedians of ${runs.length} runs (each: ${CYCLES} interleaved slices of ${SLICE_MS / 1000} s per mode, the first ${SETTLE_MS / 1000} s of each not counted; ${QUERIES_PER_SECOND} queries/s on ${DOCS} documents; load: ${SHAPE.consumers} writers x ${SHAPE.partitions} partitions, batches of ${SHAPE.batch} 1 KB records)`);
   console.log(table(MODES.map((m) => [m, medians(m), m === 'idle' ? '1.0' : fmt(median((r) => r[m].p99Ms / r.idle.p99Ms), 1), m === 'adaptive' ? fmt(median((r) => r.adaptive.docsPerSecond! / r.fixed.docsPerSecond!), 2) : '-'])));
+  console.log(`adaptive: ${JSON.stringify(ADAPTIVE)}`);
   console.log('target: adaptive p99 <= 2.0 x idle while loading at >= 0.70 of fixed. The machine is shared: figures are taken under other engineers\' load.');
 }
 
