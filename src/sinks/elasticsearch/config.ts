@@ -1,8 +1,9 @@
 /** The `elasticsearch` sink's configuration keys. */
 import { z } from 'zod';
-import { checkCredentials, credentials, durationMs, httpUrl, idAndType } from '../../util/config-fields';
+import { boundedInt, checkCredentials, credentials, durationMs, httpUrl, idAndType } from '../../util/config-fields';
 import { secret } from '../../util/secret';
 import { checkTlsMatchesUrl, tlsWithFingerprintSchema } from '../../util/tls';
+import { AdaptiveConcurrencySchema } from '../adaptive/config';
 import { sinkId, writerLimits } from '../config-fields';
 
 const indexName = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, 'expected a lowercase Elasticsearch index name');
@@ -27,6 +28,15 @@ export const ElasticsearchSinkSchema = z
       .optional()
       .describe('Index settings used when wharf creates the index; an existing index is left as it is.'),
     ...writerLimits,
+    maxBulkBytes: boundedInt(
+      64 * 1024,
+      100 * 1024 * 1024,
+      16 * 1024 * 1024,
+      'Largest bulk request body, in bytes (estimated from the records\' Kafka messages): a request holds at most this much, or batchSize records, whichever comes first. Keep it under the node\'s http.max_content_length (100mb by default).',
+    ),
+    adaptiveConcurrency: AdaptiveConcurrencySchema.prefault({}).describe(
+      'Concurrent bulk requests and records per request, adapted to Elasticsearch\'s response time and 429s (additive increase, multiplicative decrease, as Vector\'s adaptive request concurrency), so that searches stay fast while wharf loads the cluster. Each consumer process adapts its own.',
+    ),
   })
   .superRefine((sink, ctx) => {
     checkCredentials(sink, ctx);

@@ -16,6 +16,13 @@
  * maxDocumentBytes is rejected before it is sent. A request too large for the server (413) is
  * split in halves.
  *
+ * Requests go through a limiter (adaptive/limiter.ts): at most its limit in flight, each of at
+ * most its batch size (and maxBulkBytes), the chunks of one batch sent concurrently within
+ * that limit. A whole request answered 429 or 503, items answered 429 (not a write block) or
+ * 503, and timeouts are back pressure: the limit and size shrink. A request refused whole with
+ * 429 or 503 is retried as its items are (all of them again, with backoff), not the batch at
+ * once; retried items are counted.
+ *
  * A repair (`wharf verify --repair`, `replaceSameVersion`) indexes with `external_gte` instead,
  * so the same version replaces the stored document: Elasticsearch cannot compare content inside
  * a bulk request, and a repair sends only records found differing.
@@ -25,6 +32,10 @@ import { errors, type Client } from '@elastic/elasticsearch';
 import { createElasticsearch } from './client';
 import type { ElasticsearchSinkConfig } from './config';
 import { describeError } from '../../errors';
+import { METRICS } from '../../metrics/catalog';
+import { counter } from '../../metrics/process-registry';
+import type { BackPressure } from '../adaptive/controller';
+import { RequestLimiter, type Judged } from '../adaptive/limiter';
 import { toDocument } from '../../records/document';
 import { credentialsOf, esRefusal, itemOutcome, type EsError } from './answers';
 import { prepareStore, storeIndexName } from './store-index';
@@ -53,11 +64,18 @@ export class ElasticsearchWriter implements SinkWriter {
   readonly id: string;
   private readonly client: Client;
   private readonly store: string;
+  private readonly limiter: RequestLimiter;
 
   constructor(private readonly config: ElasticsearchSinkConfig) {
     this.id = config.id;
     this.client = createElasticsearch(config);
     this.store = storeIndexName(config.index);
+    this.limiter = new RequestLimiter(config.id, config.adaptiveConcurrency, config.batchSize);
+  }
+
+  /** Concurrent requests and records per request allowed now (adaptive/limiter.ts). */
+  get limits(): { concurrency: number; batchSize: number } {
+    return { concurrency: this.limiter.limit, batchSize: this.limiter.batchSize };
   }
 
   async prepare(): Promise<void> {
@@ -73,13 +91,16 @@ export class ElasticsearchWriter implements SinkWriter {
   async write(batch: readonly SinkRecord[], options: WriteOptions = {}): Promise<SinkWriteResult> {
     const { sendable, rejected } = withoutOversized(this.id, batch, this.config.maxDocumentBytes, toDocument);
     const result: SinkWriteResult = { written: 0, unchanged: 0, stale: 0, rejected };
-    for (let start = 0; start < sendable.length; start += this.config.batchSize) {
-      await this.writeChunk(sendable.slice(start, start + this.config.batchSize), result, options.replaceSameVersion ? 'external_gte' : 'external');
-    }
+    const versionType = options.replaceSameVersion ? 'external_gte' : 'external';
+    // Every chunk runs to its end before the batch fails: none is left in flight behind a retry of the batch.
+    const settled = await Promise.allSettled(bulkChunks(sendable, this.limiter.batchSize, this.config.maxBulkBytes).map((chunk) => this.writeChunk(chunk, result, versionType)));
+    const failed = settled.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
     return result;
   }
 
   async close(): Promise<void> {
+    this.limiter.close();
     await this.client.close();
   }
 
@@ -101,6 +122,7 @@ export class ElasticsearchWriter implements SinkWriter {
           else if (outcome.kind === 'again') failing.push({ record: pending[i], status: op.status, reason: outcome.reason });
           else reject(pending[i], outcome.reason, attempt, op.status);
         });
+        for (const { status } of failing) counter(METRICS.sinkItemsRetried).inc({ sink: this.id, status: String(status) });
         const statuses = [...new Set(failing.map((f) => f.status))].join(', ');
         return { again: failing.map((f) => f.record), detail: `${failing.length} item(s) failing (status ${statuses}): ${failing[0]?.reason}` };
       },
@@ -108,13 +130,18 @@ export class ElasticsearchWriter implements SinkWriter {
     );
   }
 
-  private async bulk(records: SinkRecord[], versionType: VersionType): Promise<{ items: Array<{ index?: { status: number; error?: EsError } }> } | 'too-large'> {
+  private async bulk(records: SinkRecord[], versionType: VersionType): Promise<BulkItems | 'too-large'> {
     try {
-      return await this.client.bulk({
-        operations: records.flatMap((r) => [{ index: { _index: this.store, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, toDocument(r)]),
-      });
+      const operations = records.flatMap((r) => [{ index: { _index: this.store, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, toDocument(r)]);
+      return await this.limiter.run(() => this.client.bulk({ operations }), backPressure, records.length);
     } catch (err) {
       if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';
+      const pushedBack = backPressure({ error: err });
+      // Refused whole for load: each item is retried as if refused alone, so one chunk's 429 does not fail the whole batch.
+      if (err instanceof errors.ResponseError && (pushedBack === 'rejected' || pushedBack === 'overloaded')) {
+        const error = (err.body as { error?: EsError } | undefined)?.error ?? { type: `status ${err.statusCode}` };
+        return { items: records.map(() => ({ index: { status: err.statusCode!, error } })) };
+      }
       throw this.unavailable('bulk request failed', err);
     }
   }
@@ -127,4 +154,47 @@ export class ElasticsearchWriter implements SinkWriter {
   private unavailable(what: string, err: unknown): SinkUnavailableError {
     return new SinkUnavailableError(this.id, esRefusal(this.config, err) ?? `${what}: ${describeError(err)}`, err);
   }
+}
+
+/** Bytes a document takes in a request besides its Kafka message (the action line, the wharf object). */
+const ACTION_LINE_BYTES = 200;
+
+/** The batch cut into requests of at most `size` records and about `maxBytes` (at least one record each). */
+export function bulkChunks(records: readonly SinkRecord[], size: number, maxBytes: number): SinkRecord[][] {
+  const chunks: SinkRecord[][] = [];
+  let chunk: SinkRecord[] = [];
+  let bytes = 0;
+  for (const record of records) {
+    const estimate = (record.wireBytes ?? Buffer.byteLength(JSON.stringify(record.payload))) + ACTION_LINE_BYTES;
+    if (chunk.length > 0 && (chunk.length >= size || bytes + estimate > maxBytes)) {
+      chunks.push(chunk);
+      chunk = [];
+      bytes = 0;
+    }
+    chunk.push(record);
+    bytes += estimate;
+  }
+  if (chunk.length > 0) chunks.push(chunk);
+  return chunks;
+}
+
+type BulkItems = { items: Array<{ index?: { status: number; error?: EsError } }> };
+
+/**
+ * Whether Elasticsearch pushed back: 429 (es_rejected_execution_exception: its write queue is
+ * full) for the request or any item, 503, or no answer in time. A 429 that is a write block
+ * (cluster_block_exception) is no load to back off from: the sink is unavailable (answers.ts).
+ */
+function backPressure(outcome: Judged<BulkItems>): BackPressure | undefined {
+  if ('value' in outcome) {
+    const statuses = outcome.value.items.map((item) => (item.index?.error?.type === 'cluster_block_exception' ? 0 : (item.index?.status ?? 0)));
+    if (statuses.includes(429)) return 'rejected';
+    return statuses.includes(503) ? 'overloaded' : undefined;
+  }
+  const err = outcome.error;
+  if (err instanceof errors.TimeoutError) return 'timeout';
+  if (!(err instanceof errors.ResponseError)) return undefined;
+  const type = (err.body as { error?: { type?: string } } | undefined)?.error?.type;
+  if (err.statusCode === 429 && type !== 'cluster_block_exception') return 'rejected';
+  return err.statusCode === 503 ? 'overloaded' : undefined;
 }
