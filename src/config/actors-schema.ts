@@ -25,6 +25,26 @@ export const actorMode = z
   .default('forked')
   .describe('forked: each actor in its own process; in-memory: inside wharf\'s process (for light, trusted actors).');
 
+/** V8 limits of a forked actor's process: V8 grows its heap while memory is free, so an unlimited child keeps what its busiest moment took. */
+export const actorHeap = (defaults: { maxOldSpaceMiB?: number; maxSemiSpaceMiB?: number } = {}) =>
+  z
+    .strictObject({
+      maxOldSpaceMiB: z
+        .int()
+        .min(16)
+        .max(65_536)
+        .optional()
+        .describe('node --max-old-space-size of each forked actor, in MiB: its long-lived heap; above it V8 collects harder, and an actor that still needs more dies (and is restarted). Unset: V8\'s default.'),
+      maxSemiSpaceMiB: z
+        .int()
+        .min(1)
+        .max(256)
+        .optional()
+        .describe('node --max-semi-space-size of each forked actor, in MiB: the young generation (three times this); smaller means less memory and more frequent minor collections. Unset: V8\'s default (16 on 64-bit).'),
+    })
+    .default(defaults)
+    .describe('V8 heap limits of each forked actor\'s process (in-memory actors share wharf\'s process and ignore them).');
+
 export const ActorGroupSchema = z
   .strictObject({
     id: componentId.describe(
@@ -47,6 +67,7 @@ export const ActorGroupSchema = z
       .default('permanent')
       .describe('When an exited actor is restarted: permanent always, transient only after an abnormal exit, temporary never.'),
     shutdownMs: durationMs(600_000).default(5000).describe('How long a stopping actor may finish its in-flight work, in ms, before it is killed.'),
+    heap: actorHeap(),
     heartbeat: z
       .strictObject({
         intervalMs: durationMs(600_000).default(1000).describe('How often a forked actor is pinged, in ms.'),
