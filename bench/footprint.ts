@@ -19,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { DemoUpstream } from '../src/demo/upstream-server';
 import { createCouchdb } from '../src/sinks/couchdb/client';
 import { sleep } from '../src/retry/retry';
-import { scrape, total } from './pipeline/metrics';
+import { byLabel, scrape, total } from './pipeline/metrics';
 import { benchRecords, INDEX_MAPPINGS, SOURCE_ID } from './pipeline/records';
 import { Leftovers, localStack, runName } from './pipeline/stack';
 import { WharfChild } from './pipeline/wharf-child';
@@ -111,9 +111,9 @@ async function main(): Promise<void> {
     mkdirSync(join(workDir, 'wharf'));
     const configFile = join(workDir, 'wharf', 'actors.json');
     writeFileSync(configFile, JSON.stringify(config));
-    if (values['cpu-prof']) process.env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`;
+    if (values['cpu-prof']) process.env.WHARF_FORK_EXEC_ARGV = `--cpu-prof --cpu-prof-dir=${values['cpu-prof']}`;
     wharf = new WharfChild(configFile);
-    delete process.env.NODE_OPTIONS;
+    delete process.env.WHARF_FORK_EXEC_ARGV;
     const records = benchRecords(count);
     const [listening] = await Promise.all([wharf.logged('ops endpoints listening', 60_000), wharf.logged('wharf healthy', 180_000)]);
     const opsUrl = String(listening.url);
@@ -126,17 +126,21 @@ async function main(): Promise<void> {
     const peaks = new Map<string, number>();
     let peakSum = 0;
     let ticks = 0;
+    const heapPeaks = new Map<string, number>();
     const deadline = Date.now() + 120_000 + count * 10;
     for (;;) {
       await sleep(SAMPLE_MS);
       const now = processTree(rootPid);
       peakSum = Math.max(peakSum, sum(now, 'rss'));
-      for (const p of now) peaks.set(p.name, Math.max(p.rss, peaks.get(p.name) ?? 0));
+      for (const p of now) peaks.set(`${p.name}:${p.pid}`, Math.max(p.rss, peaks.get(`${p.name}:${p.pid}`) ?? 0));
       const sample = await scrape(opsUrl);
+      for (const metric of ['nodejs_heap_size_used_bytes', 'nodejs_external_memory_bytes']) {
+        for (const [actor, bytes] of byLabel(sample, metric, 'actor')) heapPeaks.set(`${metric.split('_')[2]}:${actor}`, Math.max(bytes, heapPeaks.get(`${metric.split('_')[2]}:${actor}`) ?? 0));
+      }
       const written = (sink: string) => total(sample, 'wharf_sink_records_written_total', { sink });
       if (++ticks % 20 === 0) console.error(`  ... produced ${total(sample, 'wharf_source_records_produced_total')}, written ${written(stack.elasticsearch.id)}, ${written(stack.couchdb.id)}; ${[...wharf.problems.keys()].slice(-3).join(' | ')}`);
       if (written(stack.elasticsearch.id) >= count && written(stack.couchdb.id) >= count) break;
-      if (Date.now() > deadline) throw new Error(`not delivered in time: ${written(stack.elasticsearch.id)}, ${written(stack.couchdb.id)} of ${count}`);
+      if (Date.now() > deadline) throw new Error(`not delivered in time: ${written(stack.elasticsearch.id)}, ${written(stack.couchdb.id)} of ${count}; ${JSON.stringify([...wharf.problems])}`);
     }
     const seconds = (performance.now() - opened) / 1000;
     const after = processTree(rootPid);
@@ -150,6 +154,7 @@ async function main(): Promise<void> {
     console.log(`  idle RSS MiB           ${mib(sum(idle, 'rss'))} (${line(idle)})`);
     console.log(`  peak RSS MiB (sum)     ${mib(peakSum)} (each: ${[...peaks].map(([n, b]) => `${n} ${mib(b)}`).join(', ')})`);
     console.log(`  VmHWM MiB              ${mib(sum(idleAfter, 'hwm'))} (${idleAfter.map((p) => `${p.name} ${mib(p.hwm)}`).join(', ')})`);
+    console.log(`  peak heap used / external MiB ${[...heapPeaks].map(([k, b]) => `${k} ${mib(b)}`).join(', ')}`);
     console.log(`  idle after load MiB    ${mib(sum(idleAfter, 'rss'))} (${line(idleAfter)})`);
     console.log(JSON.stringify({ records: count, set: JSON.parse(values.set) as unknown, recordsPerSecond: count / seconds, cpuPerMillion: (cpu / count) * 1e6, idleMiB: mib(sum(idle, 'rss')), peakMiB: mib(peakSum), idleAfterMiB: mib(sum(idleAfter, 'rss')) }));
   } finally {

@@ -55,13 +55,13 @@ export const PipelineSchema = z
           .int()
           .min(1024)
           .max(64 * 2 ** 20)
-          .default(2 ** 20)
+          .default(256 * 2 ** 10)
           .describe('Most bytes (compressed, as stored) one Kafka fetch asks of a partition: about the size of one batch. Kafka still returns a first record batch larger than this.'),
         fetchMaxBytes: z
           .int()
           .min(1024)
           .max(256 * 2 ** 20)
-          .default(4 * 2 ** 20)
+          .default(2 ** 20)
           .describe('Most bytes (compressed) of one Kafka fetch over all its partitions: what a consumer buffers ahead of its sinks.'),
         count: z
           .int()

@@ -5,6 +5,10 @@
  * a time, so that no child gets another's flags (supervisors start their children one after the
  * other anyway; a creation takes ~200 ms). A creation that hangs holds the others up for at most
  * FORK_SLOT_MS.
+ *
+ * WHARF_FORK_EXEC_ARGV, when set in wharf's environment, adds node flags to every forked actor
+ * (space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): node refuses --cpu-prof in
+ * NODE_OPTIONS, and comedy's children take no other flags.
  */
 import type { HeapLimits } from './spec';
 
@@ -20,10 +24,9 @@ export function heapFlags(heap: HeapLimits): string[] {
 }
 
 /** `base` (the parent's flags) with the worker's limits in place of any heap limits the parent had. */
-export function childExecArgv(base: readonly string[], heap: HeapLimits): string[] {
+export function childExecArgv(base: readonly string[], heap: HeapLimits, extra = process.env.WHARF_FORK_EXEC_ARGV ?? ''): string[] {
   const own = heapFlags(heap);
-  if (own.length === 0) return [...base];
-  return [...base.filter((arg) => !HEAP_FLAG.test(arg)), ...own];
+  return [...(own.length === 0 ? base : base.filter((arg) => !HEAP_FLAG.test(arg))), ...own, ...extra.split(/\s+/).filter(Boolean)];
 }
 
 let slot: Promise<unknown> = Promise.resolve();
