@@ -20,12 +20,14 @@ export const StartupSchema = z
 const BROKER_MIN_SESSION_TIMEOUT_MS = 6000;
 
 /**
- * Defaults measured with bench/footprint.ts (README Benchmarks): under full load a consumer's
- * live data is its in-flight batches, a few MiB each, so these limits leave it ample room while
- * V8 no longer grows the heap to what free memory allows.
+ * Measured with bench/footprint.ts (docs/footprint.md): under full load a consumer's heap holds
+ * about 50 MiB (its in-flight batches and loaded code), a poller's about 30, so the old space
+ * has ample room while V8 no longer grows it to what free memory allows. The young generation
+ * trades memory for CPU on wharf's JSON path: semi-spaces of 16 MiB (V8's default) cost about
+ * 110 MiB RSS, 8 MiB about 87 (+10 % CPU), 4 MiB about 78 (+22 % CPU).
  */
-const CONSUMER_HEAP = { maxOldSpaceMiB: 128, maxSemiSpaceMiB: 4 };
-const POLLER_HEAP = { maxOldSpaceMiB: 96, maxSemiSpaceMiB: 4 };
+const CONSUMER_HEAP = { maxOldSpaceMiB: 128, maxSemiSpaceMiB: 8 };
+const POLLER_HEAP = { maxOldSpaceMiB: 96, maxSemiSpaceMiB: 8 };
 
 const pipelineGroup = {
   mode: actorMode,
