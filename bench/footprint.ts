@@ -27,7 +27,6 @@ import { WharfChild } from './pipeline/wharf-child';
 const SAMPLE_MS = 250;
 const IDLE_SETTLE_MS = 8000;
 const TICKS = 100; // USER_HZ on Linux
-const PAGE = 4096;
 
 interface ProcStat {
   pid: number;
@@ -37,14 +36,19 @@ interface ProcStat {
   cpu: number;
 }
 
+/** /proc/<pid>/stat's fields after the command name (field 3, the state, first). */
+const statFields = (pid: number | string) => {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+};
+
 /** The root and every descendant process, with resident memory (bytes) and CPU seconds. */
 function processTree(root: number): ProcStat[] {
   const parents = new Map<number, number>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      parents.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      parents.set(Number(entry), Number(statFields(entry)[1]));
     } catch {
       // gone meanwhile
     }
@@ -55,10 +59,10 @@ function processTree(root: number): ProcStat[] {
     try {
       const status = readFileSync(`/proc/${pid}/status`, 'utf8');
       const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0) * 1024;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ');
+      const stat = statFields(pid);
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
       const name = pid === root ? 'root' : (args[args.length - 1] ?? String(pid)).replace(/.*\//, '');
-      return [{ pid, name, rss: kib('VmRSS') || Number(stat[21]) * PAGE, hwm: kib('VmHWM'), cpu: (Number(stat[11]) + Number(stat[12])) / TICKS }];
+      return [{ pid, name, rss: kib('VmRSS'), hwm: kib('VmHWM'), cpu: (Number(stat[11]) + Number(stat[12])) / TICKS }];
     } catch {
       return [];
     }
