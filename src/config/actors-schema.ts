@@ -25,25 +25,33 @@ export const actorMode = z
   .default('forked')
   .describe('forked: each actor in its own process; in-memory: inside wharf\'s process (for light, trusted actors).');
 
-/** V8 limits of a forked actor's process: V8 grows its heap while memory is free, so an unlimited child keeps what its busiest moment took. */
-export const actorHeap = (defaults: { maxOldSpaceMiB?: number; maxSemiSpaceMiB?: number } = {}) =>
-  z
+/**
+ * V8 limits of a forked actor's process: V8 grows its heap while memory is free, so an unlimited
+ * child keeps what its busiest moment took. Each limit left out takes `defaults`, else V8's own.
+ */
+export const actorHeap = (defaults: { maxOldSpaceMiB?: number; maxSemiSpaceMiB?: number } = {}) => {
+  const limit = (min: number, max: number, fallback: number | undefined, description: string) => {
+    const field = z.int().min(min).max(max);
+    return (fallback === undefined ? field.optional() : field.default(fallback)).describe(description);
+  };
+  return z
     .strictObject({
-      maxOldSpaceMiB: z
-        .int()
-        .min(16)
-        .max(65_536)
-        .optional()
-        .describe('node --max-old-space-size of each forked actor, in MiB: its long-lived heap; above it V8 collects harder, and an actor that still needs more dies (and is restarted). Unset: V8\'s default.'),
-      maxSemiSpaceMiB: z
-        .int()
-        .min(1)
-        .max(256)
-        .optional()
-        .describe('node --max-semi-space-size of each forked actor, in MiB: the young generation (three times this); smaller means less memory and more frequent minor collections. Unset: V8\'s default (16 on 64-bit).'),
+      maxOldSpaceMiB: limit(
+        16,
+        65_536,
+        defaults.maxOldSpaceMiB,
+        'node --max-old-space-size of each forked actor, in MiB: its long-lived heap; above it V8 collects harder, and an actor that still needs more dies (and is restarted). Without a default here: V8\'s own.',
+      ),
+      maxSemiSpaceMiB: limit(
+        1,
+        256,
+        defaults.maxSemiSpaceMiB,
+        'node --max-semi-space-size of each forked actor, in MiB: the young generation is three times this; smaller means less memory and more frequent minor collections (more CPU). Without a default here: V8\'s own (16 on 64-bit).',
+      ),
     })
-    .default(defaults)
+    .prefault({})
     .describe('V8 heap limits of each forked actor\'s process (in-memory actors share wharf\'s process and ignore them).');
+};
 
 export const ActorGroupSchema = z
   .strictObject({
