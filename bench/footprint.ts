@@ -10,7 +10,9 @@
  * JSON object into wharf's configuration (e.g. '{"pipeline":{"consumers":{"heap":{...}}}}'), so
  * two settings can be compared in one invocation; `--cpu-prof DIR` profiles every process.
  *
- * Run: npm run build && node dist/bench/footprint.js [--records 50000] [--set JSON] [--cpu-prof DIR]
+ * `--sinks elasticsearch` leaves CouchDB out (the Kafka -> Elasticsearch path).
+ *
+ * Run: npm run build && node dist/bench/footprint.js [--records 50000] [--sinks both|elasticsearch] [--set JSON] [--cpu-prof DIR]
  */
 import { readdirSync, readFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,7 +83,7 @@ const deepMerge = (a: Record<string, unknown>, b: Record<string, unknown>): Reco
   );
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { records: { type: 'string', default: '50000' }, batch: { type: 'string', default: '500' }, set: { type: 'string', default: '{}' }, 'cpu-prof': { type: 'string' } } });
+  const { values } = parseArgs({ options: { records: { type: 'string', default: '50000' }, batch: { type: 'string', default: '500' }, set: { type: 'string', default: '{}' }, sinks: { type: 'string', default: 'both' }, 'cpu-prof': { type: 'string' } } });
   const count = Number(values.records);
   const stack = localStack();
   const name = runName();
@@ -106,7 +108,7 @@ async function main(): Promise<void> {
         sources: [{ id: SOURCE_ID, type: 'http-json', url: upstream.url, intervalMs: 100 }],
         sinks: [
           { ...stack.elasticsearch, index: name, mappings: INDEX_MAPPINGS, batchSize: Number(values.batch) },
-          { ...stack.couchdb, db: name, batchSize: Number(values.batch) },
+          ...(values.sinks === 'elasticsearch' ? [] : [{ ...stack.couchdb, db: name, batchSize: Number(values.batch) }]),
         ],
         pipeline: { consumers: { count: 2, groupId: name } },
       },
@@ -143,7 +145,7 @@ async function main(): Promise<void> {
       }
       const written = (sink: string) => total(sample, 'wharf_sink_records_written_total', { sink });
       if (++ticks % 20 === 0) console.error(`  ... produced ${total(sample, 'wharf_source_records_produced_total')}, written ${written(stack.elasticsearch.id)}, ${written(stack.couchdb.id)}; ${[...wharf.problems.keys()].slice(-3).join(' | ')}`);
-      if (written(stack.elasticsearch.id) >= count && written(stack.couchdb.id) >= count) break;
+      if (written(stack.elasticsearch.id) >= count && (values.sinks === 'elasticsearch' || written(stack.couchdb.id) >= count)) break;
       if (Date.now() > deadline) throw new Error(`not delivered in time: ${written(stack.elasticsearch.id)}, ${written(stack.couchdb.id)} of ${count}; ${JSON.stringify([...wharf.problems])}`);
     }
     const seconds = (performance.now() - opened) / 1000;
@@ -152,7 +154,7 @@ async function main(): Promise<void> {
     await sleep(IDLE_SETTLE_MS);
     const idleAfter = processTree(rootPid);
     const line = (stats: ProcStat[]) => stats.map((p) => `${p.name} ${mib(p.rss)}`).join(', ');
-    console.log(`footprint: ${count} records of 1 KB, both sinks, settings ${values.set}`);
+    console.log(`footprint: ${count} records of 1 KB, sinks: ${values.sinks}, settings ${values.set}`);
     console.log(`  records/s              ${Math.round(count / seconds)} (${seconds.toFixed(1)} s)`);
     console.log(`  CPU s per million      ${((cpu / count) * 1e6).toFixed(1)} (${after.map((p) => `${p.name} ${(p.cpu - (before.find((b) => b.pid === p.pid)?.cpu ?? 0)).toFixed(1)}`).join(', ')})`);
     console.log(`  idle RSS MiB           ${mib(sum(idle, 'rss'))} (${line(idle)})`);

@@ -39,7 +39,7 @@ describe('topology from the actors section', () => {
     const config = withGroups([{ id: 'workers', module: './probe', heap: { maxSemiSpaceMiB: 2 } }], { consumers: { heap: { maxOldSpaceMiB: 200 } } });
     const heaps = topologySpec(config, '/etc/wharf').children.map((group) => (group.kind === 'supervisor' ? group.children.map((c) => (c.kind === 'worker' ? c.heap : undefined)) : []));
     expect(heaps).to.deep.equal([[{}], [{ maxOldSpaceMiB: 200, maxSemiSpaceMiB: 8 }, { maxOldSpaceMiB: 200, maxSemiSpaceMiB: 8 }], [], [{ maxSemiSpaceMiB: 2 }]]);
-    expect(config.pipeline.pollers.heap).to.deep.equal({ maxOldSpaceMiB: 96, maxSemiSpaceMiB: 8 }); // no source here, so no poller
+    expect(config.pipeline.pollers.heap).to.deep.equal({ maxSemiSpaceMiB: 8 }); // no source here, so no poller
   });
 
   it('maps a built-in kind to its module and a count of 0 to no workers', () => {
