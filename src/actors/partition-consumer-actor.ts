@@ -103,7 +103,9 @@ export default class PartitionConsumerActor extends WharfActor<ConsumerSettings>
           const consumer = new RecordConsumer(client, {
             groupId: consumers.groupId,
             topic: kafka.topic,
-            partitionsConcurrently: Math.max(1, Math.min(kafka.partitions, 4)),
+            partitionsConcurrently: Math.min(kafka.partitions, consumers.partitionsConcurrently),
+            maxBytesPerPartition: consumers.fetchMaxBytesPerPartition,
+            maxBytes: consumers.fetchMaxBytes,
             sessionTimeoutMs: consumers.sessionTimeoutMs,
             heartbeatIntervalMs: consumers.heartbeatIntervalMs,
             joinDelayMs: this.restarts > 0 ? (consumers.restartJoinDelayMs ?? consumers.sessionTimeoutMs + JOIN_MARGIN_MS) : 0,

@@ -25,6 +25,34 @@ export const actorMode = z
   .default('forked')
   .describe('forked: each actor in its own process; in-memory: inside wharf\'s process (for light, trusted actors).');
 
+/**
+ * V8 limits of a forked actor's process: V8 grows its heap while memory is free, so an unlimited
+ * child keeps what its busiest moment took. Each limit left out takes `defaults`, else V8's own.
+ */
+export const actorHeap = (defaults: { maxOldSpaceMiB?: number; maxSemiSpaceMiB?: number } = {}) => {
+  const limit = (min: number, max: number, fallback: number | undefined, description: string) => {
+    const field = z.int().min(min).max(max);
+    return (fallback === undefined ? field.optional() : field.default(fallback)).describe(description);
+  };
+  return z
+    .strictObject({
+      maxOldSpaceMiB: limit(
+        16,
+        65_536,
+        defaults.maxOldSpaceMiB,
+        'node --max-old-space-size of each forked actor, in MiB: its long-lived heap; above it V8 collects harder, and an actor that still needs more dies (and is restarted). Without a default here: V8\'s own.',
+      ),
+      maxSemiSpaceMiB: limit(
+        1,
+        256,
+        defaults.maxSemiSpaceMiB,
+        'node --max-semi-space-size of each forked actor, in MiB: the young generation is three times this; smaller means less memory and more frequent minor collections (more CPU). Without a default here: V8\'s own (16 on 64-bit).',
+      ),
+    })
+    .prefault({})
+    .describe('V8 heap limits of each forked actor\'s process (in-memory actors share wharf\'s process and ignore them).');
+};
+
 export const ActorGroupSchema = z
   .strictObject({
     id: componentId.describe(
@@ -47,6 +75,7 @@ export const ActorGroupSchema = z
       .default('permanent')
       .describe('When an exited actor is restarted: permanent always, transient only after an abnormal exit, temporary never.'),
     shutdownMs: durationMs(600_000).default(5000).describe('How long a stopping actor may finish its in-flight work, in ms, before it is killed.'),
+    heap: actorHeap(),
     heartbeat: z
       .strictObject({
         intervalMs: durationMs(600_000).default(1000).describe('How often a forked actor is pinged, in ms.'),

@@ -51,7 +51,10 @@ export interface RecordConsumerOptions {
   topic: string;
   /** Partitions handled at the same time by this member. */
   partitionsConcurrently?: number;
+  /** Most bytes one fetch asks of a partition (kafkajs default 1 MiB); Kafka still returns one batch larger than this. */
   maxBytesPerPartition?: number;
+  /** Most bytes one fetch response holds over all partitions (kafkajs default 10 MiB): bounds what a consumer buffers. */
+  maxBytes?: number;
   /** How long the broker waits for a heartbeat before it expels the member (broker floor: 6000). */
   sessionTimeoutMs?: number;
   /** How often the member heartbeats, also while a batch is in flight; below a third of the session timeout. */
@@ -105,6 +108,7 @@ export class RecordConsumer {
     this.consumer = KafkaClient.kafkajs(client).consumer({
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1024 * 1024,
+      maxBytes: options.maxBytes ?? 10 * 1024 * 1024,
       sessionTimeout: options.sessionTimeoutMs ?? KAFKAJS_SESSION_TIMEOUT_MS,
       heartbeatInterval: options.heartbeatIntervalMs ?? KAFKAJS_HEARTBEAT_INTERVAL_MS,
       maxWaitTimeInMs: 500,

@@ -51,8 +51,8 @@ export function topologyIssues(config: WharfConfig): ConfigIssue[] {
 
 /** An operator's group: `count` workers of one module under a supervisor with the group's flags. */
 export function groupSpec(group: ActorGroupConfig, configDir: string): SupervisorSpec {
-  const { settings, restart, shutdownMs, mode, heartbeat } = group;
-  return dynamicGroup({ id: group.id, count: group.count, flags: group.supervisor, template: { module: groupModule(group, configDir), settings, restart, shutdownMs, mode, heartbeat } });
+  const { settings, restart, shutdownMs, mode, heartbeat, heap } = group;
+  return dynamicGroup({ id: group.id, count: group.count, flags: group.supervisor, template: { module: groupModule(group, configDir), settings, restart, shutdownMs, mode, heartbeat, heap } });
 }
 
 export function healthGroupSpec(config: WharfConfig): SupervisorSpec {
@@ -82,6 +82,7 @@ export function consumersGroupSpec(config: WharfConfig): SupervisorSpec {
       module: BUILT_IN_ACTORS['partition-consumer'],
       mode: consumers.mode,
       shutdownMs: consumers.shutdownMs,
+      heap: consumers.heap,
       settings: { kafka: config.kafka, sinks: config.sinks, consumers },
     },
   });
@@ -99,6 +100,7 @@ export function pollersGroupSpec(config: WharfConfig): SupervisorSpec {
         module: BUILT_IN_ACTORS['source-poller'],
         mode: pollers.mode,
         shutdownMs: pollers.shutdownMs,
+        heap: pollers.heap,
         settings: { source, kafka: config.kafka, zookeeper: config.zookeeper },
       }),
     ),

@@ -21,6 +21,7 @@ export type SpecErrorTag =
   | 'invalid_module'
   | 'invalid_settings'
   | 'invalid_heartbeat'
+  | 'invalid_heap'
   | 'invalid_flags'
   | 'invalid_strategy'
   | 'invalid_intensity'
@@ -109,6 +110,11 @@ function checkWorkerFields(spec: Record<string, unknown>, id: string, prefix: st
   if (!isPlainObject(spec.heartbeat)) throw fail('invalid_heartbeat', 'heartbeat', 'an object with intervalMs and timeoutMs');
   for (const key of ['intervalMs', 'timeoutMs']) {
     if (!isDuration(spec.heartbeat[key], { positive: true, timer: true })) throw fail('invalid_heartbeat', `heartbeat.${key}`, `a number of ms above 0, at most ${MAX_TIMER_MS}`);
+  }
+  if (!isPlainObject(spec.heap)) throw fail('invalid_heap', 'heap', 'an object with optional maxOldSpaceMiB and maxSemiSpaceMiB');
+  for (const key of ['maxOldSpaceMiB', 'maxSemiSpaceMiB']) {
+    const value = spec.heap[key];
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) > 0)) throw fail('invalid_heap', `heap.${key}`, 'a whole number of MiB above 0, or absent');
   }
 }
 

@@ -13,6 +13,7 @@ import { ActorRequestError, ActorStartError, describeError } from '../errors';
 import { withTimeout } from '../retry/timeout';
 import type { ActorRef } from './actor-system';
 import type { ExitKind } from './decider';
+import { forkingWith } from './fork-flags';
 import type { WorkerSpec } from './spec';
 
 /** comedy internals used here and nowhere else: the forked actor's parent-side object. */
@@ -52,7 +53,8 @@ export class RunningWorker {
   static async start(parent: ParentActor, spec: WorkerSpec, restarts = 0): Promise<RunningWorker> {
     let ref: ActorRef;
     try {
-      ref = await parent.createChild(`/${spec.module}`, { mode: spec.mode, customParameters: { id: spec.id, restarts } });
+      const create = () => parent.createChild(`/${spec.module}`, { mode: spec.mode, customParameters: { id: spec.id, restarts } });
+      ref = await (spec.mode === 'forked' ? forkingWith(spec.heap, create) : create());
     } catch (err) {
       throw new ActorStartError(spec.id, `comedy could not create it: ${describeError(err)}`, err);
     }

@@ -34,7 +34,8 @@
  *
  * Defaults (one place, below): strategy one-for-one, maxRestarts 5 within 60 s, backoff 200 ms
  * .. 30 s with 20 % jitter reset after 60 s quiet; child restart permanent, mode forked, shutdown
- * 5 s, heartbeat every 1 s with a 5 s timeout (forked children only); a supervisor's or group's
+ * 5 s, heartbeat every 1 s with a 5 s timeout (forked children only), V8's own heap limits
+ * (forked children only); a supervisor's or group's
  * own shutdown bound is the sum of its children's plus 1 s (a group's follows its count when it
  * scales). A group takes a worker template and a count, and any flags, like a supervisor.
  */
@@ -58,6 +59,12 @@ export interface SupervisorFlags {
   backoff: BackoffPolicy;
 }
 
+/** V8 heap limits of a forked worker's process, in MiB (node --max-old-space-size, --max-semi-space-size); unset: V8's defaults. */
+export interface HeapLimits {
+  maxOldSpaceMiB?: number;
+  maxSemiSpaceMiB?: number;
+}
+
 export interface WorkerSpec {
   kind: 'worker';
   id: string;
@@ -69,6 +76,8 @@ export interface WorkerSpec {
   shutdownMs: number;
   mode: ActorMode;
   heartbeat: HeartbeatPolicy;
+  /** Forked workers only. */
+  heap: HeapLimits;
 }
 
 /** A dynamic group's workers: a worker spec without its id. */
@@ -112,6 +121,7 @@ export const DEFAULT_WORKER: Readonly<Omit<WorkerSpec, 'id' | 'module'>> = deepF
   shutdownMs: 5000,
   mode: 'forked',
   heartbeat: { intervalMs: 1000, timeoutMs: 5000 },
+  heap: {},
 });
 
 const DEFAULT_SUPERVISOR_RESTART: RestartType = 'permanent';

@@ -112,6 +112,15 @@ describe('child spec checks (pure, like OTP check_childspecs)', () => {
     });
   });
 
+  it('invalid_heap: a fractional maxOldSpaceMiB', () => {
+    expect(rejection(() => checkChildSpecs([worker({ id: 'a', module: MODULE, heap: { maxOldSpaceMiB: 1.5 } })]))).to.deep.equal({
+      tag: 'invalid_heap',
+      childId: 'a',
+      field: 'heap.maxOldSpaceMiB',
+      value: 1.5,
+    });
+  });
+
   it('invalid_strategy: "one-for-some"', () => {
     expect(rejection(() => checkSupervisorSpec(supervisor({ id: 'root', children: [], flags: { strategy: 'one-for-some' as never } })))).to.deep.equal({
       tag: 'invalid_strategy',

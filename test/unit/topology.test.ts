@@ -36,6 +36,13 @@ describe('topology from the actors section', () => {
     expect(workers.flags).to.deep.include({ strategy: 'one-for-one', maxRestarts: 5, withinMs: 60_000 });
   });
 
+  it("gives each group's workers its heap limits: the pipeline's defaults field by field, an operator group's as given", () => {
+    const config = withGroups([{ id: 'workers', module: './probe', heap: { maxSemiSpaceMiB: 2 } }], { consumers: { heap: { maxOldSpaceMiB: 200 } } });
+    const heaps = topologySpec(config, '/etc/wharf').children.map((group) => (group.kind === 'supervisor' ? group.children.map((c) => (c.kind === 'worker' ? c.heap : undefined)) : []));
+    expect(heaps).to.deep.equal([[{}], [{ maxOldSpaceMiB: 200, maxSemiSpaceMiB: 8 }, { maxOldSpaceMiB: 200, maxSemiSpaceMiB: 8 }], [], [{ maxSemiSpaceMiB: 2 }]]);
+    expect(config.pipeline.pollers.heap).to.deep.equal({ maxSemiSpaceMiB: 8 }); // no source here, so no poller
+  });
+
   it('maps a built-in kind to its module and a count of 0 to no workers', () => {
     const [group] = withGroups([{ id: 'checks', kind: 'service-health', count: 0 }]).actors.groups;
     expect(groupSpec(group, '/x').children).to.deep.equal([]);
