@@ -3,6 +3,8 @@
  * turn it into a document (document.ts); what a sink refuses for good becomes a RejectedRecord,
  * and then a dead letter (dead-letter.ts).
  */
+import { compareVersions } from './version';
+
 export interface SinkRecord {
   /** Deterministic id: "<source id>:<upstream id>". */
   id: string;
@@ -28,4 +30,18 @@ export interface RejectedRecord {
   reason: string;
   status?: number;
   attempts: number;
+}
+
+/**
+ * Only the greatest version of each id in a batch (the first of equal ones), in batch order:
+ * what writing the batch in sequence would leave, without sending the others. Sinks count the
+ * rest as stale. Needed where a batch's requests go concurrently and so may land out of order.
+ */
+export function newestPerId(batch: readonly SinkRecord[]): SinkRecord[] {
+  const newest = new Map<string, SinkRecord>();
+  for (const record of batch) {
+    const kept = newest.get(record.id);
+    if (!kept || compareVersions(record.version, kept.version) > 0) newest.set(record.id, record);
+  }
+  return [...newest.values()];
 }

@@ -122,10 +122,13 @@ describe('elasticsearch writer (real node)', function () {
     const ids = Array.from({ length: 100 }, (_, i) => `orders:${i}`).sort();
     expect(await stored()).to.deep.equal(ids.map((id) => `${id} 10 v10 10`));
 
-    // In one bulk request, out of order: the newer wins, the older after it is stale.
+    // In one batch (its chunks go concurrently), either order: the newer wins, the older is stale.
     const mixed = [...atVersion(30, content('v30')), ...atVersion(20, content('v20'))];
     expect(await writer.write(mixed)).to.deep.equal({ written: 100, unchanged: 0, stale: 100, rejected: [] });
     expect(await stored()).to.deep.equal(ids.map((id) => `${id} 30 v30 30`));
+    const ascending = [...atVersion(35, content('v35')), ...atVersion(40, content('v40'))];
+    expect(await writer.write(ascending)).to.deep.equal({ written: 100, unchanged: 0, stale: 100, rejected: [] });
+    expect(await stored()).to.deep.equal(ids.map((id) => `${id} 40 v40 40`));
     // Exact beyond 2^53, where a JSON number would round to its neighbour.
     const big = atVersion(0, content('big')).map((r) => ({ ...r, version: '9007199254740993' }));
     expect(await writer.write(big)).to.deep.include({ written: 100, stale: 0 });

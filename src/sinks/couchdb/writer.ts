@@ -33,7 +33,7 @@ import type { CouchdbSinkConfig } from './config';
 import { couchRefusal, itemOutcome, itemUnauthorized, requestRefusal, type BulkItem } from './answers';
 import { describeError } from '../../errors';
 import { sameContent, toDocument, type WharfMeta } from '../../records/document';
-import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
+import { newestPerId, type RejectedRecord, type SinkRecord } from '../../records/sink-record';
 import { compareVersions } from '../../records/version';
 import { readPredecessors, readStoredState, type Doc, type StoredState } from './stored-state';
 import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter, type WriteOptions } from '../sink-writer';
@@ -60,13 +60,9 @@ export class CouchdbWriter implements SinkWriter {
 
   async write(batch: readonly SinkRecord[], options: WriteOptions = {}): Promise<SinkWriteResult> {
     // Within one batch the greatest version of an id wins, as it would have in sequence.
-    const newest = new Map<string, SinkRecord>();
-    for (const record of batch) {
-      const kept = newest.get(record.id);
-      if (!kept || compareVersions(record.version, kept.version) > 0) newest.set(record.id, record);
-    }
-    const { sendable: records, rejected } = withoutOversized(this.id, [...newest.values()], this.config.maxDocumentBytes, toDocument);
-    const result: SinkWriteResult = { written: 0, unchanged: 0, stale: batch.length - newest.size, rejected };
+    const newest = newestPerId(batch);
+    const { sendable: records, rejected } = withoutOversized(this.id, newest, this.config.maxDocumentBytes, toDocument);
+    const result: SinkWriteResult = { written: 0, unchanged: 0, stale: batch.length - newest.length, rejected };
     for (let start = 0; start < records.length; start += this.config.batchSize) {
       await this.writeChunk(records.slice(start, start + this.config.batchSize), result, options);
     }

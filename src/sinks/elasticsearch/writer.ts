@@ -39,7 +39,7 @@ import { RequestLimiter, type Judged } from '../adaptive/limiter';
 import { toDocument } from '../../records/document';
 import { credentialsOf, esRefusal, itemOutcome, type EsError } from './answers';
 import { prepareStore, storeIndexName } from './store-index';
-import type { RejectedRecord, SinkRecord } from '../../records/sink-record';
+import { newestPerId, type RejectedRecord, type SinkRecord } from '../../records/sink-record';
 import { sendInBulk, SinkUnavailableError, withoutOversized, type SinkWriteResult, type SinkWriter, type WriteOptions } from '../sink-writer';
 
 /** Elasticsearch refuses ids over 512 bytes. */
@@ -89,8 +89,10 @@ export class ElasticsearchWriter implements SinkWriter {
   }
 
   async write(batch: readonly SinkRecord[], options: WriteOptions = {}): Promise<SinkWriteResult> {
-    const { sendable, rejected } = withoutOversized(this.id, batch, this.config.maxDocumentBytes, toDocument);
-    const result: SinkWriteResult = { written: 0, unchanged: 0, stale: 0, rejected };
+    // The chunks go concurrently, so an id's older copy could land first: only its newest is sent.
+    const newest = newestPerId(batch);
+    const { sendable, rejected } = withoutOversized(this.id, newest, this.config.maxDocumentBytes, toDocument);
+    const result: SinkWriteResult = { written: 0, unchanged: 0, stale: batch.length - newest.length, rejected };
     const versionType = options.replaceSameVersion ? 'external_gte' : 'external';
     // Every chunk runs to its end before the batch fails: none is left in flight behind a retry of the batch.
     const settled = await Promise.allSettled(bulkChunks(sendable, this.limiter.batchSize, this.config.maxBulkBytes).map((chunk) => this.writeChunk(chunk, result, versionType)));
