@@ -1,5 +1,6 @@
 /**
- * Environment interpolation in configuration values, as Logstash and Vector do it:
+ * Environment interpolation in the configuration, as Logstash and Vector do it (applied to the
+ * file's text before parsing, config-text.ts):
  * `${NAME}` is replaced by the variable's value, `${NAME:-fallback}` uses the fallback when the
  * variable is unset or empty, and `$${` is a literal `${`. It applies to every string in the
  * file, so ports (WHARF_KAFKA_PORT, ...) and secrets (WHARF_COUCHDB_PASSWORD) come from the
@@ -9,28 +10,6 @@
 import type { ConfigIssue } from '../errors';
 
 export const PLACEHOLDER = /\$(\$)?\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-
-export function interpolate(
-  value: unknown,
-  env: NodeJS.ProcessEnv,
-  issues: ConfigIssue[],
-  path = '',
-): unknown {
-  if (typeof value === 'string') return interpolateString(value, env, issues, path);
-  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, env, issues, `${path}[${i}]`));
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolate(item, env, issues, path ? `${path}.${key}` : key)]),
-    );
-  }
-  return value;
-}
-
-function interpolateString(text: string, env: NodeJS.ProcessEnv, issues: ConfigIssue[], path: string): string {
-  return text.replace(PLACEHOLDER, (whole, escaped: string | undefined, name: string, fallback: string | undefined) =>
-    escaped ? whole.slice(1) : lookup({ whole, name, fallback }, env, issues, path),
-  );
-}
 
 /** One `${NAME}` or `${NAME:-fallback}` as written. */
 export interface Placeholder {

@@ -9,7 +9,6 @@ import { readFileSync } from 'node:fs';
 import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { formatOf, parseConfigText, type TypedPlaceholders } from './config-text';
-import { interpolate } from './interpolate';
 import { ConfigSchema, type WharfConfig } from './schema';
 import { hideUrlCredentials, isSecretField } from '../util/secret';
 
@@ -28,10 +27,11 @@ export function loadConfigFile(file: string, env: NodeJS.ProcessEnv = process.en
   return validateConfig(raw, file, issues, checks, typed);
 }
 
-/** Configuration data (already parsed): its strings interpolated, then validated. */
+/** Configuration data (already parsed), read as the JSON file it would be: one interpolation path for both. */
 export function parseConfig(raw: unknown, file: string, env: NodeJS.ProcessEnv = process.env, checks: readonly ConfigCheck[] = []): WharfConfig {
-  const issues: ConfigIssue[] = [];
-  return validateConfig(interpolate(raw, env, issues), file, issues, checks);
+  const parsed = parseConfigText(JSON.stringify(raw), 'json', env);
+  if (parsed.raw === undefined && parsed.issues.length > 0) throw new ConfigError(file, parsed.issues);
+  return validateConfig(parsed.raw, file, parsed.issues, checks, parsed.typed);
 }
 
 function validateConfig(interpolated: unknown, file: string, issues: ConfigIssue[], checks: readonly ConfigCheck[], typed: TypedPlaceholders = new Map()): WharfConfig {

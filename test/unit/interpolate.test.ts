@@ -1,28 +1,22 @@
 import { expect } from 'chai';
-import type { ConfigIssue } from '../../src/errors';
-import { interpolate } from '../../src/config/interpolate';
+import { parseConfigText } from '../../src/config/config-text';
 
 describe('config environment interpolation', () => {
   const env = { PORT: '9093', EMPTY: '', SECRET: 's3cret' };
+  const interpolate = (value: unknown) => parseConfigText(JSON.stringify(value), 'json', env);
 
   it('replaces ${NAME} and ${NAME:-default} in nested strings and leaves other values alone', () => {
-    const issues: ConfigIssue[] = [];
-    const out = interpolate(
-      { a: ['host:${PORT}', 'x:${MISSING:-1}'], b: { c: '${EMPTY:-fallback}', d: 3, e: true, f: null } },
-      env,
-      issues,
-    );
-    expect(out).to.deep.equal({ a: ['host:9093', 'x:1'], b: { c: 'fallback', d: 3, e: true, f: null } });
+    const { raw, issues } = interpolate({ a: ['host:${PORT}', 'x:${MISSING:-1}'], b: { c: '${EMPTY:-fallback}', d: 3, e: true, f: null } });
+    expect(raw).to.deep.equal({ a: ['host:9093', 'x:1'], b: { c: 'fallback', d: 3, e: true, f: null } });
     expect(issues).to.deep.equal([]);
   });
 
   it('keeps $${...} as a literal ${...}', () => {
-    expect(interpolate('cost $${PORT}', env, [])).to.equal('cost ${PORT}');
+    expect(interpolate({ a: 'cost $${PORT}' }).raw).to.deep.equal({ a: 'cost ${PORT}' });
   });
 
   it('reports a missing variable without default with the key path that used it', () => {
-    const issues: ConfigIssue[] = [];
-    interpolate({ sinks: [{ password: '${NOPE}' }] }, env, issues);
+    const { issues } = interpolate({ sinks: [{ password: '${NOPE}' }] });
     expect(issues).to.deep.equal([
       { path: 'sinks[0].password', message: 'environment variable NOPE is not set and "${NOPE}" gives no default' },
     ]);
