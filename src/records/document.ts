@@ -21,9 +21,25 @@ export interface WharfMeta {
 }
 
 export function toDocument(record: SinkRecord): Record<string, unknown> & { wharf: WharfMeta } {
-  const wharf: WharfMeta = { source: record.source, id: record.id, ingestedAt: record.ingestedAt, partition: record.partition, offset: record.offset, version: record.version };
+  const wharf = wharfMeta(record);
   if (record.deleted) return { wharf: { ...wharf, deleted: true } };
   return { ...record.payload, wharf };
+}
+
+function wharfMeta(record: SinkRecord): WharfMeta {
+  return { source: record.source, id: record.id, ingestedAt: record.ingestedAt, partition: record.partition, offset: record.offset, version: record.version };
+}
+
+/**
+ * The JSON text of `{ ...head, ...toDocument(record) }` (head: a sink's own members, CouchDB's
+ * `_id` and `_rev`). When the record kept its payload's text (wire-record.ts, only for a payload
+ * with none of the document's own members) the text is spliced from it: serializing every
+ * document again cost a consumer about a tenth of its CPU per sink.
+ */
+export function documentText(record: SinkRecord, head: Record<string, unknown> = {}): string {
+  if (record.payloadText === undefined || record.deleted) return JSON.stringify({ ...head, ...toDocument(record) });
+  const members = [JSON.stringify(head).slice(1, -1), record.payloadText.slice(1, -1), `"wharf":${JSON.stringify(wharfMeta(record))}`];
+  return `{${members.filter((m) => m.length > 0).join(',')}}`;
 }
 
 /** Whether a stored document is a tombstone (toDocument of a deleted record). */

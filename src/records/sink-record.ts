@@ -17,6 +17,11 @@ export interface SinkRecord {
   version: string;
   /** The upstream record's own fields. */
   payload: Record<string, unknown>;
+  /**
+   * `payload` as the JSON text it arrived in, when the message allowed taking it as it is
+   * (wire-record.ts payloadTextOf): documents are spliced from it (document.ts documentText).
+   */
+  payloadText?: string;
   /** A tombstone (wire-record.ts): the sinks keep it as a deletion of this version. */
   deleted?: true;
   /** Size of the Kafka message the record came in, when known (bounds its document's size). */

@@ -47,8 +47,16 @@ export function toWireRecord(record: SinkRecord): WireRecord {
   return wire;
 }
 
+/**
+ * The payload goes last in the envelope, so that a consumer can take its text as it is
+ * (`payloadTextOf`) and splice it into documents instead of serializing it again.
+ */
 export function toMessage(record: WireRecord): WireMessage {
-  return { key: record.id, value: JSON.stringify(record), headers: { 'wharf-source': record.source } };
+  const envelope: Record<string, unknown> = { id: record.id, source: record.source, ingestedAt: record.ingestedAt };
+  if (record.version !== undefined) envelope.version = record.version;
+  if (record.deleted) envelope.deleted = true;
+  envelope.payload = record.payload;
+  return { key: record.id, value: JSON.stringify(envelope), headers: { 'wharf-source': record.source } };
 }
 
 /** Whether a parsed value is a wharf record envelope (a consumed message, or a dead letter's record). */
@@ -69,10 +77,42 @@ export function isWireRecord(value: unknown): value is WireRecord {
 /** Parses a consumed message (its version: its own, else its offset); throws with a reason when it is not a wharf record. */
 export function fromMessage(value: Buffer | null, partition: number, offset: string): SinkRecord {
   if (!value) throw new Error('message has no value');
-  const parsed = JSON.parse(value.toString()) as unknown;
+  const text = value.toString();
+  const parsed = JSON.parse(text) as unknown;
   if (!isWireRecord(parsed)) throw new Error('message is not a wharf record envelope');
   const version = parsed.version ?? offset;
   const record: SinkRecord = { id: parsed.id, source: parsed.source, ingestedAt: String(parsed.ingestedAt), payload: parsed.payload, partition, offset, version, wireBytes: value.length };
   if (parsed.deleted) record.deleted = true;
+  else if (!hasDocumentKey(parsed.payload)) record.payloadText = payloadTextOf(text);
   return record;
+}
+
+/** Members a document sets itself (document.ts, the CouchDB writer): a payload holding one takes the slower path that overrides it. */
+const DOCUMENT_KEYS = ['wharf', '_id', '_rev', '_deleted'];
+const hasDocumentKey = (payload: Record<string, unknown>) => DOCUMENT_KEYS.some((key) => Object.hasOwn(payload, key));
+
+const PAYLOAD_MEMBER = ',"payload":';
+
+/**
+ * The text of a valid envelope's payload when it is the envelope's last member (toMessage puts
+ * it there; older messages may not have): the first `,"payload":` (it cannot occur inside a
+ * string, where `"` is escaped) followed by exactly one object that the envelope's closing brace
+ * ends. One scan of the text, no second parse; undefined when the shape is otherwise.
+ */
+export function payloadTextOf(text: string): string | undefined {
+  const start = text.indexOf(PAYLOAD_MEMBER) + PAYLOAD_MEMBER.length;
+  if (start < PAYLOAD_MEMBER.length || text.charCodeAt(start) !== 0x7b /* { */ || text.charCodeAt(text.length - 1) !== 0x7d) return undefined;
+  const end = text.length - 1; // the envelope's closing brace
+  let depth = 0;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < end && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+    } else if (c === 0x7b || c === 0x5b) depth++;
+    else if (c === 0x7d || c === 0x5d) {
+      depth--;
+      if (depth === 0) return i === end - 1 ? text.slice(start, end) : undefined;
+    }
+  }
+  return undefined;
 }

@@ -32,7 +32,7 @@ import { createCouchdb } from './client';
 import type { CouchdbSinkConfig } from './config';
 import { couchRefusal, itemOutcome, itemUnauthorized, requestRefusal, type BulkItem } from './answers';
 import { describeError } from '../../errors';
-import { sameContent, toDocument, type WharfMeta } from '../../records/document';
+import { documentText, sameContent, toDocument, type WharfMeta } from '../../records/document';
 import { newestPerId, type RejectedRecord, type SinkRecord } from '../../records/sink-record';
 import { compareVersions } from '../../records/version';
 import { readPredecessors, readStoredState, type Doc, type StoredState } from './stored-state';
@@ -89,13 +89,13 @@ export class CouchdbWriter implements SinkWriter {
         const conflicts: SinkRecord[] = [];
         const failing: typeof pending = [];
         const recreated: Array<{ entry: Write; rev: string }> = [];
-        const byId = new Map(pending.map((entry) => [entry.doc._id, entry]));
+        const byId = new Map(pending.map((entry) => [entry.record.id, entry]));
         items.forEach((item, i) => {
           const entry = (item.id !== undefined ? byId.get(item.id) : undefined) ?? pending[i];
           const outcome = itemOutcome(item);
           if (outcome === 'written') {
             tally(entry.record, 'written');
-            if (entry.doc._rev === undefined && item.rev !== undefined && !item.rev.startsWith('1-')) recreated.push({ entry, rev: item.rev });
+            if (entry.rev === undefined && item.rev !== undefined && !item.rev.startsWith('1-')) recreated.push({ entry, rev: item.rev });
           } else if (outcome === 'conflict') conflicts.push(entry.record);
           else if (outcome === 'unavailable') throw new SinkUnavailableError(this.id, itemUnauthorized(item, this.config.db));
           else if (outcome === 'rejected') result.rejected.push(this.rejection(entry.record, `${item.error}: ${item.reason ?? ''}`, attempt));
@@ -117,25 +117,27 @@ export class CouchdbWriter implements SinkWriter {
    */
   private async restoreDeletions(recreated: Array<{ entry: Write; rev: string }>, result: SinkWriteResult, restorations: WeakSet<SinkRecord>): Promise<Write[]> {
     if (recreated.length === 0) return [];
-    const previous = await this.call('read replaced revisions', () => readPredecessors(this.server, this.config.db, recreated.map(({ entry, rev }) => ({ id: entry.doc._id, rev }))));
+    const previous = await this.call('read replaced revisions', () => readPredecessors(this.server, this.config.db, recreated.map(({ entry, rev }) => ({ id: entry.record.id, rev }))));
     const restores: Write[] = [];
     for (const { entry, rev } of recreated) {
-      const deletion = previous.get(entry.doc._id);
+      const deletion = previous.get(entry.record.id);
       if (!deletion?.deleted || compareVersions(deletion.version, entry.record.version) <= 0) continue;
       // Counted as written a moment ago (a restore names its _rev, so it is never a recreating write itself).
       result.written--;
       result.stale++;
       const record = tombstoneOf(deletion.doc);
       restorations.add(record);
-      restores.push({ record, doc: { ...deletion.doc, _rev: rev } });
+      restores.push({ record, rev, stored: deletion.doc });
     }
     return restores;
   }
 
   /** One `_bulk_docs` request: per-document results, or the reason the server refused the whole request. */
-  private async bulk(pending: Array<{ doc: Doc }>): Promise<BulkItem[] | { refused: string }> {
+  private async bulk(pending: Write[]): Promise<BulkItem[] | { refused: string }> {
     try {
-      return await this.db.bulk({ docs: pending.map((p) => p.doc) });
+      // The body goes as bytes written here (writeText): nano serializes an object with a replacer called on every value.
+      const body = Buffer.from(`{"docs":[${pending.map(writeText).join(',')}]}`);
+      return (await this.server.request({ db: this.config.db, method: 'POST', path: '_bulk_docs', body })) as BulkItem[];
     } catch (err) {
       const refusal = requestRefusal(err as { statusCode?: number; error?: string; reason?: string }, this.config.db);
       if (refusal && 'refused' in refusal) return refusal;
@@ -148,12 +150,10 @@ export class CouchdbWriter implements SinkWriter {
     const stored = await this.call('read stored revisions', () => readStoredState(this.server, this.db, this.config.db, records.map((r) => r.id)));
     const writes: Write[] = [];
     for (const record of records) {
-      const doc: Doc = { _id: record.id, ...toDocument(record) };
-      if (record.deleted) doc._deleted = true;
       const current = stored.get(record.id);
-      const decision = current ? decide(current, record, doc, options) : 'write';
+      const decision = current ? decide(current, record, options) : 'write';
       if (decision === 'stale' || decision === 'unchanged') tally(record, decision);
-      else writes.push({ record, doc: current ? { ...doc, _rev: current.rev } : doc });
+      else writes.push({ record, rev: current?.rev });
     }
     return writes;
   }
@@ -176,7 +176,24 @@ export class CouchdbWriter implements SinkWriter {
   }
 }
 
-type Write = { record: SinkRecord; doc: Doc };
+/** A record to write, naming the stored `_rev` it replaces (none: a create); or a stored deletion put back (`stored`). */
+type Write = { record: SinkRecord; rev?: string; stored?: Doc };
+
+/** The document a write sends: the record's (document.ts) with CouchDB's own members, or the stored deletion at its new `_rev`. */
+function writeText(write: Write): string {
+  if (write.stored) return JSON.stringify({ ...write.stored, _rev: write.rev });
+  const head: Record<string, unknown> = { _id: write.record.id };
+  if (write.rev !== undefined) head._rev = write.rev;
+  if (write.record.deleted) head._deleted = true;
+  return documentText(write.record, head);
+}
+
+/** The document a record becomes here, as an object (compared with a stored one). */
+function couchDocument(record: SinkRecord): Doc {
+  const doc: Doc = { _id: record.id, ...toDocument(record) };
+  if (record.deleted) doc._deleted = true;
+  return doc;
+}
 
 /** The tombstone record a stored deletion was written from (its `wharf` object says all of it). */
 function tombstoneOf(doc: Doc): SinkRecord {
@@ -185,10 +202,10 @@ function tombstoneOf(doc: Doc): SinkRecord {
 }
 
 /** A record against the stored document of its id: older is stale; the same version is unchanged, unless a repair finds other content. */
-function decide(current: StoredState, record: SinkRecord, doc: Doc, options: WriteOptions): 'stale' | 'unchanged' | 'write' {
+function decide(current: StoredState, record: SinkRecord, options: WriteOptions): 'stale' | 'unchanged' | 'write' {
   const order = compareVersions(current.version, record.version);
   if (order > 0) return 'stale';
   if (order < 0) return 'write';
-  const same = current.deleted === (doc._deleted === true) && sameContent(current.doc, doc);
+  const same = current.deleted === (record.deleted === true) && sameContent(current.doc, couchDocument(record));
   return options.replaceSameVersion && !same ? 'write' : 'unchanged';
 }

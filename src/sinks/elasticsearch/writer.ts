@@ -36,7 +36,7 @@ import { METRICS } from '../../metrics/catalog';
 import { counter } from '../../metrics/process-registry';
 import type { BackPressure } from '../adaptive/controller';
 import { RequestLimiter, type Judged } from '../adaptive/limiter';
-import { toDocument } from '../../records/document';
+import { documentText, toDocument } from '../../records/document';
 import { credentialsOf, esRefusal, itemOutcome, type EsError } from './answers';
 import { prepareStore, storeIndexName } from './store-index';
 import { newestPerId, type RejectedRecord, type SinkRecord } from '../../records/sink-record';
@@ -134,7 +134,7 @@ export class ElasticsearchWriter implements SinkWriter {
 
   private async bulk(records: SinkRecord[], versionType: VersionType): Promise<BulkItems | 'too-large'> {
     try {
-      const operations = records.flatMap((r) => [{ index: { _index: this.store, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, toDocument(r)]);
+      const operations = records.flatMap((r) => [{ index: { _index: this.store, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, documentText(r)]);
       return await this.limiter.run(() => this.client.bulk({ operations }), backPressure, records.length);
     } catch (err) {
       if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';

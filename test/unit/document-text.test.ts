@@ -1,0 +1,63 @@
+/**
+ * Documents spliced from a payload's own text (wire-record.ts payloadTextOf, document.ts
+ * documentText) are the documents toDocument makes, member for member, for every payload shape;
+ * and a message whose payload cannot be taken as it is falls back to serializing the object.
+ */
+import { expect } from 'chai';
+import { documentText, toDocument } from '../../src/records/document';
+import type { SinkRecord } from '../../src/records/sink-record';
+import { fromMessage, payloadTextOf, toMessage, type WireRecord } from '../../src/records/wire-record';
+
+const PAYLOADS: Array<Record<string, unknown>> = [
+  {},
+  { id: 1, name: 'plain' },
+  { text: 'a ,"payload":{"x":1} inside a string', quote: 'say "hi" \\ and \\" escaped', nested: { payload: { deep: [1, { payload: 2 }] } } },
+  { unicode: 'Genoa – 港 🚢', control: 'tab\there\nnewline', empty: '', list: [[], {}, [[]], null, true, 1.5e-7] },
+  { '1': 'integer-like key', b: 'ordered after it by JSON.parse', '}': '{', ']': '[' },
+  { payload: 'a member named payload' },
+];
+
+const wire = (payload: Record<string, unknown>, extra: Partial<WireRecord> = {}): WireRecord => ({ id: 'orders:7', source: 'orders', ingestedAt: '2026-11-30T20:00:00.000Z', payload, ...extra });
+const consumed = (record: WireRecord, offset = '42'): SinkRecord => fromMessage(Buffer.from(toMessage(record).value), 3, offset);
+
+describe('documents spliced from the payload text', () => {
+  for (const payload of PAYLOADS) {
+    it(`equal toDocument's for ${JSON.stringify(payload).slice(0, 50)}`, () => {
+      for (const extra of [{}, { version: '99' }]) {
+        const record = consumed(wire(payload, extra));
+        expect(record.payloadText, 'the payload text was taken').to.be.a('string');
+        expect(JSON.parse(record.payloadText!)).to.deep.equal(payload);
+        expect(JSON.parse(documentText(record))).to.deep.equal(toDocument(record));
+        const head = { _id: record.id, _rev: '3-abc' };
+        expect(JSON.parse(documentText(record, head))).to.deep.equal({ ...head, ...toDocument(record) });
+      }
+    });
+  }
+
+  it('falls back to the object for a payload with a member of the document itself', () => {
+    for (const key of ['wharf', '_id', '_rev', '_deleted']) {
+      const record = consumed(wire({ [key]: 'upstream value', other: 1 }));
+      expect(record.payloadText, key).to.equal(undefined);
+      expect(JSON.parse(documentText(record, { _id: record.id }))).to.deep.equal({ _id: record.id, ...toDocument(record) });
+    }
+  });
+
+  it('falls back for a tombstone and for an envelope whose payload is not its last member', () => {
+    const tombstone = consumed(wire({}, { deleted: true }));
+    expect(tombstone.payloadText).to.equal(undefined);
+    expect(JSON.parse(documentText(tombstone))).to.deep.equal(toDocument(tombstone));
+    // The member order of messages written before the payload went last.
+    const older = JSON.stringify({ id: 'orders:7', source: 'orders', ingestedAt: '2026-11-30T20:00:00.000Z', payload: { a: 1 }, version: '5' });
+    const record = fromMessage(Buffer.from(older), 0, '9');
+    expect(record.payloadText).to.equal(undefined);
+    expect(JSON.parse(documentText(record))).to.deep.equal(toDocument(record));
+  });
+
+  it('takes no text from an envelope of another shape', () => {
+    expect(payloadTextOf('{"id":"x","payload":{"a":1},"payload":{"b":2}}'), 'duplicate member').to.equal(undefined);
+    expect(payloadTextOf('{"id":"x","meta":{"q":1,"payload":{"c":3}},"payload":{"b":2}}'), 'nested member first').to.equal(undefined);
+    expect(payloadTextOf('{"id":"x","payload":[1,2]}'), 'not an object').to.equal(undefined);
+    expect(payloadTextOf('{"id":"x","payload":{"s":"unterminated}'), 'unterminated string').to.equal(undefined);
+    expect(payloadTextOf('{"id":"x","payload":{"a":{"b":1}}}')).to.equal('{"a":{"b":1}}');
+  });
+});
