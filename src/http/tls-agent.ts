@@ -3,7 +3,8 @@
  * presents the client certificate of a `tls` key; without one, the process-wide default agent.
  */
 import { Agent, type Dispatcher } from 'undici';
-import { tlsConnectionOptions, type TlsConfig } from '../util/tls';
+import type { TlsConfig } from '../util/tls';
+import { tlsConnectionOptions } from '../util/tls-options';
 
 export function tlsAgent(tls: TlsConfig | undefined): Dispatcher | undefined {
   return tls ? new Agent({ connect: tlsConnectionOptions(tls) }) : undefined;
