@@ -11,7 +11,7 @@
  */
 import { fstatSync } from 'node:fs';
 import pino from 'pino';
-import { LOG_SECRET_KEYS } from './util/secret';
+import { LOG_SECRET_KEYS } from './util/redaction';
 
 export type Logger = pino.Logger;
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

@@ -8,7 +8,7 @@ import type { ChildSpec } from '../supervisors/spec';
 import { topologySpec } from '../service/topology';
 import { loadConfigOrExit } from './common';
 import { renderTree, type TextNode } from './render-tree';
-import { hideUrlCredentials, isSecretField } from '../util/secret';
+import { hideUrlCredentials, isSecretField } from '../util/redaction';
 
 function specNode(spec: ChildSpec): TextNode {
   if (spec.kind === 'supervisor') {

@@ -10,7 +10,7 @@ import type { z } from 'zod';
 import { ConfigError, type ConfigIssue } from '../errors';
 import { formatOf, parseConfigText, type TypedPlaceholders } from './config-text';
 import { ConfigSchema, type WharfConfig } from './schema';
-import { hideUrlCredentials, isSecretField } from '../util/secret';
+import { hideUrlCredentials, isSecretField } from '../util/redaction';
 
 /** A check of a schema-valid configuration; returns its problems. */
 export type ConfigCheck = (config: WharfConfig) => ConfigIssue[];

@@ -11,8 +11,8 @@ import { z } from 'zod';
 import { ZookeeperSchema } from '../coordination/config';
 import { KafkaSchema } from '../kafka/config';
 import { LOG_LEVELS } from '../log';
-import { SinkSchema } from '../sinks/registry';
-import { SourceSchema } from '../sources/registry';
+import { SinkSchema } from '../sinks/schema';
+import { SourceSchema } from '../sources/schema';
 import { ActorsSchema } from './actors-schema';
 import { MetricsSchema, PipelineSchema, StartupSchema } from './service-schema';
 

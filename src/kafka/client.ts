@@ -7,7 +7,7 @@
 import { Kafka, logLevel, type Admin, type KafkaConfig as KafkajsConfig, type LogEntry } from 'kafkajs';
 import type { KafkaConfig } from './config';
 import type { Logger } from '../log';
-import { tlsConnectionOptions } from '../util/tls';
+import { tlsConnectionOptions } from '../util/tls-options';
 import { brokerState, isConnectionNoise, reachabilitySocketFactory } from './reachability';
 
 const PINO_LEVEL: Record<logLevel, 'error' | 'warn' | 'info' | 'debug'> = {

@@ -1,26 +1,27 @@
 /**
  * Every sink type wharf has, by the `type` a configured sink names. Adding a sink type is its
- * folder plus one line here (docs/extending.md).
+ * folder plus one line here and one in sinks/schema.ts (docs/extending.md). This file imports the
+ * schemas' types only: the partition consumers, which use it, never load zod.
  */
-import { z } from 'zod';
 import type { ServiceCheck } from '../health/check';
 import { couchdbSink } from './couchdb';
 import { elasticsearchSink } from './elasticsearch';
 import { hdfsSink } from './hdfs';
+import type { SinkConfig } from './schema';
 import type { SinkReader } from './sink-reader';
 import type { SinkType } from './sink-type';
 import type { SinkWriter } from './sink-writer';
 
-const SINK_TYPES = [elasticsearchSink, couchdbSink, hdfsSink] as const;
+export type { SinkConfig } from './schema';
 
-type SchemasOf<T extends readonly SinkType[]> = { -readonly [K in keyof T]: T[K]['schema'] };
+const SINK_TYPES: { readonly [T in SinkConfig['type']]: SinkType<Extract<SinkConfig, { type: T }>> } = {
+  elasticsearch: elasticsearchSink,
+  couchdb: couchdbSink,
+  hdfs: hdfsSink,
+};
 
-/** A configured sink, of any type. */
-export const SinkSchema = z.discriminatedUnion('type', SINK_TYPES.map((t) => t.schema) as unknown as SchemasOf<typeof SINK_TYPES>);
-export type SinkConfig = z.output<typeof SinkSchema>;
-
-function sinkType(config: SinkConfig): SinkType {
-  const found = SINK_TYPES.find((t) => t.type === config.type);
+function sinkType(config: SinkConfig): SinkType<SinkConfig> {
+  const found = SINK_TYPES[config.type] as SinkType<SinkConfig> | undefined;
   if (!found) throw new Error(`no sink type "${config.type}"`); // the schema admits only registered types
   return found;
 }

@@ -1,24 +1,25 @@
 /**
  * Every source type wharf has, by the `type` a configured source names. Adding a source type is
- * its folder plus one line here (docs/extending.md).
+ * its folder plus one line here and one in sources/schema.ts (docs/extending.md). This file
+ * imports the schemas' types only: the source pollers, which use it, never load zod.
  */
-import { z } from 'zod';
 import { couchdbChangesSource } from './couchdb-changes';
 import { httpJsonSource } from './http-json';
 import { ndjsonFilesSource } from './ndjson-files';
+import type { SourceConfig } from './schema';
 import type { SourceAdapter } from './source-adapter';
 import type { SourceType } from './source-type';
 
-const SOURCE_TYPES = [httpJsonSource, ndjsonFilesSource, couchdbChangesSource] as const;
+export type { SourceConfig } from './schema';
 
-type SchemasOf<T extends readonly SourceType[]> = { -readonly [K in keyof T]: T[K]['schema'] };
-
-/** A configured source, of any type. */
-export const SourceSchema = z.discriminatedUnion('type', SOURCE_TYPES.map((t) => t.schema) as unknown as SchemasOf<typeof SOURCE_TYPES>);
-export type SourceConfig = z.output<typeof SourceSchema>;
+const SOURCE_TYPES: { readonly [T in SourceConfig['type']]: SourceType<Extract<SourceConfig, { type: T }>> } = {
+  'http-json': httpJsonSource,
+  'ndjson-files': ndjsonFilesSource,
+  'couchdb-changes': couchdbChangesSource,
+};
 
 export function createSourceAdapter(config: SourceConfig): SourceAdapter {
-  const found = SOURCE_TYPES.find((t) => t.type === config.type);
+  const found = SOURCE_TYPES[config.type] as SourceType<SourceConfig> | undefined;
   if (!found) throw new Error(`no source type "${config.type}"`); // the schema admits only registered types
-  return (found as unknown as SourceType).createAdapter(config);
+  return found.createAdapter(config);
 }

@@ -1,17 +1,15 @@
 /**
- * What a source type brings to wharf, in one object: its configuration schema (whose `type`
- * literal selects it) and how a configured source becomes an adapter. Each source type's
- * folder exports one; sources/registry.ts lists them.
+ * What a source type brings to wharf at run time: how a configured source becomes an adapter.
+ * Each source type's folder exports one; sources/registry.ts lists them by type. Its
+ * configuration schema (the folder's config.ts) is listed apart, in sources/schema.ts: the
+ * poller processes get validated configurations and need none of zod.
  */
-import type { z } from 'zod';
 import type { SourceAdapter } from './source-adapter';
 
-export interface SourceType<Schema extends z.ZodType = z.ZodType> {
-  type: string;
-  schema: Schema;
-  createAdapter(config: z.output<Schema>): SourceAdapter;
+export interface SourceType<Config> {
+  createAdapter(config: Config): SourceAdapter;
 }
 
-export function defineSource<Schema extends z.ZodType>(definition: SourceType<Schema>): SourceType<Schema> {
+export function defineSource<Config>(definition: SourceType<Config>): SourceType<Config> {
   return definition;
 }

@@ -6,14 +6,21 @@
  * other anyway; a creation takes ~200 ms). A creation that hangs holds the others up for at most
  * FORK_SLOT_MS.
  *
+ * Every forked worker also preloads child-preload.ts (which spares it comedy's babel-polyfill),
+ * by its absolute path, so that the flag holds wherever wharf is installed.
+ *
  * WHARF_FORK_EXEC_ARGV, when set in wharf's environment, adds node flags to every forked actor
  * (space-separated, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): node refuses --cpu-prof in
  * NODE_OPTIONS, and comedy's children take no other flags.
  */
+import { resolve } from 'node:path';
 import type { HeapLimits } from './spec';
 
 const HEAP_FLAG = /^--max-(old|semi)-space-size(=|$)/;
 const FORK_SLOT_MS = 30_000;
+
+/** The node flag that preloads child-preload.js into a forked worker. */
+export const CHILD_PRELOAD_FLAG = `--require=${resolve(__dirname, 'child-preload.js')}`;
 
 /** The node flags of these limits. */
 export function heapFlags(heap: HeapLimits): string[] {
@@ -23,10 +30,15 @@ export function heapFlags(heap: HeapLimits): string[] {
   ];
 }
 
-/** `base` (the parent's flags) with the worker's limits in place of any heap limits the parent had. */
+/** `base` (the parent's flags) with the worker's limits in place of any heap limits the parent had, the preload, then `extra`. */
 export function childExecArgv(base: readonly string[], heap: HeapLimits, extra = process.env.WHARF_FORK_EXEC_ARGV ?? ''): string[] {
   const own = heapFlags(heap);
-  return [...(own.length === 0 ? base : base.filter((arg) => !HEAP_FLAG.test(arg))), ...own, ...extra.split(/\s+/).filter(Boolean)];
+  return [
+    ...(own.length === 0 ? base : base.filter((arg) => !HEAP_FLAG.test(arg))),
+    ...own,
+    CHILD_PRELOAD_FLAG,
+    ...extra.split(/\s+/).filter(Boolean),
+  ];
 }
 
 let slot: Promise<unknown> = Promise.resolve();

@@ -7,31 +7,13 @@
  * configuration error naming the key and the path, never the content.
  *
  * Secret keys are marked `writeOnly` in the JSON Schema, and their names are listed in
- * SECRET_FIELDS: the log redaction, `wharf check-config` and configuration errors hide every key
- * of that list (a unit test checks that the list covers every key made with `secret()`).
+ * SECRET_FIELDS (redaction.ts): the log redaction, `wharf check-config` and configuration errors
+ * hide every key of that list (a unit test checks that the list covers every key made with
+ * `secret()`).
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
-
-/** The names of every configuration key that holds a secret (the last part of its path). */
-export const SECRET_FIELDS = ['password', 'apiKey', 'digest', 'token', 'headers'] as const;
-
-/** Further names whose values are hidden wherever they appear in a log line (credentials of any library). */
-const LOGGED_SECRET_NAMES = ['passwd', 'secret', 'authorization', 'auth', 'sasl', 'credentials'];
-
-/** Key names redacted from log lines. */
-export const LOG_SECRET_KEYS: readonly string[] = [...SECRET_FIELDS, ...LOGGED_SECRET_NAMES];
-
-/** Whether a configuration key holds a secret (its value is never shown). */
-export function isSecretField(key: PropertyKey | undefined): boolean {
-  return typeof key === 'string' && (SECRET_FIELDS as readonly string[]).includes(key);
-}
-
-/** Text with the user:password of every URL in it hidden (`scheme://[redacted]@host`). */
-export function hideUrlCredentials(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#@\s"']*@/gi, '$1[redacted]@');
-}
 
 export const absolutePath = z.string().refine(isAbsolute, 'expected an absolute file path');
 

@@ -2,12 +2,11 @@
  * TLS options, the same for every client wharf makes (Kafka, Elasticsearch, CouchDB sink and
  * source): which CA to trust, an optional client certificate, and the name to check in the
  * server's certificate. The files are named in the configuration and read by each process when
- * it builds its client (a client key never travels in actor settings or appears in
- * `check-config`); that they can be read is checked when the configuration is loaded. Verification
+ * it builds its client (tls-options.ts; a client key never travels in actor settings or appears
+ * in `check-config`); that they can be read is checked when the configuration is loaded. Verification
  * is never turned off: an unknown CA or a wrong name is a refusal the operator must fix.
  */
-import { accessSync, constants, readFileSync } from 'node:fs';
-import type { ConnectionOptions } from 'node:tls';
+import { accessSync, constants } from 'node:fs';
 import { z } from 'zod';
 import { absolutePath } from './secret';
 
@@ -58,16 +57,6 @@ export const tlsWithFingerprintSchema = z
   });
 
 export type TlsConfig = z.output<typeof tlsSchema>;
-
-/** Node.js TLS options from a `tls` key: the files read now. */
-export function tlsConnectionOptions(tls: TlsConfig): ConnectionOptions {
-  return {
-    ...(tls.caFile ? { ca: readFileSync(tls.caFile) } : {}),
-    ...(tls.certFile ? { cert: readFileSync(tls.certFile) } : {}),
-    ...(tls.keyFile ? { key: readFileSync(tls.keyFile) } : {}),
-    ...(tls.serverName ? { servername: tls.serverName } : {}),
-  };
-}
 
 /** A `tls` key on a URL that is not https:// would be silently ignored: refuse it. */
 export function checkTlsMatchesUrl(value: { tls?: unknown }, urlKey: string, url: string, ctx: z.RefinementCtx): void {

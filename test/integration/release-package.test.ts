@@ -1,7 +1,8 @@
 /**
  * The release tarball: `npm pack` holds runtime files only, and `npm install -g` of it into a
  * temporary prefix gives a working `wharf`: it says its version, checks a YAML configuration
- * whose numbers come from the environment, and alone prints help, exits 0 and starts nothing.
+ * whose numbers come from the environment, and alone prints help, exits 0 and starts nothing; the
+ * preload of its forked actors is found inside the install and keeps comedy's babel-polyfill out.
  */
 import { expect } from 'chai';
 import { createConnection } from 'node:net';
@@ -83,6 +84,15 @@ describe('the release tarball (npm pack, npm install -g)', function () {
     expect(bare.stdout).to.match(/^Usage: wharf /).and.to.contain('run [options]').and.to.contain('check-config');
     expect(bare.stderr).to.equal('');
     expect(await listening(19477)).to.equal(false);
+
+    // Forked actors preload child-preload.js by its absolute path in the install, where it stands
+    // in for the installed comedy's babel-polyfill.
+    const packageDir = join(prefix, 'lib/node_modules/wharf');
+    const flag = (await run(process.execPath, ['-p', `require(${JSON.stringify(join(packageDir, 'dist/src/supervisors/fork-flags.js'))}).CHILD_PRELOAD_FLAG`])).stdout.trim();
+    expect(flag).to.equal(`--require=${join(packageDir, 'dist/src/supervisors/child-preload.js')}`);
+    const comedyLib = join(packageDir, 'node_modules/comedy/lib');
+    const polyfill = await run(process.execPath, [flag, '-p', `require(require.resolve('babel-polyfill', { paths: [${JSON.stringify(comedyLib)}] })); '_babelPolyfill' in globalThis`]);
+    expect(polyfill.stdout.trim(), polyfill.stderr).to.equal('false');
 
     // Installed, it never falls back to the checkout's demo configuration.
     const installed = ['/etc/wharf/wharf.yaml', '/etc/wharf/wharf.json'].find((file) => existsSync(file));

@@ -13,7 +13,7 @@ import type { JsonSchema } from '../../src/config/reference';
 import { configJsonSchema } from '../../src/config/schema';
 import { hideSecrets } from '../../src/cli/config-commands';
 import { ConfigError } from '../../src/errors';
-import { hideUrlCredentials, SECRET_FIELDS } from '../../src/util/secret';
+import { hideUrlCredentials, SECRET_FIELDS } from '../../src/util/redaction';
 import { REPO_ROOT } from '../helpers/local-stack';
 
 const dir = mkdtempSync(join(tmpdir(), 'wharf-secrets-'));

@@ -1,6 +1,6 @@
 /** @elastic/elasticsearch clients built from a sink's config: API key or Basic auth, TLS with a CA file or a CA fingerprint. */
 import { Client, type ClientOptions } from '@elastic/elasticsearch';
-import { tlsConnectionOptions } from '../../util/tls';
+import { tlsConnectionOptions } from '../../util/tls-options';
 import type { ElasticsearchSinkConfig } from './config';
 
 function auth(config: ElasticsearchSinkConfig): ClientOptions['auth'] {

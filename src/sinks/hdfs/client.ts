@@ -1,5 +1,5 @@
 /** The WebHDFS client of a configured `hdfs` sink. */
-import { tlsConnectionOptions } from '../../util/tls';
+import { tlsConnectionOptions } from '../../util/tls-options';
 import type { HdfsSinkConfig } from './config';
 import { WebHdfsClient } from './webhdfs-client';
 

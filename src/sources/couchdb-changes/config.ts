@@ -2,12 +2,7 @@
 import { z } from 'zod';
 import { checkCouchdbDatabase, couchdbDatabase, durationMs, idAndType } from '../../util/config-fields';
 import { maxRecordBytes, sourceId, versionField } from '../config-fields';
-
-/**
- * How long past its `timeout` a longpoll may stay open before wharf ends it as idle: CouchDB
- * answers by itself at `timeout`, pouchdb-server ignores it and waits for the next change.
- */
-export const LONGPOLL_GRACE_MS = 2000;
+import { LONGPOLL_GRACE_MS } from './longpoll';
 
 export const CouchdbChangesSourceSchema = z
   .strictObject({

@@ -1,10 +1,8 @@
 /** The `couchdb-changes` source type. */
 import { defineSource } from '../source-type';
-import { CouchdbChangesSourceSchema } from './config';
+import type { CouchdbChangesSourceConfig } from './config';
 import { CouchdbChangesSource } from './source';
 
-export const couchdbChangesSource = defineSource({
-  type: 'couchdb-changes',
-  schema: CouchdbChangesSourceSchema,
+export const couchdbChangesSource = defineSource<CouchdbChangesSourceConfig>({
   createAdapter: (config) => new CouchdbChangesSource(config),
 });

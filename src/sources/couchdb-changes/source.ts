@@ -10,7 +10,8 @@
  * a body that is not JSON) is a retriable SourceUnavailableError saying what was wrong: the
  * operator can fix credentials or create the database while wharf keeps retrying.
  */
-import { LONGPOLL_GRACE_MS, type CouchdbChangesSourceConfig } from './config';
+import type { CouchdbChangesSourceConfig } from './config';
+import { LONGPOLL_GRACE_MS } from './longpoll';
 import { fetchTls } from '../../http/tls-agent';
 import { splitCredentials } from '../../http/url-credentials';
 import { safeUrl } from '../../log';

@@ -4,7 +4,9 @@ import { checkCredentials, credentials, durationMs, httpUrl, idAndType } from '.
 import { secret } from '../../util/secret';
 import { checkTlsMatchesUrl, tlsSchema } from '../../util/tls';
 import { deletedField, maxRecordBytes, sourceId, versionField } from '../config-fields';
-import { jsonPath } from './json-path';
+
+/** A dot path into a JSON document ("data.items"; "" is the document itself), as json-path.ts reads it. */
+const jsonPath = z.string().regex(/^([A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*)?$/, 'expected a dot path such as "data.items"');
 
 export const HttpJsonSourceSchema = z
   .strictObject({

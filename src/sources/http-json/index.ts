@@ -1,10 +1,8 @@
 /** The `http-json` source type. */
 import { defineSource } from '../source-type';
-import { HttpJsonSourceSchema } from './config';
+import type { HttpJsonSourceConfig } from './config';
 import { HttpJsonSource } from './source';
 
-export const httpJsonSource = defineSource({
-  type: 'http-json',
-  schema: HttpJsonSourceSchema,
+export const httpJsonSource = defineSource<HttpJsonSourceConfig>({
   createAdapter: (config) => new HttpJsonSource(config),
 });

@@ -16,7 +16,6 @@
  * A version 1 cursor (keys `<dev>-<ino>-<fingerprint>`, no `ino` nor `tail`) is migrated on
  * load: each key is kept as is (so its files keep their ids), its `<dev>-<ino>` becomes `ino`.
  */
-import { z } from 'zod';
 import { InvalidCursorError } from '../source-adapter';
 
 export interface FilePosition {
@@ -38,18 +37,34 @@ export interface NdjsonCursor {
   files: FilePositions;
 }
 
-const V1Schema = z.strictObject({
-  v: z.literal(1),
-  files: z.record(z.string().regex(/^\d+-\d+-[0-9a-f]{16}$/), z.strictObject({ name: z.string(), offset: z.int().min(0), gen: z.int().min(1).optional() })),
+// The stored forms are checked by hand, not with zod: this runs in the poller process, which
+// otherwise needs none of zod (about 11 MiB). Objects are strict (no other keys), as zod's were.
+type Check = (value: unknown) => boolean;
+const isString: Check = (v) => typeof v === 'string';
+const isInt = (min: number): Check => (v) => Number.isSafeInteger(v) && (v as number) >= min;
+const optional = (check: Check): Check => (v) => v === undefined || check(v);
+const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const strictObject = (shape: Record<string, Check>): Check => (v) =>
+  isObject(v) && Object.keys(v).every((key) => Object.hasOwn(shape, key)) && Object.entries(shape).every(([key, check]) => check(v[key]));
+const recordOf = (value: Check, key?: RegExp): Check => (v) => isObject(v) && Object.entries(v).every(([k, entry]) => (key?.test(k) ?? true) && value(entry));
+
+interface StoredFile {
+  name: string;
+  offset: number;
+  gen?: number;
+  ino?: string;
+  tail?: string;
+}
+
+const isV1 = strictObject({
+  v: (v) => v === 1,
+  files: recordOf(strictObject({ name: isString, offset: isInt(0), gen: optional(isInt(1)) }), /^\d+-\d+-[0-9a-f]{16}$/),
 });
 
-const V2Schema = z.strictObject({
-  v: z.literal(2),
-  seq: z.int().min(1).optional(),
-  files: z.record(
-    z.string(),
-    z.strictObject({ name: z.string(), offset: z.int().min(0), gen: z.int().min(1).optional(), ino: z.string().optional(), tail: z.string().optional() }),
-  ),
+const isV2 = strictObject({
+  v: (v) => v === 2,
+  seq: optional(isInt(1)),
+  files: recordOf(strictObject({ name: isString, offset: isInt(0), gen: optional(isInt(1)), ino: optional(isString), tail: optional(isString) })),
 });
 
 export function parseCursor(source: string, cursor: string | null): NdjsonCursor {
@@ -60,17 +75,17 @@ export function parseCursor(source: string, cursor: string | null): NdjsonCursor
   } catch {
     json = undefined;
   }
-  const v2 = V2Schema.safeParse(json);
-  if (v2.success) {
-    const entries = Object.entries(v2.data.files).map(([key, f]): [string, FilePosition] => [
+  if (isV2(json)) {
+    const v2 = json as { seq?: number; files: Record<string, StoredFile> };
+    const entries = Object.entries(v2.files).map(([key, f]): [string, FilePosition] => [
       key,
       { name: f.name, offset: f.offset, generation: f.gen ?? 0, ...(f.ino === undefined ? {} : { inode: f.ino }), ...(f.tail === undefined ? {} : { tail: f.tail }) },
     ]);
-    return { seq: v2.data.seq ?? 0, files: new Map(entries) };
+    return { seq: v2.seq ?? 0, files: new Map(entries) };
   }
-  const v1 = V1Schema.safeParse(json);
-  if (v1.success) {
-    const entries = Object.entries(v1.data.files).map(([key, f]): [string, FilePosition] => [
+  if (isV1(json)) {
+    const v1 = json as { files: Record<string, StoredFile> };
+    const entries = Object.entries(v1.files).map(([key, f]): [string, FilePosition] => [
       key,
       { name: f.name, offset: f.offset, generation: f.gen ?? 0, inode: key.slice(0, key.lastIndexOf('-')) },
     ]);

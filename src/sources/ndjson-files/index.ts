@@ -1,10 +1,8 @@
 /** The `ndjson-files` source type. */
 import { defineSource } from '../source-type';
-import { NdjsonFilesSourceSchema } from './config';
+import type { NdjsonFilesSourceConfig } from './config';
 import { NdjsonFilesSource } from './source';
 
-export const ndjsonFilesSource = defineSource({
-  type: 'ndjson-files',
-  schema: NdjsonFilesSourceSchema,
+export const ndjsonFilesSource = defineSource<NdjsonFilesSourceConfig>({
   createAdapter: (config) => new NdjsonFilesSource(config),
 });
