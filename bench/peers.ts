@@ -9,7 +9,8 @@
  *     `_bulk` loader; wharf with only an Elasticsearch sink; Benthos v4.27.0, built on first use
  *     when Go is installed (kafka-to-es.ts, benthos.ts);
  *   - end to end: http-json source -> Kafka -> Elasticsearch and CouchDB. The ceiling is direct
- *     `_bulk` + `_bulk_docs` (direct-loader.ts); wharf run (end-to-end.ts).
+ *     `_bulk` + `_bulk_docs` (direct-loader.ts); next to it the same loader doing what the newest
+ *     version winning needs (external versions, CouchDB read before write); wharf run (end-to-end.ts).
  * Every run uses topics, groups, indexes, databases and znodes of its own, removed after each
  * phase (and on failure and Ctrl-C). Progress goes to stderr; the table, then one JSON line with
  * every run's figures, to stdout.
@@ -106,7 +107,10 @@ async function main(): Promise<void> {
   const row = (path: string, tool: string): Row => ({ path, tool, runs: [] });
   const produce: PathRows = { ceiling: row('produce', 'kcat (ceiling)'), others: [row('produce', 'wharf poller')] };
   const kafkaEs: PathRows = { ceiling: row('kafka -> es', 'direct _bulk (ceiling)'), others: [row('kafka -> es', 'wharf (es sink only)'), row('kafka -> es', `Benthos ${BENTHOS_VERSION}`)] };
-  const endToEnd: PathRows = { ceiling: row('end to end', 'direct _bulk + _bulk_docs (ceiling)'), others: [row('end to end', 'wharf')] };
+  const endToEnd: PathRows = {
+    ceiling: row('end to end', 'direct _bulk + _bulk_docs (ceiling)'),
+    others: [row('end to end', 'direct, newest wins (versions; CouchDB read before write)'), row('end to end', 'wharf')],
+  };
   try {
     const records = benchRecords(Math.max(opts.records, opts.esRecords));
     const kcatFile = kcatInput(records.slice(0, opts.records), workDir, 'records');
@@ -172,12 +176,20 @@ async function main(): Promise<void> {
           return { seconds: c.seconds, count: e2eRecords.length, cpuSeconds: c.clientCpuSeconds, peakRssBytes: NaN };
         });
         await cleanup(); // its index merges weigh on wharf's window less
+        const newest = { index: `${run}-newest`, database: `${run}-newest` };
+        leftovers.indices.add(newest.index);
+        leftovers.databases.add(newest.database);
+        await attempt(endToEnd.others[0], i, async () => {
+          const c = await loadDirectly(stack, newest, e2eRecords, opts.batchSize, { newestWins: true });
+          return { seconds: c.seconds, count: e2eRecords.length, cpuSeconds: c.clientCpuSeconds, peakRssBytes: NaN };
+        });
+        await cleanup();
         leftovers.indices.add(names.index);
         leftovers.databases.add(names.database);
         leftovers.topics.add(names.topic).add(names.dlqTopic);
         leftovers.groups.add(names.groupId);
         leftovers.znodes.add(names.zookeeperRoot);
-        await attempt(endToEnd.others[0], i, async () => {
+        await attempt(endToEnd.others[1], i, async () => {
           const w = await runEndToEnd(stack, names, e2eRecords, { batchSize: opts.batchSize, pageSize: PAGE_SIZE, workDir: join(workDir, run) });
           log(`    intake done at ${w.intakeSeconds.toFixed(1)} s, Elasticsearch ${w.elasticsearchSeconds.toFixed(1)} s, CouchDB ${w.couchdbSeconds.toFixed(1)} s; warnings ${[...w.problems].map(([m, k]) => `${k}x ${m}`).join('; ') || 'none'}`);
           return { seconds: w.seconds, count: e2eRecords.length, cpuSeconds: w.cpuSeconds, peakRssBytes: w.peakRssBytes };

@@ -4,6 +4,12 @@
  * a request, each sink one request at a time, both sinks at once; no Kafka, no retries, no
  * conflict handling. Documents are built batch by batch inside the timed part, as wharf does.
  * Without a database, Elasticsearch alone (the Kafka -> Elasticsearch ceiling).
+ *
+ * `newestWins` adds what any loader needs for the newest version to win, as wharf does it:
+ * Elasticsearch external versions, and CouchDB reading what it holds for the batch's ids
+ * (`_all_docs` with the keys and their documents) before `_bulk_docs`. On pouchdb-server that
+ * read costs about as much CPU per document as the write itself, so this second ceiling shows
+ * which part of wharf's gap is the read and which is wharf.
  */
 import { createCouchdb } from '../../src/sinks/couchdb/client';
 import { createElasticsearch } from '../../src/sinks/elasticsearch/client';
@@ -22,7 +28,13 @@ export interface DirectLoad {
   machine: MachineBusy;
 }
 
-export async function loadDirectly(stack: LocalStack, target: SinkNames | { index: string; database?: undefined }, records: ReadonlyArray<Record<string, unknown>>, batchSize: number): Promise<DirectLoad> {
+export async function loadDirectly(
+  stack: LocalStack,
+  target: SinkNames | { index: string; database?: undefined },
+  records: ReadonlyArray<Record<string, unknown>>,
+  batchSize: number,
+  options: { newestWins?: boolean } = {},
+): Promise<DirectLoad> {
   const es = createElasticsearch(stack.elasticsearch);
   const couch = createCouchdb(stack.couchdb);
   try {
@@ -43,7 +55,8 @@ export async function loadDirectly(stack: LocalStack, target: SinkNames | { inde
           const response = await es.bulk({
             operations: batch.flatMap((record) => {
               const { id, doc } = benchDocument(record, ingestedAt);
-              return [{ index: { _index: target.index, _id: id } }, doc];
+              const versioned = options.newestWins ? { version: Number(record.id), version_type: 'external' as const } : {};
+              return [{ index: { _index: target.index, _id: id, ...versioned } }, doc];
             }),
           });
           if (response.errors) {
@@ -56,12 +69,12 @@ export async function loadDirectly(stack: LocalStack, target: SinkNames | { inde
         if (target.database === undefined) return;
         const db = couch.use<Record<string, unknown>>(target.database);
         for (const batch of batches) {
-          const items = await db.bulk({
-            docs: batch.map((record) => {
-              const { id, doc } = benchDocument(record, ingestedAt);
-              return { _id: id, ...doc };
-            }),
+          const docs = batch.map((record) => {
+            const { id, doc } = benchDocument(record, ingestedAt);
+            return { _id: id, ...doc };
           });
+          if (options.newestWins) await db.fetch({ keys: docs.map((d) => d._id) });
+          const items = await db.bulk({ docs });
           const failed = items.find((item) => item.error);
           if (failed) throw new Error(`CouchDB refused a document: ${failed.error}: ${failed.reason}`);
         }
