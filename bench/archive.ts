@@ -19,7 +19,7 @@ import { encodeLines } from '../src/sinks/hdfs/encoding';
 import type { HdfsSinkConfig } from '../src/sinks/hdfs/config';
 import { HdfsWriter } from '../src/sinks/hdfs/writer';
 import { WebHdfsClient } from '../src/sinks/hdfs/webhdfs-client';
-import { toDocument } from '../src/records/document';
+import { documentText, toDocument } from '../src/records/document';
 import type { SinkRecord } from '../src/records/sink-record';
 import { benchRecord, SOURCE_ID } from './pipeline/records';
 import { runName } from './pipeline/stack';
@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${rows[rows.length - 1].row}: ${rows[rows.length - 1].recordsPerSecond} records/s\n`);
     }
     // The ceiling: the gzip archive's bytes (a gzip member per batch, files of ~1 MiB), one CREATE each.
-    const members = await Promise.all(plan.map((partitionBatches) => Promise.all(partitionBatches.map((batch) => encodeLines(batch.map(toDocument), 'gzip')))));
+    const members = await Promise.all(plan.map((partitionBatches) => Promise.all(partitionBatches.map((batch) => encodeLines(batch.map((r) => documentText(r)), 'gzip')))));
     const files: Buffer[][] = members.map((partitionMembers) => {
       const out: Buffer[] = [];
       let current: Buffer[] = [];
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
     }));
     row('ceiling of per-batch durability: one APPEND per batch of the same gzip bytes (encoded beforehand)', append, ceilingBytes);
     const encode = await timed(async () => {
-      for (const batch of plan.flat()) await encodeLines(batch.map(toDocument), 'gzip');
+      for (const batch of plan.flat()) await encodeLines(batch.map((r) => documentText(r)), 'gzip');
     });
     row('gzip encoding of the same documents alone (CPU only, one batch at a time)', encode);
   } finally {

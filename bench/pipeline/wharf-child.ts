@@ -49,6 +49,14 @@ export function startWharf(stack: LocalStack, dir: string, setup: WharfSetup): W
   return new WharfChild(configFile);
 }
 
+/**
+ * The wharf that runs: this checkout's build, or WHARF_BENCH_CLI (the dist/src/cli.js of another
+ * checkout's build) to measure an earlier commit with the same benchmark, for before/after figures.
+ */
+function wharfCli(): string {
+  return process.env.WHARF_BENCH_CLI ?? resolve(REPO_ROOT, 'dist/src/cli.js');
+}
+
 interface LogLine {
   level?: string;
   msg?: string;
@@ -64,7 +72,7 @@ export class WharfChild {
   private readonly watchers = new Set<(line: LogLine) => void>();
 
   constructor(configFile: string) {
-    this.child = spawn(process.execPath, [resolve(REPO_ROOT, 'dist/src/cli.js'), 'run', '--config', configFile, '--pid-file', `${configFile}.pid`], {
+    this.child = spawn(process.execPath, [wharfCli(), 'run', '--config', configFile, '--pid-file', `${configFile}.pid`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (text) => this.onLine(text));

@@ -34,6 +34,16 @@ describe('documents spliced from the payload text', () => {
     });
   }
 
+  it('keeps the payload as text and still gives its object to whoever asks (parsed once), spread included', () => {
+    const payload = PAYLOADS[2];
+    const record = consumed(wire(payload));
+    expect(record.payloadText).to.be.a('string');
+    expect(record.payload).to.deep.equal(payload);
+    expect(record.payload, 'the same object on each read').to.equal(record.payload);
+    expect({ ...record }.payload).to.deep.equal(payload);
+    expect(Object.keys(record)).to.include('payload');
+  });
+
   it('falls back to the object for a payload with a member of the document itself', () => {
     for (const key of ['wharf', '_id', '_rev', '_deleted']) {
       const record = consumed(wire({ [key]: 'upstream value', other: 1 }));

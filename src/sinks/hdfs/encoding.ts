@@ -1,5 +1,5 @@
 /**
- * Documents as archive bytes: one JSON document per line. Compressed, each appended batch is one
+ * Documents (their JSON text, document.ts documentText) as archive bytes: one document per line. Compressed, each appended batch is one
  * gzip member; a file of many members is one valid gzip stream (RFC 1952), which gunzip, zcat,
  * Hadoop's GzipCodec and Node's zlib read whole.
  */
@@ -10,8 +10,8 @@ import type { Compression } from './layout';
 const gzipAsync = promisify(gzip);
 
 /** Compresses on libuv's thread pool: a consumer's event loop (heartbeats, other partitions) goes on meanwhile. */
-export async function encodeLines(documents: readonly unknown[], compression: Compression): Promise<Buffer> {
-  const text = Buffer.from(documents.map((d) => `${JSON.stringify(d)}\n`).join(''));
+export async function encodeLines(documents: readonly string[], compression: Compression): Promise<Buffer> {
+  const text = Buffer.from(documents.map((d) => `${d}\n`).join(''));
   return compression === 'gzip' ? gzipAsync(text) : text;
 }
 

@@ -26,7 +26,7 @@ import { LEDGER, fileKey, indexDir, parseIndexName, segmentDir, tempFile, tmpPar
 import { ledgerLine } from './ledger';
 import { finalizeSegment, readSegment, settleSegment, type Segment } from './segment';
 import type { WebHdfsClient } from './webhdfs-client';
-import { toDocument } from '../../records/document';
+import { documentText } from '../../records/document';
 import type { SinkRecord } from '../../records/sink-record';
 
 export interface RollSettings {
@@ -89,12 +89,12 @@ export class PartitionArchive {
     const segment: Segment = this.segment
       ? { ...this.segment, files: new Map(this.segment.files) }
       : { dir: segmentDir(this.paths, first), first, last, openedAt: at, files: new Map(), ledgerBytes: 0 };
-    const groups = new Map<string, unknown[]>();
+    const groups = new Map<string, string[]>();
     for (const record of records) {
       const key = fileKey(record);
       const group = groups.get(key) ?? [];
       if (group.length === 0) groups.set(key, group);
-      group.push(toDocument(record));
+      group.push(documentText(record));
     }
     for (const [key, documents] of groups) {
       const body = await encodeLines(documents, this.settings.compression);
