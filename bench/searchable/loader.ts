@@ -45,8 +45,11 @@ export class PausableLoad {
     readonly index: string,
     adaptive: AdaptiveConcurrencyConfig,
     private readonly shape: LoadShape,
+    /** The sink's maxDocsPerSecond for the whole load, shared evenly by its writers (unset: none). */
+    maxDocsPerSecond?: number,
   ) {
-    this.writers = Array.from({ length: shape.consumers }, (_, i) => new ElasticsearchWriter({ ...sink, id: `bench-${i}`, index, adaptiveConcurrency: adaptive }));
+    const perWriter = maxDocsPerSecond === undefined ? undefined : Math.max(1, Math.round(maxDocsPerSecond / shape.consumers));
+    this.writers = Array.from({ length: shape.consumers }, (_, i) => new ElasticsearchWriter({ ...sink, id: `bench-${i}`, index, adaptiveConcurrency: adaptive, maxDocsPerSecond: perWriter }));
   }
 
   async start(): Promise<void> {

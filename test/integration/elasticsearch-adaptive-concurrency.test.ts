@@ -120,3 +120,29 @@ describe('elasticsearch adaptive concurrency (real node behind a fault-injecting
     }
   });
 });
+
+describe('elasticsearch maxDocsPerSecond (real node)', function () {
+  this.timeout(120_000);
+  const es = localElasticsearch();
+  const client = createElasticsearch(es);
+  const index = uniqueName('paced-es');
+  const sink = uniqueName('paced').replace(/[^a-z0-9_-]/g, '_');
+  const writer = new ElasticsearchWriter({ ...es, id: sink, index, batchSize: 100, settings: { number_of_shards: 1, number_of_replicas: 0 }, maxDocsPerSecond: 400 });
+
+  after(async () => {
+    await writer.close();
+    await client.indices.delete({ index: [index, storeIndexName(index)], ignore_unavailable: true });
+    await client.close();
+  });
+
+  it('holds requests back under the ceiling, counts the wait, and still writes every document once', async () => {
+    await writer.prepare();
+    const records = Array.from({ length: 1200 }, (_, n) => ({ id: `docs:${n}`, source: 'docs', ingestedAt: '2026-11-30T12:00:00.000Z', partition: 0, offset: String(n), version: String(n), payload: payload(n) }));
+    // Three batches at once, as a consumer's partitions deliver: 1,200 documents at 400 a second, one second's worth at once.
+    const results = await Promise.all([0, 1, 2].map((i) => writer.write(records.slice(i * 400, (i + 1) * 400))));
+    expect(results.map((r) => [r.written, r.rejected.length])).to.deep.equal([[400, 0], [400, 0], [400, 0]]);
+    expect(await value(counter(METRICS.sinkPacedSeconds), { sink }), 'requests waited for their turn').to.be.greaterThan(1);
+    await client.indices.refresh({ index });
+    expect((await client.count({ index })).count).to.equal(1200);
+  });
+});

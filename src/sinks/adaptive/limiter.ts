@@ -2,12 +2,16 @@
  * The slots of a sink writer's bulk requests: at most the controller's limit in flight at once
  * (controller.ts), the rest wait in order. Every request is timed and judged (back pressure or
  * not) and the controller adjusts after it; disabled, the limit stays `max` and the size the
- * sink's batchSize. Every change shows in the metrics, labelled by sink.
+ * sink's batchSize. With `maxRecordsPerSecond`, requests also wait for their turn under that
+ * ceiling (rate-pacer.ts) before taking a slot; the wait is counted in the metrics. Every change
+ * shows in the metrics, labelled by sink.
  */
 import { METRICS } from '../../metrics/catalog';
 import { counter, gauge, histogram } from '../../metrics/process-registry';
 import type { AdaptiveConcurrencyConfig } from './config';
 import { AimdController, type BackPressure } from './controller';
+import { RatePacer } from './rate-pacer';
+import { sleep } from '../../retry/retry';
 
 export type Judged<T> = { value: T } | { error: unknown };
 
@@ -15,13 +19,16 @@ export class RequestLimiter {
   private readonly controller: AimdController;
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly pacer: RatePacer | undefined;
 
   constructor(
     private readonly sink: string,
     private readonly config: AdaptiveConcurrencyConfig,
     maxBatchSize: number,
     private readonly now: () => number = () => performance.now(),
+    maxRecordsPerSecond?: number,
   ) {
+    this.pacer = maxRecordsPerSecond === undefined ? undefined : new RatePacer(maxRecordsPerSecond, now);
     const fixed = config.enabled ? {} : { initial: config.max, min: config.max, minBatchSize: maxBatchSize };
     this.controller = new AimdController({ ...config, ...fixed, maxBatchSize }, now);
     gauge(METRICS.sinkConcurrencyControllers).inc({ sink });
@@ -42,6 +49,11 @@ export class RequestLimiter {
    * pushing back; `records` is how many it carries. The outcome is returned (or thrown) unchanged.
    */
   async run<T>(send: () => Promise<T>, judge: (outcome: Judged<T>) => BackPressure | undefined, records = 1): Promise<T> {
+    const pacedMs = this.pacer?.take(records) ?? 0;
+    if (pacedMs > 0) {
+      counter(METRICS.sinkPacedSeconds).inc({ sink: this.sink }, pacedMs / 1000);
+      await sleep(pacedMs);
+    }
     if (this.inFlight < this.controller.limit) this.inFlight++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
     gauge(METRICS.sinkRequestsInFlight).inc({ sink: this.sink });

@@ -34,6 +34,15 @@ export const ElasticsearchSinkSchema = z
       16 * 1024 * 1024,
       'Largest bulk request body, in bytes (estimated from the records\' Kafka messages): a request holds at most this much, or batchSize records, whichever comes first. Keep it under the node\'s http.max_content_length (100mb by default).',
     ),
+    maxDocsPerSecond: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe(
+        'Most documents each consumer process sends to this sink per second (a token bucket holding one second\'s worth); unset: no ceiling. The cluster gets at most consumers × instances × this. Leaves the cluster CPU to spare for searches where adaptive concurrency alone does not (docs/adaptive-concurrency.md); time waited shows in wharf_sink_paced_seconds_total.',
+      ),
     adaptiveConcurrency: AdaptiveConcurrencySchema.prefault({}).describe(
       'Concurrent bulk requests and records per request, adapted to Elasticsearch\'s response time and 429s (additive increase, multiplicative decrease, as Vector\'s adaptive request concurrency), so that searches stay fast while wharf loads the cluster. Each consumer process adapts its own.',
     ),
