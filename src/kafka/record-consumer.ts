@@ -21,7 +21,7 @@
  * - A consumer that kafkajs stops for good (a non-retriable error, such as a refused
  *   authorization) is reported to `onFatal`, never left silently idle.
  */
-import type { Consumer, EachBatchPayload } from 'kafkajs';
+import type { Consumer, EachBatchPayload, IHeaders } from 'kafkajs';
 import { describeError, WharfError } from '../errors';
 import { withTimeout } from '../retry/timeout';
 import { KafkaClient } from './client';
@@ -30,6 +30,7 @@ export interface ConsumedMessage {
   key: Buffer | null;
   value: Buffer | null;
   offset: string;
+  headers?: IHeaders;
 }
 
 export interface ConsumedBatch {
@@ -178,7 +179,7 @@ export class RecordConsumer {
       const through = await handle({
         topic: batch.topic,
         partition: batch.partition,
-        messages: batch.messages.map(({ key, value, offset }) => ({ key, value, offset })),
+        messages: batch.messages.map(({ key, value, offset, headers }) => ({ key, value, offset, headers })),
         signal: controller.signal,
         heartbeat,
       });

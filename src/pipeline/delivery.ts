@@ -76,7 +76,7 @@ export class Delivery {
     const letters: DeadLetter[] = [];
     for (const message of batch.messages) {
       try {
-        records.push(fromMessage(message.value, batch.partition, message.offset));
+        records.push(fromMessage(message.value, batch.partition, message.offset, message.headers));
       } catch (err) {
         letters.push(unreadableLetter(message.value, describeError(err), topic, batch.partition, message.offset));
       }

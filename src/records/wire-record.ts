@@ -56,8 +56,16 @@ export function toMessage(record: WireRecord): WireMessage {
   if (record.version !== undefined) envelope.version = record.version;
   if (record.deleted) envelope.deleted = true;
   envelope.payload = record.payload;
-  return { key: record.id, value: JSON.stringify(envelope), headers: { 'wharf-source': record.source } };
+  return { key: record.id, value: JSON.stringify(envelope), headers: { 'wharf-source': record.source, [ENVELOPE_HEADER]: PAYLOAD_LAST } };
 }
+
+/**
+ * Says the value is toMessage's JSON.stringify output with the payload last: only such text is
+ * taken as it is. Another producer's text may hold what a parse normalizes (whitespace,
+ * duplicate members, numbers out of range), which must not reach the sinks unparsed.
+ */
+const ENVELOPE_HEADER = 'wharf-envelope';
+const PAYLOAD_LAST = 'payload-last';
 
 /** Whether a parsed value is a wharf record envelope (a consumed message, or a dead letter's record). */
 export function isWireRecord(value: unknown): value is WireRecord {
@@ -74,8 +82,12 @@ export function isWireRecord(value: unknown): value is WireRecord {
   );
 }
 
-/** Parses a consumed message (its version: its own, else its offset); throws with a reason when it is not a wharf record. */
-export function fromMessage(value: Buffer | null, partition: number, offset: string): SinkRecord {
+/**
+ * Parses a consumed message (its version: its own, else its offset); throws with a reason when it
+ * is not a wharf record. With the headers of a message toMessage wrote, the record keeps its
+ * payload's text for the writers (keepTextOnly).
+ */
+export function fromMessage(value: Buffer | null, partition: number, offset: string, headers?: Readonly<Record<string, unknown>>): SinkRecord {
   if (!value) throw new Error('message has no value');
   const text = value.toString();
   const parsed = JSON.parse(text) as unknown;
@@ -83,7 +95,7 @@ export function fromMessage(value: Buffer | null, partition: number, offset: str
   const version = parsed.version ?? offset;
   const record: SinkRecord = { id: parsed.id, source: parsed.source, ingestedAt: String(parsed.ingestedAt), payload: parsed.payload, partition, offset, version, wireBytes: value.length };
   if (parsed.deleted) record.deleted = true;
-  else if (!hasDocumentKey(parsed.payload)) keepTextOnly(record, payloadTextOf(text));
+  else if (String(headers?.[ENVELOPE_HEADER]) === PAYLOAD_LAST && !hasDocumentKey(parsed.payload)) keepTextOnly(record, payloadTextOf(text));
   return record;
 }
 
@@ -95,12 +107,17 @@ export function fromMessage(value: Buffer | null, partition: number, offset: str
  */
 function keepTextOnly(record: SinkRecord, payloadText: string | undefined): void {
   if (payloadText === undefined) return;
-  record.payloadText = payloadText;
+  // Not enumerable: a copy ({...record}), a printed record (wharf tap) or a dead letter carries the payload once, as its object.
+  Object.defineProperty(record, 'payloadText', { value: payloadText, enumerable: false, configurable: true, writable: true });
   let payload: Record<string, unknown> | undefined;
   Object.defineProperty(record, 'payload', {
     enumerable: true,
+    configurable: true,
     get: () => (payload ??= JSON.parse(payloadText) as Record<string, unknown>),
-    set: (value: Record<string, unknown>) => (payload = value),
+    set: (value: Record<string, unknown>) => {
+      payload = value;
+      delete record.payloadText; // the text no longer says this payload
+    },
   });
 }
 
@@ -125,6 +142,8 @@ export function payloadTextOf(text: string): string | undefined {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       for (i++; i < end && text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+    } else if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) {
+      return undefined; // JSON.stringify writes none: not text toMessage wrote
     } else if (c === 0x7b || c === 0x5b) depth++;
     else if (c === 0x7d || c === 0x5d) {
       depth--;

@@ -18,7 +18,10 @@ const PAYLOADS: Array<Record<string, unknown>> = [
 ];
 
 const wire = (payload: Record<string, unknown>, extra: Partial<WireRecord> = {}): WireRecord => ({ id: 'orders:7', source: 'orders', ingestedAt: '2026-11-30T20:00:00.000Z', payload, ...extra });
-const consumed = (record: WireRecord, offset = '42'): SinkRecord => fromMessage(Buffer.from(toMessage(record).value), 3, offset);
+const consumed = (record: WireRecord, offset = '42'): SinkRecord => {
+  const message = toMessage(record);
+  return fromMessage(Buffer.from(message.value), 3, offset, message.headers);
+};
 
 describe('documents spliced from the payload text', () => {
   for (const payload of PAYLOADS) {
@@ -44,12 +47,34 @@ describe('documents spliced from the payload text', () => {
     expect(Object.keys(record)).to.include('payload');
   });
 
-  it('falls back to the object for a payload with a member of the document itself', () => {
+  it('falls back to the object for a payload with a member of the document itself, whose own members win', () => {
     for (const key of ['wharf', '_id', '_rev', '_deleted']) {
       const record = consumed(wire({ [key]: 'upstream value', other: 1 }));
       expect(record.payloadText, key).to.equal(undefined);
-      expect(JSON.parse(documentText(record, { _id: record.id }))).to.deep.equal({ _id: record.id, ...toDocument(record) });
+      const head = { _id: record.id, _rev: '2-stored' };
+      expect(JSON.parse(documentText(record, head)), key).to.deep.equal({ ...toDocument(record), ...head });
     }
+  });
+
+  it('takes the text only from a message wharf wrote (its header), never from another producer\'s', () => {
+    const message = toMessage(wire({ a: 1 }));
+    expect(fromMessage(Buffer.from(message.value), 0, '1').payloadText, 'no headers').to.equal(undefined);
+    expect(fromMessage(Buffer.from(message.value), 0, '1', { 'wharf-source': 'orders' }).payloadText, 'another header').to.equal(undefined);
+    const pretty = '{"id":"orders:7","source":"orders","ingestedAt":"2026-11-30T20:00:00.000Z","payload":{ "a": 1,\n "b": " x " }}';
+    const record = fromMessage(Buffer.from(pretty), 0, '1', message.headers);
+    expect(record.payloadText, 'whitespace a parse would drop').to.equal(undefined);
+    expect(JSON.parse(documentText(record))).to.deep.equal(toDocument(record));
+  });
+
+  it('keeps the text out of copies and printed records, and forgets it when the payload is replaced', () => {
+    const record = consumed(wire({ a: 1 }));
+    expect(Object.keys(record)).not.to.include('payloadText');
+    expect(JSON.parse(JSON.stringify(record))).not.to.have.property('payloadText');
+    expect({ ...record }.payloadText, 'a copy takes the object path').to.equal(undefined);
+    record.payload = { a: 2 };
+    expect(record.payloadText).to.equal(undefined);
+    expect(JSON.parse(documentText(record))).to.deep.equal(toDocument(record));
+    expect(toDocument(record)).to.include({ a: 2 });
   });
 
   it('falls back for a tombstone and for an envelope whose payload is not its last member', () => {
@@ -68,6 +93,7 @@ describe('documents spliced from the payload text', () => {
     expect(payloadTextOf('{"id":"x","meta":{"q":1,"payload":{"c":3}},"payload":{"b":2}}'), 'nested member first').to.equal(undefined);
     expect(payloadTextOf('{"id":"x","payload":[1,2]}'), 'not an object').to.equal(undefined);
     expect(payloadTextOf('{"id":"x","payload":{"s":"unterminated}'), 'unterminated string').to.equal(undefined);
+    expect(payloadTextOf('{"id":"x","payload":{ }}'), 'whitespace').to.equal(undefined);
     expect(payloadTextOf('{"id":"x","payload":{"a":{"b":1}}}')).to.equal('{"a":{"b":1}}');
   });
 });

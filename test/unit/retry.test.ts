@@ -58,9 +58,18 @@ describe('the one retry loop', () => {
 
   it('gives up when the next wait would pass the deadline', async () => {
     const { operation } = failing(10);
-    const err = await retry(operation, { what: 'x', policy: { ...FAST, minMs: 50, maxMs: 50 }, deadlineMs: 120 }).catch((e: unknown) => e);
-    expect(err).to.be.instanceOf(RetriesExhaustedError);
-    expect((err as RetriesExhaustedError).attempts).to.equal(3);
+    // A clock that only the waits move: a busy machine's late timers cannot change the count.
+    const realNow = Date.now;
+    let now = 0;
+    Date.now = () => now;
+    try {
+      const wait = (ms: number) => ((now += ms), Promise.resolve());
+      const err = await retry(operation, { what: 'x', policy: { ...FAST, minMs: 50, maxMs: 50 }, deadlineMs: 120, wait }).catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(RetriesExhaustedError);
+      expect((err as RetriesExhaustedError).attempts).to.equal(3);
+    } finally {
+      Date.now = realNow;
+    }
   });
 
   it('stops with OperationAbortedError when its signal fires during a wait, without another attempt', async () => {

@@ -2,8 +2,8 @@
  * The slots of a sink writer's bulk requests: at most the controller's limit in flight at once
  * (controller.ts), the rest wait in order. Every request is timed and judged (back pressure or
  * not) and the controller adjusts after it; disabled, the limit stays `max` and the size the
- * sink's batchSize. With `maxRecordsPerSecond`, requests also wait for their turn under that
- * ceiling (rate-pacer.ts) before taking a slot; the wait is counted in the metrics. Every change
+ * sink's batchSize. With `maxRecordsPerSecond`, a request holding a slot also waits for its turn
+ * under that ceiling (rate-pacer.ts); the wait is counted in the metrics. Every change
  * shows in the metrics, labelled by sink.
  */
 import { METRICS } from '../../metrics/catalog';
@@ -49,13 +49,14 @@ export class RequestLimiter {
    * pushing back; `records` is how many it carries. The outcome is returned (or thrown) unchanged.
    */
   async run<T>(send: () => Promise<T>, judge: (outcome: Judged<T>) => BackPressure | undefined, records = 1): Promise<T> {
+    if (this.inFlight < this.controller.limit) this.inFlight++;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    // Paced once it holds a slot: a request paced first could still leave together with others when slots free up.
     const pacedMs = this.pacer?.take(records) ?? 0;
     if (pacedMs > 0) {
       counter(METRICS.sinkPacedSeconds).inc({ sink: this.sink }, pacedMs / 1000);
       await sleep(pacedMs);
     }
-    if (this.inFlight < this.controller.limit) this.inFlight++;
-    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     gauge(METRICS.sinkRequestsInFlight).inc({ sink: this.sink });
     this.controller.started(this.inFlight);
     const started = this.now();

@@ -2,8 +2,8 @@
  * A ceiling on the records a sink writer sends per second (a token bucket holding at most one
  * second's worth): the steady pace Vector's `request.rate_limit_*` gives, for a cluster that must
  * keep serving searches with CPU to spare while wharf loads it (docs/adaptive-concurrency.md).
- * A request takes its records' tokens when it asks, so concurrent requests queue behind each
- * other's debt; one larger than the bucket goes after the wait it costs instead of never.
+ * A request takes its records' tokens once it holds a concurrency slot (limiter.ts), so
+ * concurrent requests queue behind each other's debt and leave at the pace; one larger than the bucket goes after the wait it costs instead of never.
  */
 export class RatePacer {
   private tokens: number;
