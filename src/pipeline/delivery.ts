@@ -106,7 +106,7 @@ export class Delivery {
         this.prepared.add(sink.id);
       }
       const timer = histogram(METRICS.sinkBulkDuration).startTimer({ sink: sink.id });
-      const result = await sink.write(records, { replaceSameVersion: this.options.replaceSameVersion, topic: this.options.topic });
+      const result = await sink.write(records, { replaceSameVersion: this.options.replaceSameVersion, topic: this.options.topic, signal: batch.signal });
       timer();
       return result;
     };

@@ -35,6 +35,8 @@ export interface WriteOptions {
   replaceSameVersion?: boolean;
   /** The records topic the batch was read from (the HDFS archive names its files by it). */
   topic?: string;
+  /** Fires when the batch is given up (rebalance, stop): a request still waiting for a sink's rate ceiling is not sent. */
+  signal?: AbortSignal;
 }
 
 export interface SinkWriter {

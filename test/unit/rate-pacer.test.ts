@@ -1,5 +1,8 @@
 /** The sink writers' rate ceiling (sinks/adaptive/rate-pacer.ts), on a fake clock. */
 import { expect } from 'chai';
+import { OperationAbortedError } from '../../src/errors';
+import { AdaptiveConcurrencySchema } from '../../src/sinks/adaptive/config';
+import { RequestLimiter } from '../../src/sinks/adaptive/limiter';
 import { RatePacer } from '../../src/sinks/adaptive/rate-pacer';
 
 describe('rate pacer (maxDocsPerSecond)', () => {
@@ -41,5 +44,21 @@ describe('rate pacer (maxDocsPerSecond)', () => {
     }
     // 2,000 a second for 60 s, plus the first second's bucket.
     expect(sent).to.be.within(2000 * 61 - 400, 2000 * 61 + 400);
+  });
+
+  it('does not send a request whose batch was given up while it waited, and frees its slot and its turn', async () => {
+    const limiter = new RequestLimiter('pacer-test', AdaptiveConcurrencySchema.parse({ enabled: false, max: 1 }), 1000, undefined, 1000);
+    const sent: string[] = [];
+    const send = (what: string) => () => (sent.push(what), Promise.resolve(what));
+    await limiter.run(send('first'), () => undefined, 1000);
+    const given = new AbortController();
+    const waiting = limiter.run(send('given up'), () => undefined, 60_000, given.signal);
+    given.abort();
+    const err = await waiting.catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(OperationAbortedError);
+    // One slot only: this would hang (the test's timeout) if the given-up request had kept it, and wait a minute had it kept its turn.
+    await limiter.run(send('next'), () => undefined, 1);
+    expect(sent).to.deep.equal(['first', 'next']);
+    limiter.close();
   });
 });

@@ -12,6 +12,7 @@ import type { AdaptiveConcurrencyConfig } from './config';
 import { AimdController, type BackPressure } from './controller';
 import { RatePacer } from './rate-pacer';
 import { sleep } from '../../retry/retry';
+import { OperationAbortedError } from '../../errors';
 
 export type Judged<T> = { value: T } | { error: unknown };
 
@@ -48,14 +49,20 @@ export class RequestLimiter {
    * Sends one request once a slot is free; `judge` says whether its outcome was the server
    * pushing back; `records` is how many it carries. The outcome is returned (or thrown) unchanged.
    */
-  async run<T>(send: () => Promise<T>, judge: (outcome: Judged<T>) => BackPressure | undefined, records = 1): Promise<T> {
+  async run<T>(send: () => Promise<T>, judge: (outcome: Judged<T>) => BackPressure | undefined, records = 1, signal?: AbortSignal): Promise<T> {
     if (this.inFlight < this.controller.limit) this.inFlight++;
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
     // Paced once it holds a slot: a request paced first could still leave together with others when slots free up.
     const pacedMs = this.pacer?.take(records) ?? 0;
     if (pacedMs > 0) {
       counter(METRICS.sinkPacedSeconds).inc({ sink: this.sink }, pacedMs / 1000);
-      await sleep(pacedMs);
+      await sleep(pacedMs, signal);
+      if (signal?.aborted) {
+        // The batch was given up while waiting: not sent, so neither its slot nor its turn is kept.
+        this.pacer!.refund(records);
+        this.release();
+        throw new OperationAbortedError(`bulk request to sink ${this.sink}`);
+      }
     }
     gauge(METRICS.sinkRequestsInFlight).inc({ sink: this.sink });
     this.controller.started(this.inFlight);

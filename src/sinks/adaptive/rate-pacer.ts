@@ -27,4 +27,9 @@ export class RatePacer {
     this.tokens -= records;
     return this.tokens >= 0 ? 0 : -this.tokens / this.perMs;
   }
+
+  /** Gives back what a request took and then did not send (its batch was given up while it waited). */
+  refund(records: number): void {
+    this.tokens = Math.min(this.recordsPerSecond, this.tokens + records);
+  }
 }

@@ -31,7 +31,7 @@ import { createHash } from 'node:crypto';
 import { errors, type Client } from '@elastic/elasticsearch';
 import { createElasticsearch } from './client';
 import type { ElasticsearchSinkConfig } from './config';
-import { describeError } from '../../errors';
+import { describeError, OperationAbortedError } from '../../errors';
 import { METRICS } from '../../metrics/catalog';
 import { counter } from '../../metrics/process-registry';
 import type { BackPressure } from '../adaptive/controller';
@@ -95,7 +95,7 @@ export class ElasticsearchWriter implements SinkWriter {
     const result: SinkWriteResult = { written: 0, unchanged: 0, stale: batch.length - newest.length, rejected };
     const versionType = options.replaceSameVersion ? 'external_gte' : 'external';
     // Every chunk runs to its end before the batch fails: none is left in flight behind a retry of the batch.
-    const settled = await Promise.allSettled(bulkChunks(sendable, this.limiter.batchSize, this.config.maxBulkBytes).map((chunk) => this.writeChunk(chunk, result, versionType)));
+    const settled = await Promise.allSettled(bulkChunks(sendable, this.limiter.batchSize, this.config.maxBulkBytes).map((chunk) => this.writeChunk(chunk, result, versionType, options.signal)));
     const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
     return result;
@@ -106,13 +106,13 @@ export class ElasticsearchWriter implements SinkWriter {
     await this.client.close();
   }
 
-  private writeChunk(records: SinkRecord[], result: SinkWriteResult, versionType: VersionType): Promise<void> {
+  private writeChunk(records: SinkRecord[], result: SinkWriteResult, versionType: VersionType, signal?: AbortSignal): Promise<void> {
     const reject = (record: SinkRecord, reason: string, attempt: number, status = 413) => result.rejected.push(this.rejection(record, reason, status, attempt));
     return sendInBulk(
       this.config,
       records,
       async (pending, attempt) => {
-        const response = await this.bulk(pending, versionType);
+        const response = await this.bulk(pending, versionType, signal);
         if (response === 'too-large') return { refused: 'request too large for the server (413)' };
         const failing: Array<{ record: SinkRecord; status: number; reason: string }> = [];
         response.items.forEach((item, i) => {
@@ -132,11 +132,12 @@ export class ElasticsearchWriter implements SinkWriter {
     );
   }
 
-  private async bulk(records: SinkRecord[], versionType: VersionType): Promise<BulkItems | 'too-large'> {
+  private async bulk(records: SinkRecord[], versionType: VersionType, signal?: AbortSignal): Promise<BulkItems | 'too-large'> {
     try {
       const operations = records.flatMap((r) => [{ index: { _index: this.store, _id: elasticsearchId(r.id), version: externalVersion(r), version_type: versionType } }, documentText(r)]);
-      return await this.limiter.run(() => this.client.bulk({ operations }), backPressure, records.length);
+      return await this.limiter.run(() => this.client.bulk({ operations }), backPressure, records.length, signal);
     } catch (err) {
+      if (err instanceof OperationAbortedError) throw err; // given up while paced: never sent
       if (err instanceof errors.ResponseError && err.statusCode === 413) return 'too-large';
       const pushedBack = backPressure({ error: err });
       // Refused whole for load: each item is retried as if refused alone, so one chunk's 429 does not fail the whole batch.
