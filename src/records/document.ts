@@ -32,9 +32,10 @@ function wharfMeta(record: SinkRecord): WharfMeta {
 
 /**
  * The JSON text of `{ ...toDocument(record), ...head }` (head: a sink's own members, CouchDB's
- * `_id` and `_rev`, which a payload member of the same name never overrides). When the record kept its payload's text (wire-record.ts, only for a payload
- * with none of the document's own members) the text is spliced from it: serializing every
- * document again cost a consumer about a tenth of its CPU per sink.
+ * `_id` and `_rev`, which a payload member of the same name never overrides). When the record
+ * kept its payload's text (wire-record.ts: only for a payload with none of the document's own
+ * members) the text is spliced from it: serializing every document again cost a consumer about
+ * a tenth of its CPU per sink.
  */
 export function documentText(record: SinkRecord, head: Record<string, unknown> = {}): string {
   if (record.payloadText === undefined || record.deleted) return JSON.stringify({ ...toDocument(record), ...head });

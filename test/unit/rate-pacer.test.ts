@@ -47,7 +47,7 @@ describe('rate pacer (maxDocsPerSecond)', () => {
   });
 
   it('does not send a request whose batch was given up while it waited, and frees its slot and its turn', async () => {
-    const limiter = new RequestLimiter('pacer-test', AdaptiveConcurrencySchema.parse({ enabled: false, max: 1 }), 1000, undefined, 1000);
+    const limiter = new RequestLimiter('pacer-test', AdaptiveConcurrencySchema.parse({ enabled: false, max: 1 }), 1000, { maxRecordsPerSecond: 1000 });
     const sent: string[] = [];
     const send = (what: string) => () => (sent.push(what), Promise.resolve(what));
     await limiter.run(send('first'), () => undefined, 1000);

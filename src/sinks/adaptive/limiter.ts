@@ -2,9 +2,9 @@
  * The slots of a sink writer's bulk requests: at most the controller's limit in flight at once
  * (controller.ts), the rest wait in order. Every request is timed and judged (back pressure or
  * not) and the controller adjusts after it; disabled, the limit stays `max` and the size the
- * sink's batchSize. With `maxRecordsPerSecond`, a request holding a slot also waits for its turn
- * under that ceiling (rate-pacer.ts); the wait is counted in the metrics. Every change
- * shows in the metrics, labelled by sink.
+ * sink's batchSize. With `maxRecordsPerSecond`, a request holding a slot also waits for its
+ * turn under that ceiling (rate-pacer.ts). Every change and every wait shows in the metrics,
+ * labelled by sink.
  */
 import { METRICS } from '../../metrics/catalog';
 import { counter, gauge, histogram } from '../../metrics/process-registry';
@@ -22,14 +22,16 @@ export class RequestLimiter {
   private readonly waiting: Array<() => void> = [];
   private readonly pacer: RatePacer | undefined;
 
+  private readonly now: () => number;
+
   constructor(
     private readonly sink: string,
     private readonly config: AdaptiveConcurrencyConfig,
     maxBatchSize: number,
-    private readonly now: () => number = () => performance.now(),
-    maxRecordsPerSecond?: number,
+    options: { maxRecordsPerSecond?: number; now?: () => number } = {},
   ) {
-    this.pacer = maxRecordsPerSecond === undefined ? undefined : new RatePacer(maxRecordsPerSecond, now);
+    const now = (this.now = options.now ?? (() => performance.now()));
+    this.pacer = options.maxRecordsPerSecond === undefined ? undefined : new RatePacer(options.maxRecordsPerSecond, now);
     const fixed = config.enabled ? {} : { initial: config.max, min: config.max, minBatchSize: maxBatchSize };
     this.controller = new AimdController({ ...config, ...fixed, maxBatchSize }, now);
     gauge(METRICS.sinkConcurrencyControllers).inc({ sink });

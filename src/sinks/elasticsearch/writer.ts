@@ -70,7 +70,7 @@ export class ElasticsearchWriter implements SinkWriter {
     this.id = config.id;
     this.client = createElasticsearch(config);
     this.store = storeIndexName(config.index);
-    this.limiter = new RequestLimiter(config.id, config.adaptiveConcurrency, config.batchSize, undefined, config.maxDocsPerSecond);
+    this.limiter = new RequestLimiter(config.id, config.adaptiveConcurrency, config.batchSize, { maxRecordsPerSecond: config.maxDocsPerSecond });
   }
 
   /** Concurrent requests and records per request allowed now (adaptive/limiter.ts). */

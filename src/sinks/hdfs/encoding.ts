@@ -1,7 +1,7 @@
 /**
- * Documents (their JSON text, document.ts documentText) as archive bytes: one document per line. Compressed, each appended batch is one
- * gzip member; a file of many members is one valid gzip stream (RFC 1952), which gunzip, zcat,
- * Hadoop's GzipCodec and Node's zlib read whole.
+ * Documents (their JSON text, document.ts documentText) as archive bytes: one document per
+ * line. Compressed, each appended batch is one gzip member; a file of many members is one valid
+ * gzip stream (RFC 1952), which gunzip, zcat, Hadoop's GzipCodec and Node's zlib read whole.
  */
 import { promisify } from 'node:util';
 import { gunzipSync, gzip } from 'node:zlib';
