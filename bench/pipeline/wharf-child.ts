@@ -72,7 +72,10 @@ export class WharfChild {
   private readonly watchers = new Set<(line: LogLine) => void>();
 
   constructor(configFile: string) {
-    this.child = spawn(process.execPath, [wharfCli(), 'run', '--config', configFile, '--pid-file', `${configFile}.pid`], {
+    // WHARF_BENCH_NODE_FLAGS: node flags for wharf's own process only (e.g. its heap limits when
+    // every actor runs inside it); NODE_OPTIONS would reach the benchmark's process as well.
+    const nodeFlags = (process.env.WHARF_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeFlags, wharfCli(), 'run', '--config', configFile, '--pid-file', `${configFile}.pid`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (text) => this.onLine(text));

@@ -68,6 +68,8 @@ export class PipelineRun {
     extra: {
       consumerRetry?: object;
       consumers?: object;
+      /** Keys of pipeline.pollers (e.g. its mode). */
+      pollers?: object;
       sources?: object[];
       source?: object;
       moreSources?: object[];
@@ -89,7 +91,10 @@ export class PipelineRun {
       sources: extra.sources ?? [{ id: 'orders', type: 'http-json', url: this.upstream.url, intervalMs: 300, deletedField: 'deleted', ...extra.source }, ...(extra.moreSources ?? [])],
       // `moreSinks`: sinks written besides the two (the HDFS archive).
       sinks: extra.sinks ?? [this.esSink(stack.elasticsearch), { ...stack.couchdb, db: this.name }, ...(extra.moreSinks ?? [])],
-      pipeline: { consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry }, ...extra.consumers } },
+      pipeline: {
+        consumers: { count: 2, groupId: `${this.name}-sinks`, retry: { minMs: 200, maxMs: 2000, ...extra.consumerRetry }, ...extra.consumers },
+        ...(extra.pollers ? { pollers: extra.pollers } : {}),
+      },
     };
     this.config = config;
     this.configFile = join(mkdtempSync(join(tmpdir(), 'wharf-pipe-')), 'actors.json');

@@ -2,11 +2,14 @@
  * The scenario that once left every updated document at an older version in both sinks: records
  * updated again and again through an http-json source (some deleted and written again, some
  * deleted for good at the end) while a partition consumer is SIGKILLed and `wharf replay --from`
- * re-delivers the older versions alongside the live consumers. Proves content, not counts: in
- * both sinks the exact id set (no deleted record back), every document at its last update, and
- * both sinks holding the same version of each record.
+ * re-delivers the older versions alongside the live consumers; then the same with every actor
+ * inside wharf's own process (`mode: "in-memory"`, the compact placement), where the fault is
+ * that whole process SIGKILLed and started again. Proves content, not counts: in both sinks the
+ * exact id set (no deleted record back), every document at its last update, and both sinks
+ * holding the same version of each record; `wharf verify` exits 0.
  */
 import { expect } from 'chai';
+import { readdirSync, readFileSync } from 'node:fs';
 import { eventually, expectSinksHoldNewest, PipelineRun } from '../helpers/pipeline';
 import { WharfProcess } from '../helpers/wharf-process';
 
@@ -23,38 +26,48 @@ interface Stored {
   wharf: { id: string; version: string };
 }
 
-describe('the newest version wins against a SIGKILLed consumer and a replay run alongside (real stack)', function () {
-  this.timeout(300_000);
-  const run = new PipelineRun();
+/** The pids whose parent is `pid`, from /proc. */
+function childProcesses(pid: number): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((entry) => {
+      try {
+        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+}
+
+async function esDocuments(run: PipelineRun): Promise<Map<string, Stored>> {
+  await run.es.indices.refresh({ index: run.name });
+  const found = await run.es.search<Stored>({ index: run.name, size: 10_000, sort: ['_doc'] });
+  return new Map(found.hits.hits.map((h) => [h._id!, h._source!]));
+}
+
+async function couchDocuments(run: PipelineRun): Promise<Map<string, Stored>> {
+  const listed = await run.couch.use<Stored>(run.name).list({ include_docs: true });
+  return new Map(listed.rows.filter((r) => !r.id.startsWith('_design/')).map((r) => [r.id, r.doc as Stored]));
+}
+
+const allAtLastRound = (docs: Map<string, Stored>) => docs.size === IDS - DELETED.length && [...docs.values()].every((d) => d.round === ROUNDS && d.id > DELETED.length);
+
+/**
+ * Updates every record ROUNDS times, 0.7 s apart: `fault` runs at round 3 (once the first
+ * documents arrived), the records of DELETED_THEN_BACK are deleted after round 5, `wharf replay
+ * --from` starts at round 6, and DELETED go after the last round. Resolves once the replay exited 0.
+ */
+async function updateInRounds(run: PipelineRun, fault: () => Promise<void> | void): Promise<void> {
+  const startedAt = new Date(Date.now() - 1000).toISOString();
   let replay: WharfProcess | undefined;
-
-  after(async () => {
-    replay?.signal('SIGKILL');
-    await run.stop();
-  });
-
-  async function esDocuments(): Promise<Map<string, Stored>> {
-    await run.es.indices.refresh({ index: run.name });
-    const found = await run.es.search<Stored>({ index: run.name, size: 10_000, sort: ['_doc'] });
-    return new Map(found.hits.hits.map((h) => [h._id!, h._source!]));
-  }
-
-  async function couchDocuments(): Promise<Map<string, Stored>> {
-    const listed = await run.couch.use<Stored>(run.name).list({ include_docs: true });
-    return new Map(listed.rows.filter((r) => !r.id.startsWith('_design/')).map((r) => [r.id, r.doc as Stored]));
-  }
-
-  const allAtLastRound = (docs: Map<string, Stored>) => docs.size === IDS - DELETED.length && [...docs.values()].every((d) => d.round === ROUNDS && d.id > DELETED.length);
-
-  it('leaves every document, in both sinks, at its last update or deleted, with the same version in both', async () => {
-    const startedAt = new Date(Date.now() - 1000).toISOString();
-    await run.start();
+  try {
     for (let round = 1; round <= ROUNDS; round++) {
       run.upstream.add(IDS, (n) => ({ id: ((n - 1) % IDS) + 1, round, amount: round }));
       if (round === 3) {
-        const victim = Number(run.wharf!.lines.find((l) => l.event === 'child_started' && l.child === 'consumers-1')?.actorPid);
         await eventually(() => run.esCount(), (n) => n > 0, 60_000, 'the first documents');
-        process.kill(victim, 'SIGKILL');
+        await fault();
       }
       if (round === 5) run.upstream.remove(DELETED_THEN_BACK);
       if (round === 6) replay = new WharfProcess(['replay', '--from', startedAt, '--config', run.configFile]);
@@ -62,16 +75,60 @@ describe('the newest version wins against a SIGKILLed consumer and a replay run 
     }
     run.upstream.remove(DELETED);
     expect(await replay!.exited, replay!.stderr).to.equal(0);
+  } finally {
+    replay?.signal('SIGKILL');
+  }
+}
 
-    const live = IDS - DELETED.length;
-    const es = await eventually(() => esDocuments(), allAtLastRound, 180_000, `${live} documents at round ${ROUNDS}, the deleted ones gone, in Elasticsearch`);
-    const couch = await eventually(() => couchDocuments(), allAtLastRound, 180_000, `${live} documents at round ${ROUNDS}, the deleted ones gone, in CouchDB`);
-    expect([...es.values()].every((d) => d.wharf.id === `orders:${d.id}`), 'each document names its record').to.equal(true);
-    expect(couch.size).to.equal(live);
-    // Exact ids, each document equal to the upstream's last update, one version in both sinks, then wharf verify.
-    await expectSinksHoldNewest(run);
+/** Exact ids in both sinks, each document at its last update, one version in both, then wharf verify. */
+async function expectEveryDocumentAtItsLastUpdate(run: PipelineRun): Promise<void> {
+  const live = IDS - DELETED.length;
+  const es = await eventually(() => esDocuments(run), allAtLastRound, 180_000, `${live} documents at round ${ROUNDS}, the deleted ones gone, in Elasticsearch`);
+  const couch = await eventually(() => couchDocuments(run), allAtLastRound, 180_000, `${live} documents at round ${ROUNDS}, the deleted ones gone, in CouchDB`);
+  expect([...es.values()].every((d) => d.wharf.id === `orders:${d.id}`), 'each document names its record').to.equal(true);
+  expect(couch.size).to.equal(live);
+  await expectSinksHoldNewest(run);
+}
+
+describe('the newest version wins against a SIGKILLed consumer and a replay run alongside (real stack)', function () {
+  this.timeout(300_000);
+  const run = new PipelineRun();
+
+  after(() => run.stop());
+
+  it('leaves every document, in both sinks, at its last update or deleted, with the same version in both', async () => {
+    await run.start();
+    await updateInRounds(run, () => {
+      const victim = Number(run.wharf!.lines.find((l) => l.event === 'child_started' && l.child === 'consumers-1')?.actorPid);
+      process.kill(victim, 'SIGKILL');
+    });
+    await expectEveryDocumentAtItsLastUpdate(run);
     const restarted = run.wharf!.lines.filter((l) => l.event === 'child_started' && l.child === 'consumers-1');
     expect(restarted, 'consumers-1 was killed and restarted').to.have.length(2);
+  });
+});
+
+describe('the newest version wins with every actor inside wharf\'s own process, that process SIGKILLed and started again, and a replay alongside (real stack)', function () {
+  this.timeout(300_000);
+  const run = new PipelineRun();
+
+  after(() => run.stop());
+
+  it('leaves every document, in both sinks, at its last update or deleted, with the same version in both', async () => {
+    await run.start({ consumers: { mode: 'in-memory' }, pollers: { mode: 'in-memory' } });
+    const killed = run.wharf!;
+    await updateInRounds(run, async () => {
+      killed.signal('SIGKILL');
+      await killed.exited;
+      await run.restart();
+    });
+    await expectEveryDocumentAtItsLastUpdate(run);
+    for (const wharf of [killed, run.wharf!]) {
+      const actors = wharf.lines.filter((l) => l.event === 'child_started' && /^(consumers|pollers)-/.test(String(l.child)));
+      expect(actors.map((l) => l.child).sort(), 'the poller and both consumers started').to.deep.equal(['consumers-1', 'consumers-2', 'pollers-orders']);
+      expect(actors.map((l) => l.actorPid), 'none with a process of its own').to.deep.equal([undefined, undefined, undefined]);
+    }
+    expect(childProcesses(run.wharf!.pid), 'processes wharf started').to.deep.equal([]);
   });
 });
 
