@@ -15,7 +15,10 @@
  * phase (and on failure and Ctrl-C). Progress goes to stderr; the table, then one JSON line with
  * every run's figures, to stdout.
  *
- * Run: npm run bench:peers [-- --records 100000 --es-records 200000 --runs 3 --batch 500 --only produce,kafka-es,end-to-end]
+ * `--compact` adds rows for wharf with every actor inside its own process (`mode: "in-memory"`,
+ * heap limits as docs/footprint.md gives them) on the Kafka -> Elasticsearch and end-to-end paths.
+ *
+ * Run: npm run bench:peers [-- --records 100000 --es-records 200000 --runs 3 --batch 500 --only produce,kafka-es,end-to-end --compact]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,7 +33,7 @@ import { kcatInput, measureProducePath, type ToolRun } from './pipeline/produce-
 import { benchRecords, RECORD_BYTES } from './pipeline/records';
 import { Leftovers, localStack, runName, type LocalStack } from './pipeline/stack';
 import { figures, table, type PathRows, type Row } from './pipeline/table';
-import { stopEveryWharf } from './pipeline/wharf-child';
+import { stopEveryWharf, type Placement } from './pipeline/wharf-child';
 
 /** Records an upstream page holds (a poller produces a page a request). */
 const PAGE_SIZE = 1000;
@@ -43,6 +46,8 @@ interface Options {
   runs: number;
   batchSize: number;
   only: Set<Path>;
+  /** Also run wharf with every actor inside its own process (the compact placement). */
+  compact: boolean;
 }
 
 function options(): Options {
@@ -53,6 +58,7 @@ function options(): Options {
       runs: { type: 'string', default: '3' },
       batch: { type: 'string', default: '500' },
       only: { type: 'string', default: PATHS.join(',') },
+      compact: { type: 'boolean', default: false },
     },
   });
   const int = (name: string, text: string, min: number, max: number) => {
@@ -68,6 +74,7 @@ function options(): Options {
     runs: int('runs', values.runs, 1, 9),
     batchSize: int('batch', values.batch, 1, 10_000),
     only: only as Set<Path>,
+    compact: values.compact,
   };
 }
 
@@ -111,6 +118,13 @@ async function main(): Promise<void> {
     ceiling: row('end to end', 'direct _bulk + _bulk_docs (ceiling)'),
     others: [row('end to end', 'direct, newest wins (versions; CouchDB read before write)'), row('end to end', 'wharf')],
   };
+  const benthosRow = kafkaEs.others[1];
+  const compactKafkaEs = row('kafka -> es', 'wharf, compact (one process)');
+  const compactEndToEnd = row('end to end', 'wharf, compact (one process)');
+  if (opts.compact) {
+    kafkaEs.others.splice(1, 0, compactKafkaEs);
+    endToEnd.others.push(compactEndToEnd);
+  }
   try {
     const records = benchRecords(Math.max(opts.records, opts.esRecords));
     const kcatFile = kcatInput(records.slice(0, opts.records), workDir, 'records');
@@ -121,7 +135,7 @@ async function main(): Promise<void> {
     if (opts.only.has('kafka-es')) {
       benthos = await benthosBinary(log);
       if ('skipped' in benthos) {
-        kafkaEs.others[1].skipped = benthos.skipped;
+        benthosRow.skipped = benthos.skipped;
         log(`Benthos skipped: ${benthos.skipped}`);
       }
       log(`kafka -> es: putting ${opts.esRecords} records into ${esTopic}...`);
@@ -147,7 +161,7 @@ async function main(): Promise<void> {
       if (opts.only.has('kafka-es')) {
         log(`run ${i + 1}: kafka -> es...`);
         const names = (tool: string) => ({ topic: esTopic, index: `${run}-es-${tool}`, groupId: `${run}-es-${tool}`, dlqTopic: `${run}.es-${tool}-dlq`, zookeeperRoot: `/${run}-es-${tool}` });
-        for (const tool of ['direct', 'wharf', 'benthos']) {
+        for (const tool of ['direct', 'wharf', 'compact', 'benthos']) {
           const n = names(tool);
           leftovers.indices.add(n.index);
           leftovers.groups.add(n.groupId);
@@ -159,9 +173,10 @@ async function main(): Promise<void> {
           return { seconds: c.seconds, count: esRecords.length, cpuSeconds: c.clientCpuSeconds, peakRssBytes: NaN };
         });
         await attempt(kafkaEs.others[0], i, () => wharfToElasticsearch(stack, names('wharf'), esRecords.length, { batchSize: opts.batchSize, workDir }));
+        if (opts.compact) await attempt(compactKafkaEs, i, () => wharfToElasticsearch(stack, names('compact'), esRecords.length, { batchSize: opts.batchSize, workDir, placement: 'compact' }));
         if ('path' in benthos) {
           const binary = benthos.path;
-          await attempt(kafkaEs.others[1], i, () => benthosToElasticsearch(stack, binary, names('benthos'), esRecords.length, { batchSize: opts.batchSize, workDir }));
+          await attempt(benthosRow, i, () => benthosToElasticsearch(stack, binary, names('benthos'), esRecords.length, { batchSize: opts.batchSize, workDir }));
         }
         await cleanup();
       }
@@ -184,17 +199,22 @@ async function main(): Promise<void> {
           return { seconds: c.seconds, count: e2eRecords.length, cpuSeconds: c.clientCpuSeconds, peakRssBytes: NaN };
         });
         await cleanup();
-        leftovers.indices.add(names.index);
-        leftovers.databases.add(names.database);
-        leftovers.topics.add(names.topic).add(names.dlqTopic);
-        leftovers.groups.add(names.groupId);
-        leftovers.znodes.add(names.zookeeperRoot);
-        await attempt(endToEnd.others[1], i, async () => {
-          const w = await runEndToEnd(stack, names, e2eRecords, { batchSize: opts.batchSize, pageSize: PAGE_SIZE, workDir: join(workDir, run) });
-          log(`    intake done at ${w.intakeSeconds.toFixed(1)} s, Elasticsearch ${w.elasticsearchSeconds.toFixed(1)} s, CouchDB ${w.couchdbSeconds.toFixed(1)} s; warnings ${[...w.problems].map(([m, k]) => `${k}x ${m}`).join('; ') || 'none'}`);
-          return { seconds: w.seconds, count: e2eRecords.length, cpuSeconds: w.cpuSeconds, peakRssBytes: w.peakRssBytes };
-        });
-        await cleanup();
+        const wharfEndToEnd = async (target: Row, placement: Placement) => {
+          const own = placement === 'forked' ? names : { ...names, index: `${names.index}-compact`, database: `${names.database}-compact`, topic: `${run}.compact-records`, dlqTopic: `${run}.compact-dlq`, groupId: `${names.groupId}-compact`, zookeeperRoot: `${names.zookeeperRoot}-compact` };
+          leftovers.indices.add(own.index);
+          leftovers.databases.add(own.database);
+          leftovers.topics.add(own.topic).add(own.dlqTopic);
+          leftovers.groups.add(own.groupId);
+          leftovers.znodes.add(own.zookeeperRoot);
+          await attempt(target, i, async () => {
+            const w = await runEndToEnd(stack, own, e2eRecords, { batchSize: opts.batchSize, pageSize: PAGE_SIZE, workDir: join(workDir, run, placement), placement });
+            log(`    intake done at ${w.intakeSeconds.toFixed(1)} s, Elasticsearch ${w.elasticsearchSeconds.toFixed(1)} s, CouchDB ${w.couchdbSeconds.toFixed(1)} s; warnings ${[...w.problems].map(([m, k]) => `${k}x ${m}`).join('; ') || 'none'}`);
+            return { seconds: w.seconds, count: e2eRecords.length, cpuSeconds: w.cpuSeconds, peakRssBytes: w.peakRssBytes };
+          });
+          await cleanup();
+        };
+        await wharfEndToEnd(endToEnd.others[1], 'forked');
+        if (opts.compact) await wharfEndToEnd(compactEndToEnd, 'compact');
       }
     }
     const paths = [produce, kafkaEs, endToEnd].filter((p) => p.ceiling.runs.length > 0 || p.others.some((o) => o.runs.length > 0));

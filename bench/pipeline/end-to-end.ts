@@ -20,7 +20,7 @@ import { PreparedUpstream } from './prepared-upstream';
 import { INDEX_MAPPINGS, SOURCE_ID } from './records';
 import { countDocuments, type SinkNames } from './sink-counts';
 import { quietLogger, type LocalStack } from './stack';
-import { startWharf, type WharfChild } from './wharf-child';
+import { startWharf, type Placement, type WharfChild } from './wharf-child';
 
 const SAMPLE_MS = 250;
 const CONSUMERS = 2;
@@ -65,7 +65,7 @@ export async function runEndToEnd(
   stack: LocalStack,
   names: EndToEndNames,
   records: ReadonlyArray<Record<string, unknown>>,
-  options: { batchSize: number; pageSize: number; workDir: string },
+  options: { batchSize: number; pageSize: number; workDir: string; placement?: Placement },
 ): Promise<EndToEnd> {
   const upstream = new PreparedUpstream(records, options.pageSize);
   await upstream.start();
@@ -76,6 +76,7 @@ export async function runEndToEnd(
     wharf = startWharf(stack, join(options.workDir, 'wharf'), {
       ...names,
       consumers: CONSUMERS,
+      placement: options.placement,
       sources: [{ id: SOURCE_ID, type: 'http-json', url: upstream.url, intervalMs: POLL_INTERVAL_MS }],
       sinks: [
         { ...stack.elasticsearch, index: names.index, mappings: INDEX_MAPPINGS, batchSize: options.batchSize },

@@ -22,7 +22,7 @@ import { runKcat, type ToolRun } from './produce-path';
 import { INDEX_MAPPINGS } from './records';
 import { countDocuments } from './sink-counts';
 import { quietLogger, type LocalStack } from './stack';
-import { startWharf } from './wharf-child';
+import { startWharf, type Placement } from './wharf-child';
 
 /** Puts the records into `topic` (created with the configured partitions) with kcat. */
 export async function fillTopic(stack: LocalStack, topic: string, kcatFile: string, count: number, workDir: string): Promise<void> {
@@ -55,9 +55,15 @@ async function checkCount(stack: LocalStack, index: string, count: number, who: 
 }
 
 /** wharf creates its index (a store index behind an alias, same mappings) at start: `names.index` must not exist. */
-export async function wharfToElasticsearch(stack: LocalStack, names: ConsumeNames, count: number, options: { batchSize: number; workDir: string }): Promise<ToolRun> {
-  const wharf = startWharf(stack, join(options.workDir, `wharf-${names.index}`), {
+export async function wharfToElasticsearch(
+  stack: LocalStack,
+  names: ConsumeNames,
+  count: number,
+  options: { batchSize: number; workDir: string; placement?: Placement },
+): Promise<ToolRun> {
+  const wharf = startWharf(stack, join(options.workDir, `wharf-${names.index}-${options.placement ?? 'forked'}`), {
     ...names,
+    placement: options.placement,
     sinks: [{ ...stack.elasticsearch, index: names.index, mappings: INDEX_MAPPINGS, batchSize: options.batchSize }],
   });
   try {

@@ -28,7 +28,17 @@ export interface WharfSetup {
   consumers?: number;
   sources?: unknown[];
   sinks: unknown[];
+  /** Where the actors run (wharf's default, forked, when absent). */
+  placement?: Placement;
 }
+
+/**
+ * forked: wharf's default, each poller and consumer a process of its own. compact: every actor
+ * inside wharf's process (`mode: "in-memory"`), which runs with the heap limits docs/footprint.md
+ * gives for that placement.
+ */
+export type Placement = 'forked' | 'compact';
+export const COMPACT_NODE_FLAGS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
 
 /** Writes the configuration into `dir` (created) and starts `wharf run` with it. */
 export function startWharf(stack: LocalStack, dir: string, setup: WharfSetup): WharfChild {
@@ -43,10 +53,13 @@ export function startWharf(stack: LocalStack, dir: string, setup: WharfSetup): W
       metrics: { port: 0 },
       sources: setup.sources ?? [],
       sinks: setup.sinks,
-      pipeline: { consumers: { count: setup.consumers, groupId: setup.groupId } },
+      pipeline:
+        setup.placement === 'compact'
+          ? { consumers: { count: setup.consumers, groupId: setup.groupId, mode: 'in-memory' }, pollers: { mode: 'in-memory' } }
+          : { consumers: { count: setup.consumers, groupId: setup.groupId } },
     }),
   );
-  return new WharfChild(configFile);
+  return new WharfChild(configFile, setup.placement === 'compact' ? COMPACT_NODE_FLAGS : []);
 }
 
 /**
@@ -71,11 +84,10 @@ export class WharfChild {
   private readonly tail: string[] = [];
   private readonly watchers = new Set<(line: LogLine) => void>();
 
-  constructor(configFile: string) {
-    // WHARF_BENCH_NODE_FLAGS: node flags for wharf's own process only (e.g. its heap limits when
-    // every actor runs inside it); NODE_OPTIONS would reach the benchmark's process as well.
-    const nodeFlags = (process.env.WHARF_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
-    this.child = spawn(process.execPath, [...nodeFlags, wharfCli(), 'run', '--config', configFile, '--pid-file', `${configFile}.pid`], {
+  /** `nodeFlags` and WHARF_BENCH_NODE_FLAGS go to wharf's own process only (NODE_OPTIONS would reach the benchmark's as well). */
+  constructor(configFile: string, nodeFlags: string[] = []) {
+    const envFlags = (process.env.WHARF_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    this.child = spawn(process.execPath, [...nodeFlags, ...envFlags, wharfCli(), 'run', '--config', configFile, '--pid-file', `${configFile}.pid`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     createInterface({ input: this.child.stdout! }).on('line', (text) => this.onLine(text));
