@@ -121,9 +121,12 @@ function keepTextOnly(record: SinkRecord, payloadText: string | undefined): void
   });
 }
 
-/** Members a document sets itself (document.ts, the CouchDB writer): a payload holding one takes the slower path that overrides it. */
-const DOCUMENT_KEYS = ['wharf', '_id', '_rev', '_deleted'];
-const hasDocumentKey = (payload: Record<string, unknown>) => DOCUMENT_KEYS.some((key) => Object.hasOwn(payload, key));
+/**
+ * Members a document sets itself: `wharf` (document.ts) and, in CouchDB, every top-level member
+ * beginning with "_". A payload holding one keeps its object, which document.ts overrides and the
+ * CouchDB writer refuses (couchReservedMembers): its text is never spliced.
+ */
+const hasDocumentKey = (payload: Record<string, unknown>) => Object.keys(payload).some((key) => key === 'wharf' || key.charCodeAt(0) === 0x5f /* _ */);
 
 const PAYLOAD_MEMBER = ',"payload":';
 

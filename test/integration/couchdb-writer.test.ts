@@ -174,17 +174,27 @@ describe('couchdb writer (real pouchdb-server)', function () {
     expect(docs.map((d) => `${d._deleted} ${d.wharf.version}`)).to.deep.equal(Array(40).fill('true 30'));
   });
 
-  it('rejects a document the server refuses and writes the rest of the batch', async () => {
+  it('rejects, before sending, a record whose payload holds members CouchDB reserves ("_deleted" would delete the document), keeps what is stored, and writes the rest of the batch', async () => {
     const config = sink();
     const writer = new CouchdbWriter(config);
     await writer.prepare();
-    const batch = records('orders', 5, (i) => (i === 2 ? { _reserved: 'CouchDB forbids top-level fields starting with _' } : { n: i }));
-    const result = await writer.write(batch);
-    expect(result.written).to.equal(4);
-    expect(result.stale).to.equal(0);
-    expect(result.rejected).to.have.length(1);
-    expect(result.rejected[0].record.id).to.equal('orders:2');
-    expect(result.rejected[0].reason).to.match(/^doc_validation: /);
+    expect((await writer.write(atVersion(1, records('orders', 5, (i) => ({ n: i }))))).written).to.equal(5);
+    const reserved: Record<number, Record<string, unknown>> = { 1: { _deleted: true, n: 1 }, 2: { _reserved: 'x', n: 2 }, 3: { _id: 'other', _rev: '9-abc', n: 3 } };
+    const result = await writer.write(atVersion(2, records('orders', 5, (i) => reserved[i] ?? { n: i * 10 })));
+    expect(result.written).to.equal(2);
+    expect(result.rejected.map((r) => [r.record.id, r.reason])).to.deep.equal([
+      ['orders:1', 'payload member(s) _deleted: CouchDB reserves top-level members beginning with "_"'],
+      ['orders:2', 'payload member(s) _reserved: CouchDB reserves top-level members beginning with "_"'],
+      ['orders:3', 'payload member(s) _id, _rev: CouchDB reserves top-level members beginning with "_"'],
+    ]);
+    const stored = (await Promise.all([0, 1, 2, 3, 4].map((i) => storedRevision(config.db, `orders:${i}`)))) as Array<{ _deleted?: boolean; n: number; wharf: { version: string } }>;
+    expect(stored.map((d) => [d._deleted ?? false, d.n, d.wharf.version])).to.deep.equal([
+      [false, 0, '2'],
+      [false, 1, '1'],
+      [false, 2, '1'],
+      [false, 3, '1'],
+      [false, 40, '2'],
+    ]);
   });
 
   it('reports an unreachable server as a retriable SinkUnavailableError', async () => {

@@ -47,8 +47,8 @@ describe('documents spliced from the payload text', () => {
     expect(Object.keys(record)).to.include('payload');
   });
 
-  it('falls back to the object for a payload with a member of the document itself, whose own members win', () => {
-    for (const key of ['wharf', '_id', '_rev', '_deleted']) {
+  it('falls back to the object for a payload with a member of the document itself (wharf, or any beginning with _), whose own members win', () => {
+    for (const key of ['wharf', '_id', '_rev', '_deleted', '_attachments', '_anything']) {
       const record = consumed(wire({ [key]: 'upstream value', other: 1 }));
       expect(record.payloadText, key).to.equal(undefined);
       const head = { _id: record.id, _rev: '2-stored' };

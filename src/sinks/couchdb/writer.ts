@@ -21,7 +21,8 @@
  * `--repair` puts it right.
  *
  * Documents CouchDB refuses (forbidden by a validation function, invalid, too large) are
- * rejected for the dead-letter topic; refused credentials or access give the batch back at once
+ * rejected for the dead-letter topic, and so is, before sending, a record whose payload holds a
+ * top-level member beginning with "_" (couchReservedMembers); refused credentials or access give the batch back at once
  * as SinkUnavailableError saying what to fix (answers.ts); retriable failures are retried with
  * backoff up to maxAttempts, then the batch is given back as SinkUnavailableError
  * (sink-writer.ts, sendInBulk). Results are matched to documents by id: pouchdb-server lists
@@ -61,7 +62,13 @@ export class CouchdbWriter implements SinkWriter {
   async write(batch: readonly SinkRecord[], options: WriteOptions = {}): Promise<SinkWriteResult> {
     // Within one batch the greatest version of an id wins, as it would have in sequence.
     const newest = newestPerId(batch);
-    const { sendable: records, rejected } = withoutOversized(this.id, newest, this.config.maxDocumentBytes, toDocument);
+    const { sendable, rejected } = withoutOversized(this.id, newest, this.config.maxDocumentBytes, toDocument);
+    const records: SinkRecord[] = [];
+    for (const record of sendable) {
+      const reserved = couchReservedMembers(record);
+      if (reserved.length === 0) records.push(record);
+      else rejected.push({ record, sink: this.id, reason: `payload member(s) ${reserved.join(', ')}: CouchDB reserves top-level members beginning with "_"`, attempts: 0 });
+    }
     const result: SinkWriteResult = { written: 0, unchanged: 0, stale: batch.length - newest.length, rejected };
     for (let start = 0; start < records.length; start += this.config.batchSize) {
       await this.writeChunk(records.slice(start, start + this.config.batchSize), result, options);
@@ -174,6 +181,17 @@ export class CouchdbWriter implements SinkWriter {
   private rejection(record: SinkRecord, reason: string, attempts: number): RejectedRecord {
     return { record, sink: this.id, reason, attempts };
   }
+}
+
+/**
+ * The payload's top-level members CouchDB would take as its own: `_deleted: true` would delete
+ * the document, `_id` and `_rev` would be overridden by the writer's, and CouchDB refuses the
+ * rest. Such a record is refused before anything is sent. A payload kept as text has none
+ * (wire-record.ts keeps the text only without them), so its text is not parsed here.
+ */
+function couchReservedMembers(record: SinkRecord): string[] {
+  if (record.payloadText !== undefined) return [];
+  return Object.keys(record.payload).filter((key) => key.startsWith('_'));
 }
 
 /** A record to write, naming the stored `_rev` it replaces (none: a create); or a stored deletion put back (`stored`). */
