@@ -38,6 +38,7 @@ import { createActorSystem, type ActorSystem } from './supervisors/actor-system'
 import { reportSupervisionEvent } from './supervisors/events';
 import type { SupervisorSpec } from './supervisors/spec';
 import { Supervisor, type TreeNode } from './supervisors/supervisor';
+import { exitOnUncaughtErrors } from './supervisors/uncaught-errors';
 
 export class WharfSystem {
   readonly health: HealthMonitor;
@@ -121,6 +122,7 @@ export async function runWharf(configFile: string): Promise<number> {
   process.env.WHARF_LOG_LEVEL ??= config.log.level;
   process.env.WHARF_LOG_REDACT = config.log.redact.join(',');
   const log = getProcessLogger(process.env.WHARF_LOG_LEVEL as LogLevel);
+  exitOnUncaughtErrors(log, 'the service manager');
   const info = buildInfo();
   log.info(
     { version: info.version, commit: info.commit, config: configFile, sinks: config.sinks.map((s) => `${s.id} (${s.type})`), groups: config.actors.groups.map((g) => `${g.id} x${g.count}`) },

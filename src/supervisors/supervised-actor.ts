@@ -8,9 +8,11 @@
  *   - comedy's destroy(): the actor's stop(), which finishes in-flight work.
  * A forked child exits as soon as its parent's IPC channel closes (parent SIGKILLed), instead of
  * waiting for comedy's ping timeout, and ignores SIGTERM/SIGINT sent to the whole service: its
- * supervisor stops it, in order, after the work in flight.
+ * supervisor stops it, in order, after the work in flight. An error nothing caught is logged and
+ * ends the child (uncaught-errors.ts), which its supervisor restarts.
  */
 import { getProcessLogger, type Logger } from '../log';
+import { exitOnUncaughtErrors } from './uncaught-errors';
 
 interface SelfActor {
   getCustomParameters(): { id?: string; logLevel?: string; restarts?: number } | undefined;
@@ -33,6 +35,7 @@ export abstract class SupervisedActor<Settings = Record<string, unknown>> {
     this.log = getProcessLogger().child({ actor: this.id });
     this.forked = selfActor.getMode() === 'forked' && process.send !== undefined;
     if (this.forked) {
+      exitOnUncaughtErrors(this.log, 'its supervisor');
       process.once('disconnect', () => process.exit(0));
       // systemd signals every process of the service, and Ctrl-C the whole process group; the
       // parent decides when a child stops (comedy's own handlers would exit at once, mid-work).

@@ -177,4 +177,27 @@ describe('topology from config/actors.json (wharf run, forked probe actors)', fu
     expect(escalations).to.deep.equal(['doomed', 'wharf']);
     started(wharf.lines).forEach((w) => expect(alive(w.pid)).to.equal(false));
   });
+
+  it('an error nothing catches: a forked actor logs it as one fatal line and is restarted alone; inside wharf\'s process it ends wharf with exit 1, for the service manager to restart', async () => {
+    const throwing = { id: 'throwing', count: 1, settings: { throwAfterMs: 300 } };
+    writeConfig(configFile, [{ id: 'fine', count: 1 }, throwing]);
+    wharf = new WharfProcess(['run', '--config', configFile, '--pid-file', join(dir, 'pid')]);
+    await wharf.waitForLog((l) => l.event === 'child_started' && l.child === 'throwing-1' && l.restarts === 1, 30_000);
+    const fatal = wharf.lines.filter((l) => l.level === 'fatal');
+    expect(fatal.map((l) => [l.actor, l.msg, l.err])).to.deep.equal([['throwing-1', 'uncaught error: exiting so that its supervisor starts it again', 'probe told to throw where nothing catches']]);
+    expect(fatal[0].at, 'where it was thrown').to.be.an('array').with.length.above(0);
+    const [fine] = started(wharf.lines);
+    expect(fine.child).to.equal('fine-1');
+    expect(alive(fine.pid), 'the other actor kept running').to.equal(true);
+    wharf.signal('SIGTERM');
+    expect(await wharf.exited).to.equal(0);
+
+    writeConfig(configFile, [{ id: 'fine', count: 1 }, { ...throwing, mode: 'in-memory' }]);
+    wharf = new WharfProcess(['run', '--config', configFile, '--pid-file', join(dir, 'pid')]);
+    expect(await wharf.exited).to.equal(1);
+    expect(wharf.lines.filter((l) => l.level === 'fatal').map((l) => [l.msg, l.err])).to.deep.equal([
+      ['uncaught error: exiting so that the service manager starts it again', 'probe told to throw where nothing catches'],
+    ]);
+    expect(wharf.stderr, 'no bare stack on stderr').to.not.include('probe told to throw');
+  });
 });
