@@ -10,6 +10,7 @@ import { overrideCursor } from '../coordination/cursor-override';
 import { SourceLease, type LeaseHolder } from '../coordination/source-lease';
 import { connectZookeeper, type ZookeeperClient } from '../coordination/zookeeper';
 import type { WharfConfig } from '../config/schema';
+import { cursorProblem } from '../sources/registry';
 import { loadConfigOrExit, sourceOrExit } from './common';
 
 interface CursorOpts {
@@ -76,7 +77,13 @@ export function registerCursorCommands(program: Command): void {
 }
 
 function applyChange(source: string, value: string | null, opts: CursorOpts): Promise<void> {
-  return withSource(source, opts, async (config, client) => {
+  const refuseInvalid = (config: WharfConfig) => {
+    const problem = value === null ? undefined : cursorProblem(config.sources.find((s) => s.id === source)!, value);
+    if (problem === undefined) return;
+    process.stderr.write(`wharf: cursor of source ${source} not changed: ${problem}\n`);
+    process.exit(2);
+  };
+  return withSource(source, { ...opts, check: refuseInvalid }, async (config, client) => {
     const outcome = await overrideCursor(client, config.zookeeper.root, source, value, { force: opts.force === true, instance: `${hostname()}:${process.pid} (wharf cursor)` });
     if (!outcome.changed) {
       process.stderr.write(
@@ -91,10 +98,15 @@ function applyChange(source: string, value: string | null, opts: CursorOpts): Pr
   });
 }
 
-/** Checks the source is configured (exit 2 otherwise), opens a ZooKeeper session, runs `work` and exits with its code. */
-async function withSource(source: string, opts: CursorOpts, work: (config: WharfConfig, client: ZookeeperClient) => Promise<number>): Promise<void> {
+/** Checks the source is configured (exit 2 otherwise) and `opts.check`, opens a ZooKeeper session, runs `work` and exits with its code. */
+async function withSource(
+  source: string,
+  opts: CursorOpts & { check?: (config: WharfConfig) => void },
+  work: (config: WharfConfig, client: ZookeeperClient) => Promise<number>,
+): Promise<void> {
   const config = loadConfigOrExit(opts.config);
   sourceOrExit(config, source, opts.config);
+  opts.check?.(config);
   const client = await connectZookeeper(config.zookeeper);
   try {
     process.exitCode = await work(config, client);

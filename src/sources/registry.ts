@@ -23,3 +23,12 @@ export function createSourceAdapter(config: SourceConfig): SourceAdapter {
   if (!found) throw new Error(`no source type "${config.type}"`); // the schema admits only registered types
   return found.createAdapter(config);
 }
+
+/**
+ * Why a source of this configuration would refuse `cursor`, or undefined. An empty cursor means
+ * nothing to any type (`wharf cursor reset` is the way back to the start).
+ */
+export function cursorProblem(config: SourceConfig, cursor: string): string | undefined {
+  if (cursor.trim() === '') return 'an empty cursor: use `wharf cursor reset` to read the upstream from the start';
+  return (SOURCE_TYPES[config.type] as SourceType<SourceConfig>).cursorProblem?.(cursor);
+}

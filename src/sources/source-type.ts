@@ -8,6 +8,11 @@ import type { SourceAdapter } from './source-adapter';
 
 export interface SourceType<Config> {
   createAdapter(config: Config): SourceAdapter;
+  /**
+   * Why the adapter would refuse `cursor` as its stored cursor, or undefined: checked by `wharf
+   * cursor set` before it stores one. Types whose cursor the upstream alone interprets leave it out.
+   */
+  cursorProblem?(cursor: string): string | undefined;
 }
 
 export function defineSource<Config>(definition: SourceType<Config>): SourceType<Config> {

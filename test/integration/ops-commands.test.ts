@@ -4,8 +4,9 @@
  * (tmux), read from its screen.
  */
 import { expect } from 'chai';
-import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { KafkaClient, withAdmin } from '../../src/kafka/client';
 import { localConfig, quietLogger, REPO_ROOT } from '../helpers/local-stack';
 import { eventually, PipelineRun } from '../helpers/pipeline';
@@ -106,6 +107,21 @@ describe('operator commands on a running pipeline (real stack)', function () {
     expect(after.cursor).to.equal('20');
     await run.wharf!.waitForLog((l) => l.msg === 'cursor changed by an operator; polling from it' && l.cursor === '10', 10_000);
     await eventually(() => run.esCount(), (n) => n === 20, 30_000, 'still 20 documents in Elasticsearch');
+  });
+
+  it('wharf cursor set refuses, with exit 2 and before anything changes, a cursor its source type would refuse', async () => {
+    const empty = await cli('cursor', 'set', 'orders', ' ', '--force', '--config', run.configFile);
+    expect(empty.exitCode).to.equal(2);
+    expect(empty.stderr).to.contain('cursor of source orders not changed: an empty cursor: use `wharf cursor reset`');
+    const files = { id: 'files', type: 'ndjson-files', path: '/tmp/none', pattern: '*.ndjson' };
+    const config = { ...JSON.parse(readFileSync(run.configFile, 'utf8')), sources: [files] } as object;
+    const configFile = join(mkdtempSync(join(tmpdir(), 'wharf-cursor-')), 'actors.json');
+    writeFileSync(configFile, JSON.stringify(config));
+    const notNdjson = await cli('cursor', 'set', 'files', '10', '--force', '--config', configFile);
+    expect(notNdjson.exitCode).to.equal(2);
+    expect(notNdjson.stderr).to.contain('cursor of source files not changed: not an ndjson-files cursor');
+    const stored = (await cli('cursor', 'get', 'orders', '--json', '--config', run.configFile)).lines[0] as unknown as { cursor: string };
+    expect(stored.cursor).to.equal('20');
   });
 
   it('wharf tap --limit 5 prints the next 5 records of the source as they flow, then exits and leaves no consumer group', async () => {

@@ -67,6 +67,17 @@ const isV2 = strictObject({
   files: recordOf(strictObject({ name: isString, offset: isInt(0), gen: optional(isInt(1)), ino: optional(isString), tail: optional(isString) })),
 });
 
+/** Why `cursor` is not an ndjson-files cursor, or undefined (`wharf cursor set` checks with it). */
+export function cursorProblem(cursor: string): string | undefined {
+  try {
+    parseCursor('', cursor);
+    return undefined;
+  } catch (err) {
+    if (!(err instanceof InvalidCursorError)) throw err;
+    return 'not an ndjson-files cursor: expected the JSON object this source type stores ({"v":2,"files":{...}}; `wharf cursor get` shows one)';
+  }
+}
+
 export function parseCursor(source: string, cursor: string | null): NdjsonCursor {
   if (cursor === null) return { seq: 0, files: new Map() };
   let json: unknown;
