@@ -101,11 +101,18 @@ export class ConsumerLagProbe {
     private readonly groupId: string,
   ) {}
 
-  /** Refreshes the gauge unless it is recent; a Kafka outage leaves the last values (and logs nothing: the health check does). */
+  /**
+   * Refreshes the gauge unless it is recent. While Kafka cannot be asked the lag is unknown: its
+   * series are removed rather than left at their last values, which would show a backlog that
+   * no longer grows; the measurement's timestamp stops moving. Logs nothing: the health check does.
+   */
   async refresh(): Promise<void> {
     if (Date.now() - this.measuredAt < FRESH_MS) return;
     this.measuredAt = Date.now();
-    await withTimeout(this.measure(), TIMEOUT_MS, () => new Error('lag measurement timed out')).catch(() => (this.connected = undefined));
+    await withTimeout(this.measure(), TIMEOUT_MS, () => new Error('lag measurement timed out')).catch(() => {
+      this.connected = undefined;
+      gauge(METRICS.consumerLag).reset();
+    });
   }
 
   async close(): Promise<void> {
@@ -125,5 +132,6 @@ export class ConsumerLagProbe {
     for (const row of partitionLags(this.groupId, this.topic, ends, committed[0]?.partitions ?? [])) {
       lag.set({ group: row.group, topic: row.topic, partition: String(row.partition) }, Number(row.lag));
     }
+    gauge(METRICS.consumerLagMeasuredAt).set(Date.now() / 1000);
   }
 }

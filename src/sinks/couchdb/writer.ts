@@ -22,11 +22,11 @@
  *
  * Documents CouchDB refuses (forbidden by a validation function, invalid, too large) are
  * rejected for the dead-letter topic, and so is, before sending, a record whose payload holds a
- * top-level member beginning with "_" (couchReservedMembers); refused credentials or access give the batch back at once
- * as SinkUnavailableError saying what to fix (answers.ts); retriable failures are retried with
- * backoff up to maxAttempts, then the batch is given back as SinkUnavailableError
- * (sink-writer.ts, sendInBulk). Results are matched to documents by id: pouchdb-server lists
- * the failed documents first.
+ * top-level member beginning with "_" (couchReservedMembers); refused credentials or access
+ * give the batch back at once as SinkUnavailableError saying what to fix (answers.ts);
+ * retriable failures are retried with backoff up to maxAttempts, then the batch is given back
+ * as SinkUnavailableError (sink-writer.ts, sendInBulk). Results are matched to documents by id:
+ * pouchdb-server lists the failed documents first.
  */
 import type { DocumentScope, ServerScope } from 'nano';
 import { createCouchdb } from './client';
