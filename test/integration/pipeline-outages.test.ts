@@ -90,8 +90,9 @@ describe('pipeline with the Kafka broker stopped mid-run (real stack)', function
     );
     // The lag is unknown while Kafka is down: absent, not its last values.
     const opsUrl = await run.wharf!.opsUrl();
-    const lagSeries = async () => [...(await scrape(opsUrl)).keys()].filter((k) => k.startsWith('wharf_consumer_lag_records{'));
-    expect(await eventually(lagSeries, (s) => s.length === 0, 30_000, 'the lag series gone while Kafka is down')).to.deep.equal([]);
+    const lagSeries = async () => [...(await scrape(opsUrl)).entries()].filter(([name]) => name.startsWith('wharf_consumer_lag'));
+    const lagOf = (series: Array<[string, number]>) => series.filter(([name]) => name.startsWith('wharf_consumer_lag_records{'));
+    expect(lagOf(await eventually(lagSeries, (s) => lagOf(s).length === 0, 30_000, 'the lag series gone while Kafka is down'))).to.deep.equal([]);
     await stack('up', 'kafka');
     await eventually(() => run.esCount(), (n) => n >= 600, 180_000, 'all 600 in Elasticsearch').catch(async (err) => {
       console.log(run.wharf!.stdout.split('\n').slice(-30).map((l) => l.slice(0, 450)).join('\n'));
@@ -101,7 +102,7 @@ describe('pipeline with the Kafka broker stopped mid-run (real stack)', function
     expect(await run.esCount()).to.equal(600);
     expect(await eventually(() => run.couchCount(), (n) => n >= 600, 180_000, 'all 600 in CouchDB')).to.equal(600);
     expect(await cursorOf(run)).to.equal('600');
-    const measured = await eventually(() => scrape(opsUrl), (m) => m.get(`wharf_consumer_lag_records{group="${run.name}-sinks",topic="${run.name}.records",partition="0"}`) === 0, 30_000, 'the lag measured again, 0');
+    const measured = new Map(await eventually(lagSeries, (s) => lagOf(s).length === 6 && lagOf(s).every(([, lag]) => lag === 0), 30_000, 'the lag of all 6 partitions measured again, 0'));
     expect(measured.get('wharf_consumer_lag_measured_timestamp_seconds')).to.be.closeTo(Date.now() / 1000, 30);
     await expectSinksHoldNewest(run);
   });
