@@ -48,8 +48,9 @@ program
   .option('--pid-file <file>', 'write the process id here, for `wharf reload`', DEFAULT_PID_FILE)
   .action(async (opts: { config: string; pidFile: string }) => {
     writePidFile(opts.pidFile);
+    // Also on the exit of an error nothing caught (supervisors/uncaught-errors.ts).
+    process.once('exit', () => removePidFile(opts.pidFile));
     const code = await runWharf(opts.config).catch(exitOnConfigError);
-    removePidFile(opts.pidFile);
     process.exit(code);
   });
 

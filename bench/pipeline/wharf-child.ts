@@ -84,9 +84,9 @@ export class WharfChild {
   private readonly tail: string[] = [];
   private readonly watchers = new Set<(line: LogLine) => void>();
 
-  /** `nodeFlags` and WHARF_BENCH_NODE_FLAGS go to wharf's own process only (NODE_OPTIONS would reach the benchmark's as well). */
+  /** `nodeFlags` and WHARF_BENCH_NODE_FLAGS go to wharf's own process, not the benchmark's (as NODE_OPTIONS would); forked actors inherit them as wharf's execArgv. */
   constructor(configFile: string, nodeFlags: string[] = []) {
-    const envFlags = (process.env.WHARF_BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+    const envFlags = (process.env.WHARF_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean);
     this.child = spawn(process.execPath, [...nodeFlags, ...envFlags, wharfCli(), 'run', '--config', configFile, '--pid-file', `${configFile}.pid`], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });

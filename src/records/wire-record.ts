@@ -126,7 +126,11 @@ function keepTextOnly(record: SinkRecord, payloadText: string | undefined): void
  * beginning with "_". A payload holding one keeps its object, which document.ts overrides and the
  * CouchDB writer refuses (couchReservedMembers): its text is never spliced.
  */
-const hasDocumentKey = (payload: Record<string, unknown>) => Object.keys(payload).some((key) => key === 'wharf' || key.charCodeAt(0) === 0x5f /* _ */);
+function hasDocumentKey(payload: Record<string, unknown>): boolean {
+  // for...in allocates no key array (this runs for every consumed message); a parsed object has no inherited keys.
+  for (const key in payload) if (key === 'wharf' || key.charCodeAt(0) === 0x5f /* _ */) return true;
+  return false;
+}
 
 const PAYLOAD_MEMBER = ',"payload":';
 

@@ -11,6 +11,7 @@
  * supervisor stops it, in order, after the work in flight. An error nothing caught is logged and
  * ends the child (uncaught-errors.ts), which its supervisor restarts.
  */
+import { describeError } from '../errors';
 import { getProcessLogger, type Logger } from '../log';
 import { exitOnUncaughtErrors } from './uncaught-errors';
 
@@ -57,7 +58,13 @@ export abstract class SupervisedActor<Settings = Record<string, unknown>> {
   }
 
   async destroy(): Promise<void> {
-    await this.stop();
+    // Never rejects: comedy's forked worker calls this without a catch, and an unhandled
+    // rejection ends the process (uncaught-errors.ts) while its supervisor is stopping it.
+    try {
+      await this.stop();
+    } catch (err) {
+      this.log.error({ err: describeError(err) }, 'stop failed; the actor stops anyway');
+    }
   }
 
   /** Acquire resources and begin work. Throwing here is a failed start. */

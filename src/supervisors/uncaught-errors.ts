@@ -4,14 +4,19 @@
  * error's message goes through describeError alone) and exit 1 at once: a forked actor is then
  * restarted by its supervisor, wharf's own process (holding every actor in the compact
  * placement) by the service manager. Node's default would print a bare stack to stderr.
+ * comedy's bluebird promises report their unhandled rejections here too (bluebird only warns
+ * when nobody listens): they count as well.
  */
 import { describeError } from '../errors';
 import type { Logger } from '../log';
 
 export function exitOnUncaughtErrors(log: Logger, restartedBy: string): void {
   const exit = (what: string) => (err: unknown) => {
-    log.fatal({ err: describeError(err), at: stackFrames(err) }, `${what}: exiting so that ${restartedBy} starts it again`);
-    process.exit(1);
+    try {
+      log.fatal({ err: describeError(err), at: stackFrames(err) }, `${what}: exiting so that ${restartedBy} starts it again`);
+    } finally {
+      process.exit(1); // even when the log line cannot be written (stdout gone)
+    }
   };
   process.on('uncaughtException', exit('uncaught error'));
   process.on('unhandledRejection', exit('unhandled promise rejection'));

@@ -9,8 +9,8 @@
  * holding the same version of each record; `wharf verify` exits 0.
  */
 import { expect } from 'chai';
-import { readdirSync, readFileSync } from 'node:fs';
 import { eventually, expectSinksHoldNewest, PipelineRun } from '../helpers/pipeline';
+import { workerProcesses } from '../helpers/supervision';
 import { WharfProcess } from '../helpers/wharf-process';
 
 const IDS = 300;
@@ -24,21 +24,6 @@ interface Stored {
   id: number;
   round: number;
   wharf: { id: string; version: string };
-}
-
-/** The pids whose parent is `pid`, from /proc. */
-function childProcesses(pid: number): number[] {
-  return readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .filter((entry) => {
-      try {
-        const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === pid;
-      } catch {
-        return false; // gone meanwhile
-      }
-    })
-    .map(Number);
 }
 
 async function esDocuments(run: PipelineRun): Promise<Map<string, Stored>> {
@@ -128,7 +113,7 @@ describe('the newest version wins with every actor inside wharf\'s own process, 
       expect(actors.map((l) => l.child).sort(), 'the poller and both consumers started').to.deep.equal(['consumers-1', 'consumers-2', 'pollers-orders']);
       expect(actors.map((l) => l.actorPid), 'none with a process of its own').to.deep.equal([undefined, undefined, undefined]);
     }
-    expect(childProcesses(run.wharf!.pid), 'processes wharf started').to.deep.equal([]);
+    expect(workerProcesses(run.wharf!.pid), 'actor processes wharf started').to.deep.equal([]);
   });
 });
 

@@ -92,7 +92,7 @@ describe('pipeline with the Kafka broker stopped mid-run (real stack)', function
     const opsUrl = await run.wharf!.opsUrl();
     const lagSeries = async () => [...(await scrape(opsUrl)).entries()].filter(([name]) => name.startsWith('wharf_consumer_lag'));
     const lagOf = (series: Array<[string, number]>) => series.filter(([name]) => name.startsWith('wharf_consumer_lag_records{'));
-    expect(lagOf(await eventually(lagSeries, (s) => lagOf(s).length === 0, 30_000, 'the lag series gone while Kafka is down'))).to.deep.equal([]);
+    await eventually(lagSeries, (s) => lagOf(s).length === 0, 30_000, 'the lag series gone while Kafka is down');
     await stack('up', 'kafka');
     await eventually(() => run.esCount(), (n) => n >= 600, 180_000, 'all 600 in Elasticsearch').catch(async (err) => {
       console.log(run.wharf!.stdout.split('\n').slice(-30).map((l) => l.slice(0, 450)).join('\n'));

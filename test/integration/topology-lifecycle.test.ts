@@ -6,7 +6,7 @@
  */
 import { expect } from 'chai';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ActorGroupConfig } from '../../src/config/actors-schema';
@@ -199,5 +199,6 @@ describe('topology from config/actors.json (wharf run, forked probe actors)', fu
       ['uncaught error: exiting so that the service manager starts it again', 'probe told to throw where nothing catches'],
     ]);
     expect(wharf.stderr, 'no bare stack on stderr').to.not.include('probe told to throw');
+    expect(existsSync(join(dir, 'pid')), 'its pid file removed').to.equal(false);
   });
 });

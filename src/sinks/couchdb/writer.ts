@@ -190,7 +190,8 @@ export class CouchdbWriter implements SinkWriter {
  * (wire-record.ts keeps the text only without them), so its text is not parsed here.
  */
 function couchReservedMembers(record: SinkRecord): string[] {
-  if (record.payloadText !== undefined) return [];
+  // A tombstone's document is its deletion and `wharf` object only: its payload is not written.
+  if (record.deleted || record.payloadText !== undefined) return [];
   return Object.keys(record.payload).filter((key) => key.startsWith('_'));
 }
 
