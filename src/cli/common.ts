@@ -89,11 +89,12 @@ export async function getJson<T>(url: string, token: string | undefined, timeout
   return { status, body: JSON.parse(text) as T };
 }
 
-/** Exit 2 unless the configuration has this source. */
-export function sourceOrExit(config: WharfConfig, source: string, file: string): void {
-  if (config.sources.some((s) => s.id === source)) return;
+/** The configured source of this id; exit 2 when there is none. */
+export function sourceOrExit(config: WharfConfig, source: string, file: string): WharfConfig['sources'][number] {
+  const found = config.sources.find((s) => s.id === source);
+  if (found) return found;
   process.stderr.write(`wharf: no source "${source}" in ${file} (sources: ${config.sources.map((s) => s.id).join(', ') || 'none'})\n`);
-  process.exit(2);
+  return process.exit(2);
 }
 
 /** Aborts on the first SIGINT or SIGTERM, so a command that runs until stopped can clean up; a second one kills. */

@@ -10,7 +10,7 @@ import { overrideCursor } from '../coordination/cursor-override';
 import { SourceLease, type LeaseHolder } from '../coordination/source-lease';
 import { connectZookeeper, type ZookeeperClient } from '../coordination/zookeeper';
 import type { WharfConfig } from '../config/schema';
-import { cursorProblem } from '../sources/registry';
+import { cursorProblem, type SourceConfig } from '../sources/registry';
 import { loadConfigOrExit, sourceOrExit } from './common';
 
 interface CursorOpts {
@@ -77,8 +77,8 @@ export function registerCursorCommands(program: Command): void {
 }
 
 function applyChange(source: string, value: string | null, opts: CursorOpts): Promise<void> {
-  const refuseInvalid = (config: WharfConfig) => {
-    const problem = value === null ? undefined : cursorProblem(config.sources.find((s) => s.id === source)!, value);
+  const refuseInvalid = (sourceConfig: SourceConfig) => {
+    const problem = value === null ? undefined : cursorProblem(sourceConfig, value);
     if (problem === undefined) return;
     process.stderr.write(`wharf: cursor of source ${source} not changed: ${problem}\n`);
     process.exit(2);
@@ -101,12 +101,12 @@ function applyChange(source: string, value: string | null, opts: CursorOpts): Pr
 /** Checks the source is configured (exit 2 otherwise) and `opts.check`, opens a ZooKeeper session, runs `work` and exits with its code. */
 async function withSource(
   source: string,
-  opts: CursorOpts & { check?: (config: WharfConfig) => void },
+  opts: CursorOpts & { check?: (source: SourceConfig) => void },
   work: (config: WharfConfig, client: ZookeeperClient) => Promise<number>,
 ): Promise<void> {
   const config = loadConfigOrExit(opts.config);
-  sourceOrExit(config, source, opts.config);
-  opts.check?.(config);
+  const sourceConfig = sourceOrExit(config, source, opts.config);
+  opts.check?.(sourceConfig);
   const client = await connectZookeeper(config.zookeeper);
   try {
     process.exitCode = await work(config, client);

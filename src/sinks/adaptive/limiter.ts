@@ -21,7 +21,6 @@ export class RequestLimiter {
   private inFlight = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly pacer: RatePacer | undefined;
-
   private readonly now: () => number;
 
   constructor(
@@ -30,10 +29,10 @@ export class RequestLimiter {
     maxBatchSize: number,
     options: { maxRecordsPerSecond?: number; now?: () => number } = {},
   ) {
-    const now = (this.now = options.now ?? (() => performance.now()));
-    this.pacer = options.maxRecordsPerSecond === undefined ? undefined : new RatePacer(options.maxRecordsPerSecond, now);
+    this.now = options.now ?? (() => performance.now());
+    this.pacer = options.maxRecordsPerSecond === undefined ? undefined : new RatePacer(options.maxRecordsPerSecond, this.now);
     const fixed = config.enabled ? {} : { initial: config.max, min: config.max, minBatchSize: maxBatchSize };
-    this.controller = new AimdController({ ...config, ...fixed, maxBatchSize }, now);
+    this.controller = new AimdController({ ...config, ...fixed, maxBatchSize }, this.now);
     gauge(METRICS.sinkConcurrencyControllers).inc({ sink });
     this.publish(+1);
   }

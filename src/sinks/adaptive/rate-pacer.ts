@@ -3,7 +3,8 @@
  * second's worth): the steady pace Vector's `request.rate_limit_*` gives, for a cluster that must
  * keep serving searches with CPU to spare while wharf loads it (docs/adaptive-concurrency.md).
  * A request takes its records' tokens once it holds a concurrency slot (limiter.ts), so
- * concurrent requests queue behind each other's debt and leave at the pace; one larger than the bucket goes after the wait it costs instead of never.
+ * concurrent requests queue behind each other's debt and leave at the pace; one larger than the
+ * bucket goes after the wait it costs instead of never.
  */
 export class RatePacer {
   private tokens: number;

@@ -67,7 +67,7 @@ export class CouchdbWriter implements SinkWriter {
     for (const record of sendable) {
       const reserved = couchReservedMembers(record);
       if (reserved.length === 0) records.push(record);
-      else rejected.push({ record, sink: this.id, reason: `payload member(s) ${reserved.join(', ')}: CouchDB reserves top-level members beginning with "_"`, attempts: 0 });
+      else rejected.push(this.rejection(record, `payload member(s) ${reserved.join(', ')}: CouchDB reserves top-level members beginning with "_"`, 0));
     }
     const result: SinkWriteResult = { written: 0, unchanged: 0, stale: batch.length - newest.length, rejected };
     for (let start = 0; start < records.length; start += this.config.batchSize) {
